@@ -1,0 +1,125 @@
+// Layers are enforced here (VS Code style): shared/ is pure, renderer/ is a web app,
+// and only main/electron/ may load electron at run time.
+import { builtinModules } from 'node:module';
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+const electronOnlyInShell = {
+  name: 'electron',
+  message: 'Only main/electron/ may import electron at run time; use `import type` elsewhere.',
+  allowTypeImports: true,
+};
+// Exact names (not patterns): a builtin such as `domain` must not match `../domain/x.js`.
+const noNode = nodeBuiltins.map((name) => ({ name, message: 'This layer runs without Node.' }));
+const layer = (files, patterns, extraPaths = []) => ({
+  files,
+  rules: {
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      { paths: [electronOnlyInShell, ...extraPaths], patterns },
+    ],
+  },
+});
+
+export default tseslint.config(
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'test-results/',
+      'playwright-report/',
+      '.lineup/',
+      '**/*.d.ts',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' },
+      ],
+    },
+  },
+  layer(['**/*.ts', '**/*.tsx', '**/*.js'], []),
+  layer(
+    ['shared/**'],
+    [
+      { group: ['react', 'react-dom'], message: 'shared/ is pure TypeScript.' },
+      {
+        group: ['**/main/**', '**/cloud/**', '**/drivers/**', '**/renderer/**'],
+        message: 'shared/ depends on nothing else in Lineup.',
+      },
+    ],
+    noNode,
+  ),
+  {
+    files: ['shared/**'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        ...['process', 'Buffer', 'require', '__dirname', 'window', 'document', 'navigator'].map(
+          (name) => ({ name, message: 'shared/ has no Node or DOM.' }),
+        ),
+      ],
+    },
+  },
+  layer(
+    ['renderer/**'],
+    [
+      {
+        group: ['**/main/**', '**/cloud/**', '**/drivers/**'],
+        message: 'The renderer talks only to the appliance API (shared/api).',
+      },
+    ],
+    noNode,
+  ),
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: reactHooks.configs.recommended.rules,
+  },
+  layer(
+    ['drivers/**'],
+    [
+      {
+        group: ['**/main/**', '**/cloud/**', '**/renderer/**'],
+        message: 'drivers/ depend on shared/ only.',
+      },
+    ],
+  ),
+  layer(
+    ['cloud/**'],
+    [{ group: ['**/main/**', '**/renderer/**'], message: 'The hub depends on shared/ only.' }],
+  ),
+  layer(
+    ['main/**'],
+    [
+      {
+        group: ['**/renderer/**', '**/cloud/**'],
+        message: 'main/ talks to the hub over the wire.',
+      },
+    ],
+  ),
+  {
+    files: ['main/electron/**'],
+    rules: { '@typescript-eslint/no-restricted-imports': 'off' },
+  },
+  {
+    files: ['*.config.{js,ts}', '**/*.config.{js,ts}'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+  prettier,
+);

@@ -1,0 +1,214 @@
+// The ONE typed API between the appliance runtime (main/) and its UI (renderer/). The Electron
+// preload and the browser's WebSocket client both implement `ApplianceApi`; the runtime serves
+// the same table. Every params/result is validated with these schemas at each door.
+import { z } from 'zod';
+import {
+  ContactModeSchema,
+  ContactSchema,
+  CustomerSchema,
+  DeviceRoleSchema,
+  IdSchema,
+  LangSchema,
+} from '../domain/entities.js';
+import {
+  DeskStatusChangeSchema,
+  LogPositionSchema,
+  StoreSnapshotSchema,
+} from '../protocol/sync.js';
+
+export const PrinterStatusSchema = z.object({
+  online: z.boolean(),
+  coverOpen: z.boolean().default(false),
+  paperNearEnd: z.boolean().default(false),
+  paperOut: z.boolean().default(false),
+  cutterError: z.boolean().default(false),
+  /** A plain sentence for staff when something is wrong. */
+  message: z.string().nullable().default(null),
+});
+export type PrinterStatus = z.infer<typeof PrinterStatusSchema>;
+
+export const PeripheralHealthSchema = z.object({
+  configured: z.boolean(),
+  ok: z.boolean(),
+  message: z.string().nullable().default(null),
+});
+
+export const HealthSchema = z.object({
+  printer: PrinterStatusSchema.nullable(),
+  pager: PeripheralHealthSchema.nullable(),
+  scanner: PeripheralHealthSchema.nullable(),
+});
+export type Health = z.infer<typeof HealthSchema>;
+
+export const IdentitySchema = z.object({
+  macs: z.array(z.string()),
+  hostname: z.string(),
+  hubUrl: z.string(),
+  appVersion: z.string(),
+  deviceId: IdSchema.nullable(),
+  deviceName: z.string().nullable(),
+  role: DeviceRoleSchema.nullable(),
+  storeId: IdSchema.nullable(),
+  storeName: z.string().nullable(),
+});
+export type Identity = z.infer<typeof IdentitySchema>;
+
+export const SyncStateSchema = z.object({
+  connected: z.boolean(),
+  position: LogPositionSchema.nullable(),
+  outbox: z.number().int().min(0),
+  lastSyncAt: z.string().nullable(),
+});
+export type SyncState = z.infer<typeof SyncStateSchema>;
+
+export const AppliancePhaseSchema = z.enum(['booting', 'unprovisioned', 'ready', 'error']);
+
+export const ApplianceStateSchema = z.object({
+  phase: AppliancePhaseSchema,
+  /** Shown on screen when phase is error or unprovisioned (e.g. "Hub unreachable"). */
+  message: z.string().nullable(),
+  identity: IdentitySchema,
+  sync: SyncStateSchema,
+  health: HealthSchema,
+  /** The store and today's queue as this device knows it (null until first provisioned). */
+  store: StoreSnapshotSchema.nullable(),
+});
+export type ApplianceState = z.infer<typeof ApplianceStateSchema>;
+
+export const CallAnnouncementSchema = z.object({
+  /** The change's log position as `epoch:seq`: announcements are de-duplicated by it. */
+  key: z.string(),
+  customerId: IdSchema,
+  ticket: z.string(),
+  deskId: IdSchema,
+  deskName: z.string(),
+  lang: LangSchema,
+  /** What the store's display rule allows to show besides the ticket. */
+  display: z.string().nullable(),
+  recall: z.boolean(),
+  at: z.string(),
+});
+export type CallAnnouncement = z.infer<typeof CallAnnouncementSchema>;
+
+export const NoticeSchema = z.object({
+  level: z.enum(['info', 'warning', 'error']),
+  message: z.string(),
+});
+
+export const ApplianceEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('state'), state: ApplianceStateSchema }),
+  z.object({ type: z.literal('call'), call: CallAnnouncementSchema }),
+  z.object({ type: z.literal('notice'), notice: NoticeSchema }),
+]);
+export type ApplianceEvent = z.infer<typeof ApplianceEventSchema>;
+
+export const PrintOutcomeSchema = z.object({
+  printed: z.boolean(),
+  reason: z.string().nullable().default(null),
+});
+
+export const RegisterParamsSchema = z.object({
+  serviceId: IdSchema,
+  servicePath: z.array(IdSchema).max(16).default([]),
+  lang: LangSchema,
+  contactMode: ContactModeSchema,
+  contact: ContactSchema.prefault({}),
+  pager: z.number().int().min(0).max(99999).nullable().default(null),
+});
+
+export const TicketResultSchema = z.object({
+  customer: CustomerSchema,
+  peopleBefore: z.number().int().min(0),
+  waitMinutes: z.number().min(0),
+  print: PrintOutcomeSchema,
+  /** True when issued from a reserved block while the hub was unreachable. */
+  offline: z.boolean(),
+});
+
+const customerRef = z.object({ customerId: IdSchema });
+const none = z.object({}).default({});
+const customerOrNone = z.object({ customer: CustomerSchema.nullable() });
+
+/** The method table: name → params and result schemas. */
+export const applianceMethods = {
+  getState: { params: none, result: ApplianceStateSchema },
+  register: { params: RegisterParamsSchema, result: TicketResultSchema },
+  checkIn: {
+    params: z.object({ code: z.string().min(1).max(512) }),
+    result: z.object({ customer: CustomerSchema }),
+  },
+  callNext: { params: none, result: customerOrNone },
+  callCustomer: { params: customerRef, result: customerOrNone },
+  recall: { params: customerRef, result: customerOrNone },
+  startServing: { params: customerRef, result: customerOrNone },
+  finish: { params: customerRef, result: customerOrNone },
+  noShow: { params: customerRef, result: customerOrNone },
+  transfer: {
+    params: customerRef.extend({ toServiceId: IdSchema.optional(), toDeskId: IdSchema.optional() }),
+    result: customerOrNone,
+  },
+  setDeskStatus: {
+    params: z.object({
+      status: DeskStatusChangeSchema,
+      pauseMinutes: z.number().int().min(1).max(480).optional(),
+    }),
+    result: z.object({ ok: z.literal(true) }),
+  },
+  testPrint: { params: none, result: PrintOutcomeSchema },
+} as const;
+
+export type ApplianceMethod = keyof typeof applianceMethods;
+export type MethodParams<M extends ApplianceMethod> = z.input<
+  (typeof applianceMethods)[M]['params']
+>;
+export type MethodResult<M extends ApplianceMethod> = z.output<
+  (typeof applianceMethods)[M]['result']
+>;
+
+export type ApplianceApi = {
+  [M in ApplianceMethod]: (params?: MethodParams<M>) => Promise<MethodResult<M>>;
+} & {
+  /** Receives a `state` event at once, then every event; returns the unsubscribe. */
+  subscribe(listener: (event: ApplianceEvent) => void): () => void;
+};
+
+export const ApplianceErrorCodeSchema = z.enum([
+  'invalid', // bad params
+  'offline', // needs the hub and the hub is unreachable (a desk never calls offline)
+  'refused', // the hub refused (message says why)
+  'not_ready', // unprovisioned or booting
+  'wrong_role', // e.g. callNext on a kiosk
+  'internal',
+]);
+export type ApplianceErrorCode = z.infer<typeof ApplianceErrorCodeSchema>;
+export const ApplianceErrorSchema = z.object({
+  code: ApplianceErrorCodeSchema,
+  message: z.string(),
+});
+
+/** Thrown by clients when the runtime answers with an error; message is fit to show a person. */
+export class ApplianceError extends Error {
+  constructor(
+    readonly code: ApplianceErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApplianceError';
+  }
+}
+
+/** Wire frames of the localhost WebSocket (and, as values, of Electron IPC). */
+export const RpcRequestSchema = z.object({
+  id: z.number().int().min(0),
+  method: z.string().max(64),
+  params: z.unknown(),
+});
+export const RpcResponseSchema = z.union([
+  z.object({ id: z.number().int(), result: z.unknown() }),
+  z.object({ id: z.number().int(), error: ApplianceErrorSchema }),
+  z.object({ event: ApplianceEventSchema }),
+]);
+
+/** The IPC channel names used by main/electron and its preload. */
+export const IPC_INVOKE_CHANNEL = 'lineup:invoke';
+export const IPC_EVENT_CHANNEL = 'lineup:event';

@@ -1,0 +1,250 @@
+// The sync protocol between an appliance and the hub, over socket.io namespace SYNC_NAMESPACE.
+// socket.io is only the transport: resends are driven by the outbox (command ids) and the
+// cursor (log positions), never by library buffers.
+import { z } from 'zod';
+import {
+  AppointmentSchema,
+  ContactModeSchema,
+  ContactSchema,
+  CustomerSchema,
+  DeviceSchema,
+  IdSchema,
+  IsoDateTimeSchema,
+  LangSchema,
+  OrganizationSchema,
+  ServiceSchema,
+  StoreSchema,
+} from '../domain/entities.js';
+
+export const SYNC_NAMESPACE = '/sync';
+/** Largest socket.io payload either side accepts; anything bigger is refused unread. */
+export const MAX_SYNC_PAYLOAD_BYTES = 256 * 1024;
+
+/** Where a device is in its store's log: (store, epoch, seq). A new epoch restarts seq at 1. */
+export const LogPositionSchema = z.object({
+  epoch: z.string().min(1).max(64),
+  seq: z.number().int().min(0),
+});
+export type LogPosition = z.infer<typeof LogPositionSchema>;
+
+export const DeviceCredentialSchema = z.object({
+  deviceId: IdSchema,
+  token: z.string().min(16).max(200),
+});
+export type DeviceCredential = z.infer<typeof DeviceCredentialSchema>;
+
+const customerRef = z.object({ customerId: IdSchema });
+
+export const RegisterPayloadSchema = z.object({
+  serviceId: IdSchema,
+  servicePath: z.array(IdSchema).max(16).default([]),
+  lang: LangSchema,
+  contactMode: ContactModeSchema,
+  contact: ContactSchema.prefault({}),
+  pager: z.number().int().min(0).max(99999).nullable().default(null),
+  appointment: AppointmentSchema.pick({ at: true, externalId: true }).nullable().default(null),
+});
+export type RegisterPayload = z.infer<typeof RegisterPayloadSchema>;
+
+/** A ticket a machine issued while offline, numbered from a block the hub reserved for it. */
+export const OfflineRegisterPayloadSchema = RegisterPayloadSchema.extend({
+  customerId: IdSchema,
+  blockId: IdSchema,
+  ticketNumber: z.number().int().min(1),
+  issuedAt: IsoDateTimeSchema,
+});
+
+export const DeskStatusChangeSchema = z.enum([
+  'open',
+  'pause',
+  'pre_close',
+  'close',
+  'close_redirect',
+]);
+export type DeskStatusChange = z.infer<typeof DeskStatusChangeSchema>;
+
+export const CommandSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('register'), payload: RegisterPayloadSchema }),
+  z.object({ type: z.literal('register_offline'), payload: OfflineRegisterPayloadSchema }),
+  z.object({
+    type: z.literal('check_in'),
+    payload: z.object({ code: z.string().min(1).max(512) }),
+  }),
+  z.object({ type: z.literal('call_next'), payload: z.object({}).default({}) }),
+  z.object({ type: z.literal('call_customer'), payload: customerRef }),
+  z.object({ type: z.literal('recall'), payload: customerRef }),
+  z.object({ type: z.literal('start_serving'), payload: customerRef }),
+  z.object({ type: z.literal('finish'), payload: customerRef }),
+  z.object({ type: z.literal('no_show'), payload: customerRef }),
+  z.object({ type: z.literal('cancel'), payload: customerRef }),
+  z.object({
+    type: z.literal('transfer'),
+    payload: customerRef.extend({
+      toServiceId: IdSchema.optional(),
+      toDeskId: IdSchema.optional(),
+    }),
+  }),
+  z.object({
+    type: z.literal('set_desk_status'),
+    payload: z.object({
+      status: DeskStatusChangeSchema,
+      pauseMinutes: z.number().int().min(1).max(480).optional(),
+    }),
+  }),
+  z.object({
+    type: z.literal('reserve_block'),
+    payload: z.object({ serviceId: IdSchema, size: z.number().int().min(1).max(500) }),
+  }),
+]);
+export type Command = z.infer<typeof CommandSchema>;
+export type CommandType = Command['type'];
+
+/** What a device sends: a command with the id that makes it idempotent. */
+export const CommandEnvelopeSchema = z.intersection(
+  z.object({ id: z.uuid(), issuedAt: IsoDateTimeSchema }),
+  CommandSchema,
+);
+export type CommandEnvelope = z.infer<typeof CommandEnvelopeSchema>;
+
+export const RefusalCodeSchema = z.enum([
+  'invalid', // payload does not fit the schema
+  'not_found', // customer, service or device unknown
+  'illegal_transition', // the customer is not in a state that allows it
+  'not_allowed', // wrong device role, contact mode off, service not handled by this desk
+  'desk_closed',
+  'queue_empty',
+  'conflict', // e.g. an offline ticket number already used
+  'internal',
+]);
+export type RefusalCode = z.infer<typeof RefusalCodeSchema>;
+
+export const RefusalSchema = z.object({ code: RefusalCodeSchema, message: z.string() });
+export type Refusal = z.infer<typeof RefusalSchema>;
+
+export const TicketBlockSchema = z.object({
+  id: IdSchema,
+  storeId: IdSchema,
+  deviceId: IdSchema,
+  serviceId: IdSchema,
+  ticketPrefix: z.string(),
+  ticketDay: z.string(),
+  first: z.number().int().min(1),
+  last: z.number().int().min(1),
+});
+export type TicketBlock = z.infer<typeof TicketBlockSchema>;
+
+export const CommandResultSchema = z.discriminatedUnion('ok', [
+  z.object({
+    ok: z.literal(true),
+    position: LogPositionSchema,
+    customer: CustomerSchema.nullable().default(null),
+    block: TicketBlockSchema.nullable().default(null),
+  }),
+  z.object({ ok: z.literal(false), refusal: RefusalSchema }),
+]);
+export type CommandResult = z.infer<typeof CommandResultSchema>;
+
+/** The domain event a change records; screens announce `called` and `recalled`. */
+export const ChangeEventSchema = z.enum([
+  'registered',
+  'checked_in',
+  'called',
+  'recalled',
+  'serving',
+  'done',
+  'no_show',
+  'cancelled',
+  'transferred',
+  'customer_updated',
+  'customer_removed',
+  'desk_status',
+  'device_updated',
+  'device_removed',
+  'service_updated',
+  'store_updated',
+  'organization_updated',
+  'block_reserved',
+]);
+export type ChangeEvent = z.infer<typeof ChangeEventSchema>;
+
+export const ChangeEntitySchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('customer'), customer: CustomerSchema }),
+  z.object({ kind: z.literal('customer_removed'), id: IdSchema }),
+  z.object({ kind: z.literal('device'), device: DeviceSchema }),
+  z.object({ kind: z.literal('device_removed'), id: IdSchema }),
+  z.object({ kind: z.literal('service'), service: ServiceSchema }),
+  z.object({ kind: z.literal('store'), store: StoreSchema }),
+  z.object({ kind: z.literal('organization'), organization: OrganizationSchema }),
+  z.object({ kind: z.literal('block'), block: TicketBlockSchema }),
+]);
+export type ChangeEntity = z.infer<typeof ChangeEntitySchema>;
+
+/** One entry of a store's log. Entities are carried whole, so applying a change is an upsert. */
+export const ChangeSchema = z.object({
+  storeId: IdSchema,
+  epoch: z.string(),
+  seq: z.number().int().min(1),
+  at: IsoDateTimeSchema,
+  /** Device id, or `rest:<api key>` for changes made through the REST API. */
+  origin: z.string(),
+  commandId: z.string().nullable(),
+  event: ChangeEventSchema,
+  entity: ChangeEntitySchema,
+});
+export type Change = z.infer<typeof ChangeSchema>;
+
+export const PullRequestSchema = z.object({
+  since: LogPositionSchema,
+  limit: z.number().int().min(1).max(5000).default(1000),
+});
+/** `reset` is set when the device's epoch is not the hub's: it must take a snapshot. */
+export const PullResponseSchema = z.discriminatedUnion('ok', [
+  z.object({
+    ok: z.literal(true),
+    changes: z.array(ChangeSchema),
+    head: LogPositionSchema,
+    reset: z.boolean().default(false),
+  }),
+  z.object({ ok: z.literal(false), refusal: RefusalSchema }),
+]);
+export type PullResponse = z.infer<typeof PullResponseSchema>;
+
+/** Everything a device needs to start: its store's config and today's queue at `position`. */
+export const StoreSnapshotSchema = z.object({
+  position: LogPositionSchema,
+  organization: OrganizationSchema,
+  store: StoreSchema,
+  services: z.array(ServiceSchema),
+  devices: z.array(DeviceSchema),
+  customers: z.array(CustomerSchema),
+  blocks: z.array(TicketBlockSchema).default([]),
+});
+export type StoreSnapshot = z.infer<typeof StoreSnapshotSchema>;
+
+/** socket.io event names. Client → hub events take an ack callback. */
+export const SyncEvents = {
+  command: 'command',
+  pull: 'pull',
+  snapshot: 'snapshot',
+  change: 'change',
+} as const;
+
+/** Provisioning, over plain HTTP: `POST /provision` with what the device knows of itself. */
+export const PROVISION_PATH = '/provision';
+export const ProvisionRequestSchema = z.object({
+  macs: z.array(z.string()).min(1).max(32),
+  hostname: z.string().min(1).max(253),
+});
+export type ProvisionRequest = z.infer<typeof ProvisionRequestSchema>;
+export const ProvisionResponseSchema = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('provisioned'),
+    device: DeviceSchema,
+    credential: DeviceCredentialSchema,
+  }),
+  z.object({ status: z.literal('unknown'), message: z.string() }),
+]);
+export type ProvisionResponse = z.infer<typeof ProvisionResponseSchema>;
+
+/** Reasons the hub gives when it refuses a socket (socket.io `connect_error` message). */
+export const ConnectRefusalSchema = z.enum(['unknown_device', 'revoked', 'bad_credential']);
