@@ -1,0 +1,22 @@
+// Runs a Lineup entry point: the compiled one in dist/ when it is built and up to date with
+// its source, else the TypeScript source through tsx (development, tests, first run).
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** @param {string} entry path from the repo root without extension, e.g. `cloud/cli` */
+export async function runEntry(entry) {
+  const source = join(root, `${entry}.ts`);
+  const built = join(root, 'dist', `${entry}.js`);
+  const useBuilt =
+    existsSync(built) &&
+    (!existsSync(source) || statSync(built).mtimeMs >= statSync(source).mtimeMs);
+  if (!useBuilt) {
+    const { register } = await import('tsx/esm/api');
+    register();
+  }
+  const mod = await import(pathToFileURL(useBuilt ? built : source).href);
+  await mod.main(process.argv.slice(2));
+}
