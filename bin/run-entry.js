@@ -1,6 +1,6 @@
-// Runs a Lineup entry point: the compiled one in dist/ when it is built and up to date with
-// its source, else the TypeScript source through tsx (development, tests, first run).
-import { existsSync, statSync } from 'node:fs';
+// Runs a Lineup entry point: the TypeScript source through tsx in a checkout (development,
+// tests, the demo), the compiled one in dist/ in a package that ships no sources.
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
