@@ -1,0 +1,326 @@
+// Ombori queue ticket JSON: export a Lineup customer as an Ombori ticket, import one back.
+// Lineup's reading of the format: `queue` is the store, `station` the service (its label is the
+// ticket prefix), `servedBy` the desk that called. Booking times are the store's wall clock.
+import { z } from 'zod';
+import {
+  CustomerSchema,
+  type ContactMode,
+  type Customer,
+  type CustomerState,
+} from '../domain/entities.js';
+import { parseTicket, storeDay } from '../domain/numbering.js';
+import { formatZoned, parseZoned } from '../domain/time.js';
+import { WireMappingError } from './filevirtuelle.js';
+
+export const OmboriStatusSchema = z.enum([
+  'draft',
+  'pending',
+  'notified',
+  'fulfilled',
+  'completed',
+  'rejected',
+]);
+export type OmboriStatus = z.infer<typeof OmboriStatusSchema>;
+
+const Iso = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO date-time');
+const Local = z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/, 'yyyy-MM-dd HH:mm');
+
+export const OmboriTicketSchema = z.object({
+  id: z.string().min(1),
+  location: z.string().nullable().default(null),
+  type: z.enum(['anonymous', 'booking', 'manual']),
+  priority: z.number().default(100),
+  locale: z.string().default('en'),
+  registrationData: z.record(z.string(), z.object({ value: z.string() })).optional(),
+  notification: z
+    .object({
+      type: z.enum(['phoneNumber', 'email']),
+      settings: z
+        .object({
+          from: z.string().optional(),
+          to: z.string().optional(),
+          recipient: z.string().optional(),
+        })
+        .prefault({}),
+    })
+    .optional(),
+  booking: z
+    .object({
+      start: Local,
+      end: Local,
+      appointment: z
+        .object({
+          displayName: z.string().optional(),
+          eventId: z.string().optional(),
+          managerEmail: z.string().optional(),
+          managerId: z.string().optional(),
+        })
+        .optional(),
+      virtualAppointment: z
+        .object({
+          isEnabled: z.boolean(),
+          eventId: z.string().optional(),
+          url: z.string().optional(),
+          managerId: z.string().optional(),
+          managerEmail: z.string().optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+  servedBy: z
+    .object({
+      id: z.string(),
+      email: z.string().default(''),
+      firstName: z.string().optional(),
+      lastName: z.string().optional(),
+      displayName: z.string().optional(),
+    })
+    .optional(),
+  station: z.object({ id: z.string(), label: z.string() }).optional(),
+  status: OmboriStatusSchema,
+  extraStatus: z
+    .object({
+      goToEntrance: z.boolean().optional(),
+      rejectedByCustomer: z.boolean().optional(),
+    })
+    .optional(),
+  label: z.string().default(''),
+  queue: z.string(),
+  createdAt: Iso,
+  fulfilledAt: Iso.nullable().optional(),
+  calledAt: Iso.nullable().optional(),
+  completedAt: Iso.nullable().optional(),
+  rejectedAt: Iso.nullable().optional(),
+  bookingReminderAt: Iso.nullable().default(null),
+  QRCodeCheckInPositionId: z.string().optional(),
+});
+export type OmboriTicket = z.infer<typeof OmboriTicketSchema>;
+
+/** Lifecycle state → Ombori status. Serving is Ombori's "fulfilled" (checked in at the desk). */
+export function stateToOmboriStatus(state: CustomerState): OmboriStatus {
+  const map: Record<CustomerState, OmboriStatus> = {
+    booked: 'draft',
+    waiting: 'pending',
+    called: 'notified',
+    serving: 'fulfilled',
+    done: 'completed',
+    no_show: 'rejected',
+    cancelled: 'rejected',
+  };
+  return map[state];
+}
+
+/**
+ * Ombori status → lifecycle state. A rejected ticket that was called and not rejected by the
+ * customer is a no-show; any other rejection is a cancellation.
+ */
+export function omboriStatusToState(
+  status: OmboriStatus,
+  hints: { rejectedByCustomer?: boolean; wasCalled?: boolean } = {},
+): CustomerState {
+  switch (status) {
+    case 'draft':
+      return 'booked';
+    case 'pending':
+      return 'waiting';
+    case 'notified':
+      return 'called';
+    case 'fulfilled':
+      return 'serving';
+    case 'completed':
+      return 'done';
+    case 'rejected':
+      return hints.wasCalled === true && hints.rejectedByCustomer !== true
+        ? 'no_show'
+        : 'cancelled';
+  }
+}
+
+/** The QR payload staff scan to check a ticket in: `{"type":"check-in-position","positionId":…}`. */
+export function checkInPositionPayload(positionId: string): string {
+  return JSON.stringify({ type: 'check-in-position', positionId });
+}
+
+const CheckInSchema = z.object({
+  type: z.literal('check-in-position'),
+  positionId: z.string().min(1),
+});
+
+/** The position id in a scanned check-in QR, or null when the text is not one. */
+export function parseCheckInPosition(text: string): string | null {
+  try {
+    const r = CheckInSchema.safeParse(JSON.parse(text));
+    return r.success ? r.data.positionId : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface OmboriExportOptions {
+  timeZone: string;
+  /** Queue display name (store, department...). */
+  location?: string | null;
+  /** Length of a booking slot, for `booking.end`. */
+  slotMinutes?: number;
+}
+
+const PRIORITY_NORMAL = 100;
+const PRIORITY_HIGH = 200;
+
+export function customerToOmbori(c: Customer, opts: OmboriExportOptions): OmboriTicket {
+  const status = stateToOmboriStatus(c.state);
+  const ended = c.finishedAt ?? c.updatedAt;
+  const ticket: OmboriTicket = {
+    id: c.id,
+    location: opts.location ?? null,
+    type: c.appointment !== null ? 'booking' : c.machineId === null ? 'manual' : 'anonymous',
+    priority: c.prioritized ? PRIORITY_HIGH : PRIORITY_NORMAL,
+    locale: c.lang.toLowerCase(),
+    station: { id: c.serviceId, label: c.ticketPrefix },
+    status,
+    extraStatus: {
+      goToEntrance: c.state === 'waiting' && c.alerted,
+      rejectedByCustomer: false,
+    },
+    label: c.ticket,
+    queue: c.storeId,
+    createdAt: c.registeredAt,
+    fulfilledAt: c.servingAt,
+    calledAt: c.calledAt,
+    completedAt: c.state === 'done' ? ended : null,
+    rejectedAt: status === 'rejected' ? ended : null,
+    bookingReminderAt: null,
+    QRCodeCheckInPositionId: checkInPositionPayload(c.id),
+  };
+  const data: Record<string, { value: string }> = {};
+  if (c.contact.phone !== undefined) data.phone = { value: c.contact.phone };
+  if (c.contact.name !== undefined) data.name = { value: c.contact.name };
+  if (Object.keys(data).length > 0) ticket.registrationData = data;
+  if (c.contact.phone !== undefined || c.contact.email !== undefined) {
+    ticket.notification = {
+      type: c.contactMode === 'email' || c.contact.phone === undefined ? 'email' : 'phoneNumber',
+      settings: {
+        from: '',
+        ...(c.contact.phone === undefined ? {} : { to: c.contact.phone }),
+        ...(c.contact.email === undefined ? {} : { recipient: c.contact.email }),
+      },
+    };
+  }
+  if (c.appointment !== null) {
+    const start = new Date(c.appointment.at);
+    ticket.booking = {
+      start: formatZoned(start, opts.timeZone),
+      end: formatZoned(
+        new Date(start.getTime() + (opts.slotMinutes ?? 15) * 60_000),
+        opts.timeZone,
+      ),
+      ...(c.appointment.externalId === undefined
+        ? {}
+        : { appointment: { eventId: c.appointment.externalId } }),
+    };
+  }
+  if (c.deskId !== null && c.calledAt !== null) ticket.servedBy = { id: c.deskId, email: '' };
+  return ticket;
+}
+
+export interface OmboriImportOptions {
+  timeZone: string;
+  /** The store the ticket joins (Ombori's `queue` is kept only as a correlation id). */
+  storeId: string;
+  /** The service, when the station is not a Lineup service id. */
+  serviceId?: string;
+  arrivalSeq: number;
+  /** Number for a ticket that has no label yet (a draft booking). */
+  ticketNumber?: number;
+  registeredBy?: string;
+}
+
+export function customerFromOmbori(input: unknown, opts: OmboriImportOptions): Customer {
+  const r = OmboriTicketSchema.safeParse(input);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new WireMappingError(
+      `This Ombori ticket does not fit (${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}).`,
+    );
+  }
+  const t = r.data;
+  const state = omboriStatusToState(t.status, {
+    rejectedByCustomer: t.extraStatus?.rejectedByCustomer,
+    wasCalled: t.calledAt !== null && t.calledAt !== undefined,
+  });
+  const serviceId = opts.serviceId ?? t.station?.id;
+  if (serviceId === undefined)
+    throw new WireMappingError('This Ombori ticket has no station: say which service it joins.');
+  const parsed = parseTicket(t.label.replace(/\s+/g, ''));
+  const number = parsed?.number ?? opts.ticketNumber;
+  if (number === undefined)
+    throw new WireMappingError('This Ombori ticket has no label yet: give it a ticket number.');
+  const prefix = parsed?.prefix ?? t.station?.label ?? '';
+  const phone = t.registrationData?.phone?.value ?? t.notification?.settings.to;
+  const email = t.notification?.settings.recipient;
+  const name = t.registrationData?.name?.value;
+  const contactMode: ContactMode =
+    t.notification?.type === 'phoneNumber' && phone !== undefined && phone !== ''
+      ? 'phone'
+      : t.notification?.type === 'email' && email !== undefined && email !== ''
+        ? 'email'
+        : name !== undefined
+          ? 'name'
+          : 'anonymous';
+  let appointment: Customer['appointment'] = null;
+  if (t.booking !== undefined) {
+    const at = parseZoned(t.booking.start, opts.timeZone);
+    if (at === null) throw new WireMappingError('booking.start is not a local time.');
+    const externalId = t.booking.appointment?.eventId;
+    appointment = {
+      at: at.toISOString(),
+      expired: false,
+      ...(externalId === undefined ? {} : { externalId }),
+    };
+  }
+  const created = new Date(t.createdAt).toISOString();
+  const ended = t.completedAt ?? t.rejectedAt ?? null;
+  const toIso = (v: string | null | undefined) =>
+    v === null || v === undefined ? null : new Date(v).toISOString();
+  const checkedIn = state === 'booked' ? null : created;
+  const result = CustomerSchema.safeParse({
+    id: t.id,
+    storeId: opts.storeId,
+    serviceId,
+    servicePath: [serviceId],
+    machineId: null,
+    lang: t.locale.slice(0, 2).toUpperCase(),
+    registeredBy: opts.registeredBy ?? 'ombori',
+    contactMode,
+    contact: {
+      ...(name === undefined || name === '' ? {} : { name }),
+      ...(phone === undefined || phone === '' ? {} : { phone }),
+      ...(email === undefined || email === '' ? {} : { email }),
+    },
+    state,
+    ticketPrefix: prefix,
+    ticketNumber: number,
+    ticketDay: storeDay(new Date(created), opts.timeZone),
+    ticket: t.label === '' ? `${prefix}${number}` : t.label.replace(/\s+/g, ''),
+    prioritized: t.priority > PRIORITY_NORMAL,
+    appointment,
+    registeredAt: created,
+    checkedInAt: checkedIn,
+    sortAt: created,
+    arrivalSeq: opts.arrivalSeq,
+    calledAt: toIso(t.calledAt),
+    servingAt: toIso(t.fulfilledAt),
+    finishedAt: toIso(ended),
+    updatedAt: toIso(ended ?? t.fulfilledAt ?? t.calledAt) ?? created,
+    // Like FileVirtuelle's desk: meaningful once called (a waiting ticket with a desk is sent there).
+    deskId: state === 'booked' || state === 'waiting' ? null : (t.servedBy?.id ?? null),
+    alerted: t.extraStatus?.goToEntrance ?? false,
+  });
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new WireMappingError(
+      `This Ombori ticket does not fit Lineup (${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}).`,
+    );
+  }
+  return result.data;
+}

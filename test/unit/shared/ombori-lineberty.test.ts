@@ -1,0 +1,254 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  OmboriTicketSchema,
+  checkInPositionPayload,
+  customerFromOmbori,
+  customerToOmbori,
+  omboriStatusToState,
+  parseCheckInPosition,
+  stateToOmboriStatus,
+} from '../../../shared/adapters/ombori.js';
+import {
+  LinebertyMessageSchema,
+  linebertyAction,
+  linebertyMessage,
+} from '../../../shared/adapters/lineberty.js';
+import { WireMappingError } from '../../../shared/adapters/filevirtuelle.js';
+import { CUSTOMER_EVENTS, CUSTOMER_STATES } from '../../../shared/domain/lifecycle.js';
+import { T0, iso, makeCustomer } from './fixtures.js';
+
+// The seed's example, made valid JSON (it has comments, unquoted keys and an unescaped QR
+// string); the booking is given a station and a label so it can be imported as it stands.
+const SEED_TICKET = {
+  id: '_id_',
+  location: null,
+  type: 'booking',
+  priority: 100,
+  locale: 'en',
+  notification: {
+    type: 'phoneNumber',
+    settings: { from: '', to: '+phoneNumber', recipient: 'test@email.com' },
+  },
+  registrationData: { phone: { value: '+48888888888' } },
+  booking: {
+    start: '2020-05-26 17:00',
+    end: '2020-05-26 17:15',
+    appointment: {
+      displayName: 'Alexey Khorev',
+      eventId: '****',
+      managerEmail: 'manager@ombori.com',
+      managerId: 'f31c6a56-........',
+    },
+    virtualAppointment: {
+      eventId: 'AAMkADExYWZmYjI4LTMxMjIt......=',
+      isEnabled: true,
+      managerEmail: 'virtual-booking@some-domen.com',
+      managerId: '9cd376b6-.......',
+      url: 'https://teams.microsoft.com/l/meetup-join/19.....',
+    },
+  },
+  servedBy: { id: 'fc13d10c-.......', email: 'manager@ombori.com', firstName: '', lastName: '' },
+  station: { id: '1234_id', label: 'A' },
+  status: 'draft',
+  label: '',
+  queue: '_queue_id_',
+  createdAt: '2020-05-26T08:47:37.1700000Z',
+  calledAt: '2020-05-26T15:30:37.1700000Z',
+  fulfilledAt: '2020-05-26T17:15:59.6100000Z',
+  completedAt: '2020-05-26T17:16:59.6100000Z',
+  bookingReminderAt: null,
+  QRCodeCheckInPositionId:
+    '{"type":"check-in-position","positionId":"ce4a66df-51ff-47af-bf5e-4e26f82d266b"}',
+};
+
+describe('Ombori tickets', () => {
+  it('maps every lifecycle state to the documented statuses and back', () => {
+    expect(CUSTOMER_STATES.map(stateToOmboriStatus)).toEqual([
+      'draft',
+      'pending',
+      'notified',
+      'fulfilled',
+      'completed',
+      'rejected',
+      'rejected',
+    ]);
+    for (const s of CUSTOMER_STATES) {
+      const back = omboriStatusToState(stateToOmboriStatus(s), { wasCalled: s === 'no_show' });
+      expect(back).toBe(s);
+    }
+    expect(omboriStatusToState('rejected', { wasCalled: true, rejectedByCustomer: true })).toBe(
+      'cancelled',
+    );
+  });
+
+  it('reads the seed example (schema), and imports it as a booked customer', () => {
+    expect(OmboriTicketSchema.safeParse(SEED_TICKET).success).toBe(true);
+    const c = customerFromOmbori(SEED_TICKET, {
+      timeZone: 'Europe/Stockholm',
+      storeId: 'store-1',
+      arrivalSeq: 3,
+      ticketNumber: 7,
+    });
+    expect(c).toMatchObject({
+      state: 'booked',
+      serviceId: '1234_id',
+      ticket: 'A7',
+      lang: 'EN',
+      contactMode: 'phone',
+      contact: { phone: '+48888888888', email: 'test@email.com' },
+      // 17:00 in Stockholm (summer, UTC+2).
+      appointment: { at: '2020-05-26T15:00:00.000Z', externalId: '****' },
+      checkedInAt: null,
+    });
+    expect(() =>
+      customerFromOmbori(SEED_TICKET, {
+        timeZone: 'Europe/Stockholm',
+        storeId: 's',
+        arrivalSeq: 0,
+      }),
+    ).toThrow(/no label yet/);
+    expect(() =>
+      customerFromOmbori(
+        { ...SEED_TICKET, status: 'lost' },
+        { timeZone: 'UTC', storeId: 's', arrivalSeq: 0 },
+      ),
+    ).toThrow(WireMappingError);
+  });
+
+  it('exports a customer with the check-in QR payload and local booking times', () => {
+    const c = makeCustomer('c-1', {
+      state: 'called',
+      contactMode: 'phone',
+      contact: { phone: '+46701234567', name: 'Sara' },
+      appointment: { at: '2025-07-01T08:00:00.000Z', expired: false },
+      calledAt: iso(T0),
+      deskId: 'desk-2',
+      lang: 'SV',
+    });
+    const t = customerToOmbori(c, { timeZone: 'Europe/Stockholm', slotMinutes: 20 });
+    expect(t).toMatchObject({
+      id: 'c-1',
+      type: 'booking',
+      status: 'notified',
+      locale: 'sv',
+      label: c.ticket,
+      queue: 'store-1',
+      station: { id: 'svc-a', label: 'A' },
+      booking: { start: '2025-07-01 10:00', end: '2025-07-01 10:20' },
+      registrationData: { phone: { value: '+46701234567' }, name: { value: 'Sara' } },
+      notification: { type: 'phoneNumber', settings: { to: '+46701234567' } },
+      servedBy: { id: 'desk-2' },
+    });
+    expect(parseCheckInPosition(t.QRCodeCheckInPositionId ?? '')).toBe('c-1');
+    expect(parseCheckInPosition(SEED_TICKET.QRCodeCheckInPositionId)).toBe(
+      'ce4a66df-51ff-47af-bf5e-4e26f82d266b',
+    );
+    expect(parseCheckInPosition('A12')).toBeNull();
+    expect(parseCheckInPosition('{"type":"other","positionId":"x"}')).toBeNull();
+    expect(checkInPositionPayload('p')).toBe('{"type":"check-in-position","positionId":"p"}');
+  });
+
+  it('property: export then import keeps state, ticket, contact, appointment and priority', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...CUSTOMER_STATES),
+        fc.boolean(),
+        fc.boolean(),
+        fc.constantFrom('EN', 'AR', 'SV'),
+        (state, prioritized, hasPhone, lang) => {
+          const wasCalled = ['called', 'serving', 'done', 'no_show'].includes(state);
+          const c = makeCustomer('c-9', {
+            state,
+            prioritized,
+            lang,
+            contactMode: hasPhone ? 'phone' : 'anonymous',
+            contact: hasPhone ? { phone: '+33612345678' } : {},
+            appointment:
+              state === 'booked' ? { at: '2025-03-10T15:30:00.000Z', expired: false } : null,
+            checkedInAt: state === 'booked' ? null : iso(T0),
+            calledAt: wasCalled ? iso(T0 + 60_000) : null,
+            servingAt: ['serving', 'done'].includes(state) ? iso(T0 + 120_000) : null,
+            finishedAt: ['done', 'no_show', 'cancelled'].includes(state) ? iso(T0 + 300_000) : null,
+            deskId: wasCalled ? 'desk-1' : null,
+            machineId: 'kiosk-1',
+          });
+          const t = OmboriTicketSchema.parse(
+            JSON.parse(JSON.stringify(customerToOmbori(c, { timeZone: 'Europe/Paris' }))),
+          );
+          const back = customerFromOmbori(t, {
+            timeZone: 'Europe/Paris',
+            storeId: 'store-1',
+            arrivalSeq: 1,
+          });
+          return (
+            back.state === c.state &&
+            back.ticket === c.ticket &&
+            back.prioritized === c.prioritized &&
+            back.lang === c.lang &&
+            back.contactMode === c.contactMode &&
+            back.contact.phone === c.contact.phone &&
+            (back.appointment?.at ?? null) === (c.appointment?.at ?? null) &&
+            back.calledAt === c.calledAt &&
+            back.deskId === c.deskId
+          );
+        },
+      ),
+      { seed: 42, numRuns: 200 },
+    );
+  });
+});
+
+describe('Lineberty actions', () => {
+  it('gives each transition its documented action, ALERTED for the turn-near alert', () => {
+    expect(Object.fromEntries(CUSTOMER_EVENTS.map((e) => [e, linebertyAction(e)]))).toEqual({
+      check_in: null,
+      call: 'TICKET_CALLED',
+      recall: 'TICKET_CALLED',
+      start: 'TICKET_INPROGRESS',
+      finish: 'TICKET_DONE',
+      no_show: 'TICKET_NOSHOW',
+      cancel: 'TICKET_CANCELED',
+      hold: 'TICKET_ONHOLD',
+      transfer: null,
+    });
+    expect(linebertyAction('registered')).toBe('TICKET_BOOKED');
+    expect(linebertyAction('alerted')).toBe('TICKET_ALERTED');
+  });
+
+  it('builds the documented message shape', () => {
+    const c = makeCustomer('c-1', { ticket: 'A12' });
+    const m = linebertyMessage(
+      c,
+      'call',
+      'PUSH',
+      "Dear Client, it's now your turn, please go to counter 3",
+    );
+    expect(LinebertyMessageSchema.parse(m)).toEqual({
+      pushId: 'PUSH',
+      message: {
+        action: 'TICKET_CALLED',
+        content: "Dear Client, it's now your turn, please go to counter 3",
+        data: {
+          id: 'c-1',
+          label: 'A12',
+          date: c.registeredAt,
+          queueId: 'svc-a',
+          status: 'waiting',
+          appointmentDate: null,
+        },
+      },
+    });
+    expect(linebertyMessage(c, 'transfer', 'PUSH', '')).toBeNull();
+    expect(
+      LinebertyMessageSchema.safeParse({
+        ...m,
+        message: { ...m?.message, action: 'TICKET_REMIND_12345' },
+      }).success,
+    ).toBe(true);
+    expect(
+      LinebertyMessageSchema.safeParse({ ...m, message: { ...m?.message, action: 'TICKET_LOST' } })
+        .success,
+    ).toBe(false);
+  });
+});
