@@ -10,9 +10,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export async function runEntry(entry) {
   const source = join(root, `${entry}.ts`);
   const built = join(root, 'dist', `${entry}.js`);
-  const useBuilt =
-    existsSync(built) &&
-    (!existsSync(source) || statSync(built).mtimeMs >= statSync(source).mtimeMs);
+  const useBuilt = !existsSync(source) && existsSync(built);
   if (!useBuilt) {
     const { register } = await import('tsx/esm/api');
     register();
