@@ -1,0 +1,259 @@
+// `npm start`: the whole demo store on one machine. A seeded hub, a virtual receipt printer, and
+// one runtime process per device (kiosk, two desks, screen) with the MACs and hostnames of the
+// demo store. Prints one URL per device; opens windows only where there is a display.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startVirtualPrinter, type VirtualPrinter } from '../../drivers/sim/virtual-printer.js';
+import {
+  displayAvailable,
+  electronEntry,
+  findChromium,
+  findElectron,
+  openChromium,
+  REPO_ROOT,
+} from '../runtime/displays.js';
+
+export const DEMO_DEVICES = [
+  {
+    key: 'kiosk',
+    label: 'Kiosk',
+    mac: '02:00:00:00:00:01',
+    hostname: 'lineup-kiosk-1',
+    printer: true,
+  },
+  {
+    key: 'desk1',
+    label: 'Desk 1',
+    mac: '02:00:00:00:00:02',
+    hostname: 'lineup-desk-1',
+    printer: false,
+  },
+  {
+    key: 'desk2',
+    label: 'Desk 2',
+    mac: '02:00:00:00:00:03',
+    hostname: 'lineup-desk-2',
+    printer: false,
+  },
+  {
+    key: 'screen',
+    label: 'Screen',
+    mac: '02:00:00:00:00:04',
+    hostname: 'lineup-screen-1',
+    printer: false,
+  },
+] as const;
+
+type DeviceKey = (typeof DEMO_DEVICES)[number]['key'];
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
+    else newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** True when dist/renderer is missing or older than the renderer's (or shared/) sources. */
+export function rendererIsStale(root = REPO_ROOT): boolean {
+  const built = join(root, 'dist', 'renderer', 'index.html');
+  if (!existsSync(built)) return true;
+  const sources = ['renderer', 'shared'].map((d) => join(root, d)).filter((d) => existsSync(d));
+  return Math.max(...sources.map(newestMtime)) > statSync(built).mtimeMs;
+}
+
+function waitForLine(
+  child: ChildProcess,
+  pattern: RegExp,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<RegExpMatchArray> {
+  return new Promise((ok, fail) => {
+    let out = '';
+    const timer = setTimeout(
+      () => fail(new Error(`${what} did not start in time:\n${out}`)),
+      timeoutMs,
+    );
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = out.match(pattern);
+      if (match !== null) {
+        clearTimeout(timer);
+        ok(match);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`${what} exited (code ${code}) before it was ready; see its log.`));
+    });
+  });
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        data: { type: 'string' },
+        'no-open': { type: 'boolean' },
+        'state-file': { type: 'string' },
+      },
+    }));
+  } catch (error) {
+    process.stderr.write(
+      `lineup-demo: ${(error as Error).message}\nUsage: npm start -- [--data DIR] [--no-open] [--state-file FILE]\n`,
+    );
+    process.exit(2);
+  }
+  const dataDir = resolve(values.data ?? join(REPO_ROOT, '.lineup', 'demo'));
+  mkdirSync(dataDir, { recursive: true });
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+
+  const children: ChildProcess[] = [];
+  const windows: ChildProcess[] = [];
+  let printer: VirtualPrinter | null = null;
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    for (const w of windows) w.kill('SIGTERM');
+    const alive = children.filter((c) => c.exitCode === null && c.signalCode === null);
+    for (const c of alive) c.kill('SIGTERM');
+    const killer = setTimeout(() => alive.forEach((c) => c.kill('SIGKILL')), 4000);
+    await Promise.all(
+      alive.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))),
+    );
+    clearTimeout(killer);
+    await printer?.close();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  const node = (bin: string, args: string[], logName: string): ChildProcess => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', bin), ...args], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const log = createWriteStream(join(dataDir, `${logName}.log`), { flags: 'a' });
+    child.stderr?.pipe(log);
+    children.push(child);
+    child.once('exit', (code, signal) => {
+      if (!stopping) {
+        process.stderr.write(
+          `lineup-demo: ${logName} stopped (${signal ?? code}); stopping the demo. See ${join(dataDir, `${logName}.log`)}\n`,
+        );
+        void stopAll(1);
+      }
+    });
+    return child;
+  };
+
+  try {
+    if (rendererIsStale()) {
+      say('Building the user interface (first run)…');
+      const build = spawnSync('npm', ['run', 'build:renderer'], {
+        cwd: REPO_ROOT,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      if (build.status !== 0)
+        say('Warning: the UI build failed; devices will show a "not built" page.');
+    }
+
+    const hubData = join(dataDir, 'hub');
+    const seed = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'bin', 'lineup-hub.js'), 'seed', 'demo', '--data', hubData],
+      {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+      },
+    );
+    if (seed.status !== 0) throw new Error(`seeding the demo store failed: ${seed.stderr.trim()}`);
+    const hub = node(
+      'lineup-hub.js',
+      ['serve', '--data', hubData, '--port', '0', '--host', '127.0.0.1'],
+      'hub',
+    );
+    const hubUrl =
+      (await waitForLine(hub, /Lineup hub listening on (http:\/\/\S+)/, 'the hub'))[1] ?? '';
+
+    printer = await startVirtualPrinter({ host: '127.0.0.1' });
+    const printerUrl = `tcp://127.0.0.1:${printer.tcpPort}`;
+
+    const urls = {} as Record<DeviceKey, string>;
+    await Promise.all(
+      DEMO_DEVICES.map(async (d) => {
+        const args = [
+          '--hub',
+          hubUrl,
+          '--data',
+          join(dataDir, d.key),
+          '--mac',
+          d.mac,
+          '--hostname',
+          d.hostname,
+          '--headless',
+        ];
+        if (d.printer) args.push('--printer', printerUrl);
+        const child = node('lineup.js', args, d.key);
+        urls[d.key] =
+          (await waitForLine(child, /Lineup \S+ ready at (http:\/\/\S+)/, d.label))[1] ?? '';
+      }),
+    );
+
+    say('');
+    say('Lineup demo store is running.');
+    say(`  Hub              ${hubUrl}`);
+    for (const d of DEMO_DEVICES) say(`  ${d.label.padEnd(16)} ${urls[d.key]}`);
+    say(`  Printer (view)   ${printer.httpUrl}/receipts`);
+    say(`  Data and logs    ${dataDir}`);
+    say('Press Ctrl-C to stop everything.');
+
+    if (values['state-file'] !== undefined) {
+      writeFileSync(
+        values['state-file'],
+        JSON.stringify(
+          { hub: hubUrl, ...urls, printer: { tcpPort: printer.tcpPort, httpUrl: printer.httpUrl } },
+          null,
+          2,
+        ),
+      );
+    }
+
+    if (values['no-open'] !== true && displayAvailable()) {
+      const electron = findElectron();
+      const entry = electronEntry();
+      for (const d of DEMO_DEVICES) {
+        const url = urls[d.key];
+        if (electron !== null && entry !== null) {
+          windows.push(spawn(electron, [entry, '--', '--url', url], { stdio: 'ignore' }));
+        } else if (findChromium() !== null) {
+          const w = openChromium(url, {
+            kiosk: false,
+            profileDir: join(dataDir, 'chromium', d.key),
+          });
+          if (w !== null) windows.push(w);
+        }
+      }
+      if (windows.length === 0)
+        say('No Electron or Chromium found: open the URLs above in a browser.');
+    }
+  } catch (error) {
+    process.stderr.write(`lineup-demo: ${(error as Error).message}\n`);
+    await stopAll(1);
+  }
+}

@@ -1,0 +1,110 @@
+// Opens the device's SQLite file: WAL, FULL sync (a ticket handed to a customer must survive a
+// power cut), numbered migrations. A file that is not a usable database is set aside under a
+// dated name, never deleted, and a fresh one is started so the device keeps working.
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+/** Migration N brings the file from user_version N-1 to N. Append only; never edit a shipped one. */
+export const MIGRATIONS: readonly string[] = [
+  // 1: config, replica of the store's log, cursor, outbox, local use of offline ticket blocks.
+  `
+  CREATE TABLE config (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE cursor (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    store_id TEXT NOT NULL,
+    epoch TEXT NOT NULL,
+    seq INTEGER NOT NULL
+  );
+  CREATE TABLE entities (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    epoch TEXT NOT NULL DEFAULT '',
+    seq INTEGER NOT NULL DEFAULT 0,
+    local INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (kind, id)
+  );
+  CREATE TABLE outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    abandoned INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE block_usage (block_id TEXT PRIMARY KEY, next INTEGER NOT NULL);
+  `,
+  // 2: calls a screen already announced, so a restart or a re-pull never announces twice.
+  `
+  CREATE TABLE announced (key TEXT PRIMARY KEY, at TEXT NOT NULL);
+  `,
+];
+
+export interface OpenedDatabase {
+  db: Db;
+  /** Where a damaged file was moved, when it was. */
+  setAsidePath: string | null;
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length)
+    throw new Error(
+      `the database was written by a newer Lineup (schema ${current}, this one knows ${MIGRATIONS.length})`,
+    );
+  for (let v = current; v < MIGRATIONS.length; v += 1) {
+    const sql = MIGRATIONS[v] ?? '';
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
+
+function openAndCheck(path: string): Db {
+  const db = new Database(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    const check = db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') throw new Error(`integrity check failed: ${String(check)}`);
+    migrate(db);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+function stamp(now: Date): string {
+  return now
+    .toISOString()
+    .replaceAll(':', '-')
+    .replace(/\.\d+Z$/, 'Z');
+}
+
+export function isNewerSchemaError(error: unknown): boolean {
+  return error instanceof Error && error.message.includes('newer Lineup');
+}
+
+/** Opens (or creates) the database at `path`; a damaged file is set aside and replaced. */
+export function openDatabase(path: string, now: () => Date = () => new Date()): OpenedDatabase {
+  mkdirSync(dirname(path), { recursive: true });
+  try {
+    return { db: openAndCheck(path), setAsidePath: null };
+  } catch (error) {
+    // A newer schema is not damage: refuse rather than set a good file aside.
+    if (isNewerSchemaError(error) || !existsSync(path)) throw error;
+    const aside = `${path}.corrupt-${stamp(now())}`;
+    renameSync(path, aside);
+    for (const suffix of ['-wal', '-shm']) {
+      if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
+    }
+    return { db: openAndCheck(path), setAsidePath: aside };
+  }
+}

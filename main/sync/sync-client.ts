@@ -1,0 +1,309 @@
+// The device side of the sync protocol. socket.io is only the transport: on every (re)connect the
+// client pulls from its cursor first (a snapshot when the hub's epoch changed), then flushes the
+// outbox in order; broadcast changes are applied in seq order and a gap triggers a pull.
+// Reconnects use socket.io's backoff with jitter (randomizationFactor); its send buffer is never
+// relied on: nothing is emitted while disconnected.
+import { io, type Socket } from 'socket.io-client';
+import { z } from 'zod';
+import {
+  ChangeSchema,
+  CommandResultSchema,
+  ConnectRefusalSchema,
+  PullResponseSchema,
+  StoreSnapshotSchema,
+  SYNC_NAMESPACE,
+  SyncEvents,
+  type Change,
+  type CommandEnvelope,
+  type CommandResult,
+  type DeviceCredential,
+  type Refusal,
+} from '../../shared/protocol/sync.js';
+import type { LocalStore, OutboxEntry } from '../store/local-store.js';
+import type { Logger } from '../runtime/logger.js';
+
+export class OfflineError extends Error {}
+
+export interface SyncHooks {
+  /** Changes just applied to the replica, in order (`live` when they came as a broadcast). */
+  onApplied(changes: Change[], live: boolean): void;
+  /** Whenever connected/caught-up, the cursor or the outbox length may have changed. */
+  onStatus(): void;
+  /** The hub refused the credential (unknown device, revoked...): provision again. */
+  onCredentialRefused(reason: string): void;
+  /** The hub refused a command from the outbox: the local effect must be undone. */
+  onOutboxRefused(entry: OutboxEntry, refusal: Refusal): void;
+}
+
+export interface SyncOptions {
+  hubUrl: string;
+  credential: DeviceCredential;
+  store: LocalStore;
+  log: Logger;
+  hooks: SyncHooks;
+  ackTimeoutMs?: number;
+  reconnectDelayMs?: number;
+  reconnectDelayMaxMs?: number;
+}
+
+const SnapshotAnswerSchema = z.union([
+  StoreSnapshotSchema,
+  z.object({ ok: z.literal(true), snapshot: StoreSnapshotSchema }),
+  z.object({ ok: z.literal(false), refusal: z.object({ code: z.string(), message: z.string() }) }),
+]);
+
+export class SyncClient {
+  private socket: Socket | null = null;
+  private caughtUp = false;
+  private pulling: Promise<void> | null = null;
+  private pullAgain = false;
+  private flushing: Promise<void> | null = null;
+  private flushAgain = false;
+  private stopped = false;
+  lastSyncAt: string | null = null;
+  private readonly ackTimeoutMs: number;
+
+  constructor(private readonly options: SyncOptions) {
+    this.ackTimeoutMs = options.ackTimeoutMs ?? 5000;
+  }
+
+  /** Connected and caught up with the hub's log. */
+  get connected(): boolean {
+    return this.socket?.connected === true && this.caughtUp;
+  }
+
+  /** The socket is up (commands can be sent), even while still catching up. */
+  get online(): boolean {
+    return this.socket?.connected === true;
+  }
+
+  start(): void {
+    const { hubUrl, credential, log } = this.options;
+    const socket = io(new URL(SYNC_NAMESPACE, hubUrl).href, {
+      auth: { deviceId: credential.deviceId, token: credential.token },
+      transports: ['websocket'],
+      reconnectionDelay: this.options.reconnectDelayMs ?? 300,
+      reconnectionDelayMax: this.options.reconnectDelayMaxMs ?? 5000,
+      randomizationFactor: 0.5,
+      timeout: 5000,
+    });
+    this.socket = socket;
+    socket.on('connect', () => {
+      log.info(`sync: connected to ${hubUrl}`);
+      this.caughtUp = false;
+      void this.catchUp();
+    });
+    socket.on('disconnect', (reason) => {
+      log.warn(`sync: disconnected (${reason})`);
+      this.caughtUp = false;
+      // Never let socket.io replay old emits: resends come from the outbox only.
+      socket.sendBuffer = [];
+      this.options.hooks.onStatus();
+      // The hub closed us on purpose (revoked, moved): ask who we are again, then reconnect.
+      if (reason === 'io server disconnect' && !this.stopped) {
+        this.options.hooks.onCredentialRefused('disconnected by the hub');
+      }
+    });
+    socket.on('connect_error', (error) => {
+      const refusal = ConnectRefusalSchema.safeParse(error.message);
+      if (refusal.success) {
+        log.warn(`sync: the hub refused this device (${refusal.data})`);
+        this.options.hooks.onCredentialRefused(refusal.data);
+      } else if (!socket.active) {
+        // Refused by a middleware with another message: retry later rather than give up.
+        log.warn(`sync: connection refused (${error.message}); retrying`);
+        setTimeout(() => {
+          if (!this.stopped) socket.connect();
+        }, this.options.reconnectDelayMaxMs ?? 5000).unref();
+      }
+    });
+    socket.on(SyncEvents.change, (raw: unknown) => {
+      const change = ChangeSchema.safeParse(raw);
+      if (!change.success) {
+        log.warn('sync: ignored a malformed change; pulling instead');
+        void this.pull();
+        return;
+      }
+      this.applyLive([change.data]);
+    });
+  }
+
+  /** A new credential from provisioning: used from the next (re)connect; reconnects now if down. */
+  updateCredential(credential: DeviceCredential): void {
+    const socket = this.socket;
+    if (socket === null) return;
+    socket.auth = { deviceId: credential.deviceId, token: credential.token };
+    if (!socket.connected && !socket.active && !this.stopped) socket.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
+    this.socket = null;
+    this.caughtUp = false;
+  }
+
+  private applyLive(changes: Change[]): void {
+    const outcome = this.options.store.applyChanges(changes);
+    if (outcome.applied.length > 0) {
+      this.lastSyncAt = new Date().toISOString();
+      this.options.hooks.onApplied(outcome.applied, true);
+    }
+    if (outcome.gap) void this.pull();
+  }
+
+  private async catchUp(): Promise<void> {
+    try {
+      await this.pull();
+      if (this.socket?.connected !== true) return;
+      this.caughtUp = true;
+      this.lastSyncAt = new Date().toISOString();
+      this.options.hooks.onStatus();
+      await this.flush();
+    } catch (error) {
+      this.options.log.warn(`sync: catch-up failed: ${(error as Error).message}`);
+    }
+  }
+
+  private async ask(event: string, payload: unknown): Promise<unknown> {
+    const socket = this.socket;
+    if (socket?.connected !== true) throw new OfflineError('The hub is unreachable.');
+    try {
+      return await socket.timeout(this.ackTimeoutMs).emitWithAck(event, payload);
+    } catch {
+      throw new OfflineError('The hub did not answer in time.');
+    }
+  }
+
+  /** Pulls from the cursor until caught up; one pull at a time, re-run when asked meanwhile. */
+  pull(): Promise<void> {
+    if (this.pulling !== null) {
+      this.pullAgain = true;
+      return this.pulling;
+    }
+    this.pulling = (async () => {
+      try {
+        do {
+          this.pullAgain = false;
+          await this.pullOnce();
+        } while (this.pullAgain);
+      } catch (error) {
+        if (!(error instanceof OfflineError)) throw error;
+        this.options.log.warn(`sync: pull failed: ${error.message}`);
+      } finally {
+        this.pulling = null;
+      }
+    })();
+    return this.pulling;
+  }
+
+  private async pullOnce(): Promise<void> {
+    const { store, log } = this.options;
+    for (;;) {
+      const cur = store.cursor();
+      if (cur === null) {
+        await this.takeSnapshot();
+        continue;
+      }
+      const answer = PullResponseSchema.safeParse(
+        await this.ask(SyncEvents.pull, { since: cur.position, limit: 1000 }),
+      );
+      if (!answer.success) throw new Error('the hub answered a pull with something unexpected');
+      if (!answer.data.ok) throw new Error(`pull refused: ${answer.data.refusal.message}`);
+      if (answer.data.reset) {
+        log.info('sync: the hub started a new epoch; taking a snapshot');
+        await this.takeSnapshot();
+        continue;
+      }
+      const outcome = store.applyChanges(answer.data.changes);
+      if (outcome.applied.length > 0) this.options.hooks.onApplied(outcome.applied, false);
+      if (outcome.gap) {
+        // The hub's answer itself has a hole: start over from a snapshot rather than loop.
+        await this.takeSnapshot();
+        continue;
+      }
+      const after = store.cursor();
+      if (answer.data.changes.length === 0 || (after?.position.seq ?? 0) >= answer.data.head.seq)
+        return;
+    }
+  }
+
+  private async takeSnapshot(): Promise<void> {
+    const answer = SnapshotAnswerSchema.safeParse(await this.ask(SyncEvents.snapshot, {}));
+    if (!answer.success)
+      throw new Error('the hub answered a snapshot request with something unexpected');
+    const data = answer.data;
+    if ('ok' in data && !data.ok) throw new Error(`snapshot refused: ${data.refusal.message}`);
+    const snapshot = 'snapshot' in data ? data.snapshot : data;
+    if ('position' in snapshot) {
+      this.options.store.applySnapshot(snapshot);
+      this.options.hooks.onApplied([], false);
+    }
+  }
+
+  /** Sends one command now; throws OfflineError when the hub cannot be asked. */
+  async send(envelope: CommandEnvelope): Promise<CommandResult> {
+    const result = CommandResultSchema.safeParse(await this.ask(SyncEvents.command, envelope));
+    if (!result.success)
+      throw new Error(`the hub answered ${envelope.type} with something unexpected`);
+    return result.data;
+  }
+
+  /** Sends the outbox in order; stops at the first command the hub did not answer. */
+  flush(): Promise<void> {
+    if (this.flushing !== null) {
+      this.flushAgain = true;
+      return this.flushing;
+    }
+    this.flushing = (async () => {
+      try {
+        do {
+          this.flushAgain = false;
+          await this.flushOnce();
+        } while (this.flushAgain);
+      } finally {
+        this.flushing = null;
+        this.options.hooks.onStatus();
+      }
+    })();
+    return this.flushing;
+  }
+
+  private async flushOnce(): Promise<void> {
+    const { store, log, hooks } = this.options;
+    if (!this.connected) return;
+    for (const entry of store.outbox()) {
+      let result: CommandResult;
+      try {
+        result = await this.send(entry.envelope);
+      } catch (error) {
+        log.warn(
+          `sync: outbox stopped at ${entry.envelope.type} ${entry.envelope.id}: ${(error as Error).message}`,
+        );
+        return;
+      }
+      if (result.ok) {
+        const { customer, position } = result;
+        store.removeOutbox(entry.envelope.id, () => {
+          if (customer !== null) store.applyResultCustomer(customer, position);
+        });
+        if (entry.abandoned && entry.envelope.type === 'register' && customer !== null) {
+          // Its answer never reached a customer: take the ghost ticket out of the queue.
+          store.enqueue({
+            id: crypto.randomUUID(),
+            issuedAt: new Date().toISOString(),
+            type: 'cancel',
+            payload: { customerId: customer.id },
+          });
+          this.flushAgain = true;
+        }
+      } else {
+        store.removeOutbox(entry.envelope.id);
+        log.warn(`sync: the hub refused ${entry.envelope.type}: ${result.refusal.message}`);
+        hooks.onOutboxRefused(entry, result.refusal);
+      }
+      hooks.onStatus();
+    }
+  }
+}

@@ -1,0 +1,201 @@
+// Offline behaviour with real processes: the hub killed mid-workload, tickets issued offline from
+// reserved blocks, the hub back, every device converging; and a kiosk killed -9 during a burst
+// losing none of the tickets it handed out.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApplianceState } from '../../../shared/api/appliance-api.js';
+import type { Customer } from '../../../shared/domain/entities.js';
+import {
+  cleanup,
+  connectBridge,
+  DEMO,
+  seedDemo,
+  startHub,
+  startRuntime,
+  tempDir,
+  waitFor,
+  type BridgeClient,
+  type Proc,
+} from './harness.js';
+
+const dirs: string[] = [];
+const procs: Proc[] = [];
+const clients: BridgeClient[] = [];
+let hubDir: string;
+let hub: Proc;
+let hubPort: number;
+
+async function runtime(who: { mac: string; hostname: string }, dir: string, extra: string[] = []) {
+  const proc = await startRuntime(hub.url, dir, who, extra);
+  procs.push(proc);
+  const bridge = await connectBridge(proc.url);
+  clients.push(bridge);
+  return { proc, bridge, dir };
+}
+
+async function restartHub(): Promise<void> {
+  hub = await startHub(hubDir, hubPort);
+  procs.push(hub);
+}
+
+const connected = (b: BridgeClient) =>
+  b.state()?.phase === 'ready' && b.state()?.sync.connected === true;
+const synced = (b: BridgeClient) => connected(b) && b.state()?.sync.outbox === 0;
+
+function queue(state: ApplianceState | null): string[] {
+  return (state?.store?.customers ?? [])
+    .map((c: Customer) => `${c.id} ${c.ticket} ${c.state}`)
+    .sort();
+}
+
+const myBlocks = (b: BridgeClient) =>
+  (b.state()?.store?.blocks ?? []).filter((x) => x.deviceId === 'demo-kiosk').length;
+
+beforeAll(async () => {
+  hubDir = tempDir('hub-off');
+  dirs.push(hubDir);
+  seedDemo(hubDir);
+  hub = await startHub(hubDir);
+  procs.push(hub);
+  hubPort = Number(new URL(hub.url).port);
+});
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await Promise.all(procs.map((p) => p.stop()));
+  cleanup(dirs);
+});
+
+describe('offline', () => {
+  it('hub killed mid-workload: the kiosk issues from its blocks, desks refuse plainly, all converge', async () => {
+    const kioskDir = tempDir('kiosk');
+    dirs.push(kioskDir);
+    const kiosk = await runtime(DEMO.kiosk, kioskDir, ['--block-size', '10']);
+    const desk = await runtime(DEMO.desk1, tempDir('desk'));
+    const screen = await runtime(DEMO.screen, tempDir('screen'));
+    dirs.push(desk.dir, screen.dir);
+    await waitFor(
+      'connected with offline blocks',
+      () => [kiosk, desk, screen].every((d) => connected(d.bridge)) && myBlocks(kiosk.bridge) >= 5,
+    );
+
+    const online = await kiosk.bridge.api.register({
+      serviceId: 'demo-new-phone',
+      lang: 'EN',
+      contactMode: 'anonymous',
+    });
+    expect(online.offline).toBe(false);
+
+    await hub.kill9();
+    await waitFor('everyone sees the hub gone', () =>
+      [kiosk, desk, screen].every((d) => d.bridge.state()?.sync.connected === false),
+    );
+    // The screen keeps its last state, marked offline.
+    expect(queue(screen.bridge.state())).toContain(
+      `${online.customer.id} ${online.customer.ticket} waiting`,
+    );
+
+    const refused = await desk.bridge.api.callNext().then(
+      () => null,
+      (e: { code: string; message: string }) => e,
+    );
+    expect(refused?.code).toBe('offline');
+    expect(refused?.message).toMatch(/hub is unreachable/i);
+
+    const offline = [];
+    for (const serviceId of ['demo-new-phone', 'demo-repair', 'demo-new-phone', 'demo-priority']) {
+      const t = await kiosk.bridge.api.register({
+        serviceId,
+        lang: 'SV',
+        contactMode: 'anonymous',
+      });
+      expect(t.offline).toBe(true);
+      expect(t.waitMinutes).toBeGreaterThanOrEqual(0);
+      offline.push(t.customer);
+    }
+    expect(new Set(offline.map((c) => c.ticket)).size).toBe(4);
+    await waitFor('4 commands in the outbox', () => kiosk.bridge.state()?.sync.outbox === 4);
+    // The second new-phone ticket waits behind the first.
+    expect(offline[2]?.peopleBefore).toBeGreaterThan(offline[0]?.peopleBefore ?? 0);
+
+    await restartHub();
+    await waitFor('all synced', () => [kiosk, desk, screen].every((d) => synced(d.bridge)), 30_000);
+    await waitFor('the same queue everywhere', () => {
+      const k = queue(kiosk.bridge.state());
+      return (
+        k.length > 0 && [desk, screen].every((d) => queue(d.bridge.state()).join() === k.join())
+      );
+    });
+    // Offline tickets kept their numbers at the hub.
+    const atDesk = desk.bridge.state()?.store?.customers ?? [];
+    for (const c of offline) expect(atDesk.find((x) => x.id === c.id)?.ticket).toBe(c.ticket);
+    // And the desk can call again.
+    const next = await desk.bridge.api.callNext();
+    expect(next.customer).not.toBeNull();
+  });
+
+  it('a kiosk killed -9 during a burst loses none of the tickets it handed out', async () => {
+    const kioskDir = tempDir('kiosk9');
+    const deskDir = tempDir('desk9');
+    dirs.push(kioskDir, deskDir);
+    let kiosk = await runtime(DEMO.kiosk, kioskDir, ['--block-size', '40']);
+    const desk = await runtime(DEMO.desk2, deskDir);
+    await waitFor(
+      'connected with blocks',
+      () => connected(kiosk.bridge) && connected(desk.bridge) && myBlocks(kiosk.bridge) >= 5,
+    );
+    const handedOut: Customer[] = [];
+
+    async function burstThenKill(k: typeof kiosk, afterMs: number): Promise<void> {
+      let stop = false;
+      const loop = async () => {
+        while (!stop) {
+          try {
+            const t = await k.bridge.api.register({
+              serviceId: 'demo-repair',
+              lang: 'EN',
+              contactMode: 'anonymous',
+            });
+            handedOut.push(t.customer);
+          } catch {
+            return; // the process died under us: that ticket was never shown to anyone
+          }
+        }
+      };
+      const loops = [loop(), loop(), loop()];
+      await new Promise((r) => setTimeout(r, afterMs));
+      await k.proc.kill9();
+      stop = true;
+      await Promise.all(loops);
+    }
+
+    // Online burst, then an offline burst (hub down), each cut by kill -9.
+    await burstThenKill(kiosk, 700);
+    const onlineCount = handedOut.length;
+    expect(onlineCount).toBeGreaterThan(0);
+    kiosk = await runtime(DEMO.kiosk, kioskDir, ['--block-size', '40']);
+    await waitFor('kiosk back', () => synced(kiosk.bridge));
+    await hub.kill9();
+    await waitFor('kiosk offline', () => kiosk.bridge.state()?.sync.connected === false);
+    await burstThenKill(kiosk, 500);
+    expect(handedOut.length).toBeGreaterThan(onlineCount);
+    kiosk = await runtime(DEMO.kiosk, kioskDir, ['--block-size', '40']);
+    expect(kiosk.proc.role).toBe('machine'); // boots into its role with the hub down
+    const waiting = await waitFor('a state', () => kiosk.bridge.state());
+    expect(waiting.sync.outbox).toBeGreaterThan(0);
+
+    await restartHub();
+    await waitFor(
+      'kiosk and desk synced',
+      () => synced(kiosk.bridge) && synced(desk.bridge),
+      30_000,
+    );
+    await waitFor('every handed-out ticket at the hub', () => {
+      const known = new Map((desk.bridge.state()?.store?.customers ?? []).map((c) => [c.id, c]));
+      return handedOut.every((c) => known.get(c.id)?.ticket === c.ticket);
+    });
+    const tickets = (desk.bridge.state()?.store?.customers ?? [])
+      .filter((c) => c.state !== 'cancelled')
+      .map((c) => c.ticket);
+    expect(new Set(tickets).size).toBe(tickets.length);
+  });
+});
