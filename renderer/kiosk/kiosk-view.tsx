@@ -1,0 +1,315 @@
+// The ticket machine: language, service tree, contact step, ticket; QR check-in at any time on
+// the start screens; back to the start after inactivity.
+import { useCallback, useState } from 'react';
+import type { ApplianceState } from '../../shared/api/appliance-api.js';
+import { ApplianceError } from '../../shared/api/appliance-api.js';
+import type { Customer, Service } from '../../shared/domain/entities.js';
+import { storeOpenState } from '../../shared/domain/store-status.js';
+import { isRtl } from '../../shared/i18n/index.js';
+import { useApi } from '../api/use-appliance.js';
+import { queryNumber, useIdle } from '../common/hooks.js';
+import { Logo } from '../common/logo.js';
+import { languageName, tr } from '../i18n/index.js';
+import type { ContactChoice } from './contact.js';
+import { ContactStep } from './contact-step.js';
+import { ServiceStep } from './service-step.js';
+import { TicketStep, type TicketResult } from './ticket-step.js';
+import { useWedgeScanner } from './use-wedge-scanner.js';
+import { isMenu } from './services.js';
+import { localText } from '../i18n/index.js';
+
+type Step =
+  | { kind: 'services'; path: string[] }
+  | { kind: 'contact'; path: string[]; service: Service }
+  | { kind: 'appointment'; path: string[]; service: Service }
+  | { kind: 'ticket'; result: TicketResult }
+  | { kind: 'checked-in'; customer: Customer };
+
+type ScanFeedback = { level: 'ok' | 'error' | 'busy'; message: string } | null;
+
+const START: Step = { kind: 'services', path: [] };
+
+export function KioskView({ state }: { state: ApplianceState }) {
+  const api = useApi();
+  const snapshot = state.store;
+  const langs = snapshot?.store.langs ?? ['EN'];
+  const defaultLang = langs[0] ?? 'EN';
+  const [lang, setLang] = useState(defaultLang);
+  const [step, setStep] = useState<Step>(START);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [scan, setScan] = useState<ScanFeedback>(null);
+
+  const reset = useCallback(() => {
+    setStep(START);
+    setLang(defaultLang);
+    setError(null);
+    setScan(null);
+  }, [defaultLang]);
+
+  const atStart = step.kind === 'services' && step.path.length === 0;
+  const finished = step.kind === 'ticket' || step.kind === 'checked-in';
+  const idleSeconds = queryNumber('idle', finished ? 20 : 60);
+  const idleLeft = useIdle(
+    !atStart || lang !== defaultLang || scan !== null,
+    idleSeconds * 1000,
+    reset,
+  );
+
+  const checkIn = useCallback(
+    (code: string) => {
+      setScan({ level: 'busy', message: tr(lang, 'kiosk.checkingIn') });
+      api.checkIn({ code }).then(
+        ({ customer }) => {
+          setScan(null);
+          setStep({ kind: 'checked-in', customer });
+        },
+        (e: unknown) =>
+          setScan({
+            level: 'error',
+            message:
+              e instanceof ApplianceError && e.code !== 'internal'
+                ? e.message
+                : tr(lang, 'kiosk.scanUnknown'),
+          }),
+      );
+    },
+    [api, lang],
+  );
+  const onBadScan = useCallback(
+    () => setScan({ level: 'error', message: tr(lang, 'kiosk.scanUnknown') }),
+    [lang],
+  );
+  // Scans count on the service screens only: elsewhere the keys belong to the text fields.
+  useWedgeScanner(step.kind === 'services' || step.kind === 'appointment', checkIn, onBadScan);
+
+  if (snapshot === null) return null;
+  const { store, organization } = snapshot;
+  const openState = storeOpenState(snapshot.devices);
+  const printer = state.health.printer;
+  const printerTrouble =
+    printer !== null && (!printer.online || printer.paperOut || printer.coverOpen);
+  const rtl = isRtl(lang);
+
+  const pickService = (service: Service, path: string[]) => {
+    setError(null);
+    setScan(null);
+    const nextPath = [...path, service.id];
+    if (isMenu(service)) setStep({ kind: 'services', path: nextPath });
+    else if (service.appointment) setStep({ kind: 'appointment', path: nextPath, service });
+    else setStep({ kind: 'contact', path: nextPath, service });
+  };
+
+  const register = (service: Service, path: string[], choice: ContactChoice) => {
+    setBusy(true);
+    setError(null);
+    api
+      .register({
+        serviceId: service.id,
+        servicePath: path,
+        lang,
+        contactMode: choice.mode,
+        contact: choice.contact,
+        pager: choice.pager,
+      })
+      .then(
+        (result) => setStep({ kind: 'ticket', result }),
+        (e: unknown) =>
+          setError(
+            e instanceof ApplianceError && e.code !== 'internal'
+              ? e.message
+              : tr(lang, 'common.error'),
+          ),
+      )
+      .finally(() => setBusy(false));
+  };
+
+  const back = () => {
+    setError(null);
+    setScan(null);
+    if (step.kind === 'services') setStep({ kind: 'services', path: step.path.slice(0, -1) });
+    else if (step.kind === 'contact' || step.kind === 'appointment')
+      setStep({ kind: 'services', path: step.path.slice(0, -1) });
+    else reset();
+  };
+
+  let body;
+  if (openState === 'closed' && !finished) {
+    body = (
+      <section className="kiosk-closed" aria-live="polite">
+        <h2>{tr(lang, 'store.closed')}</h2>
+        <p>{tr(lang, 'kiosk.closedHint')}</p>
+      </section>
+    );
+  } else if (step.kind === 'services') {
+    body = (
+      <ServiceStep
+        snapshot={snapshot}
+        machineId={state.identity.deviceId}
+        lang={lang}
+        path={step.path}
+        onPick={(s) => pickService(s, step.path)}
+        onBack={step.path.length > 0 ? back : null}
+      />
+    );
+  } else if (step.kind === 'contact') {
+    body = (
+      <ContactStep
+        store={store}
+        lang={lang}
+        service={step.service}
+        busy={busy}
+        error={error}
+        onBack={back}
+        onSubmit={(choice) => register(step.service, step.path, choice)}
+      />
+    );
+  } else if (step.kind === 'appointment') {
+    body = (
+      <AppointmentStep
+        lang={lang}
+        service={step.service}
+        store={store.langs}
+        onBack={back}
+        onCode={checkIn}
+      />
+    );
+  } else if (step.kind === 'ticket') {
+    body = (
+      <TicketStep
+        lang={lang}
+        snapshot={snapshot}
+        result={step.result}
+        secondsLeft={idleLeft}
+        onDone={reset}
+      />
+    );
+  } else {
+    body = (
+      <section className="kiosk-done" aria-live="polite">
+        <h2>{tr(lang, 'kiosk.checkedInTitle')}</h2>
+        <p className="ticket-number" data-testid="checked-in-ticket">
+          {step.customer.ticket}
+        </p>
+        <p className="lead">{tr(lang, 'kiosk.checkedIn', { ticket: step.customer.ticket })}</p>
+        <button type="button" className="btn btn-primary btn-huge" onClick={reset}>
+          {tr(lang, 'common.ok')} ({idleLeft})
+        </button>
+      </section>
+    );
+  }
+
+  return (
+    <div className="kiosk" dir={rtl ? 'rtl' : 'ltr'} lang={lang.toLowerCase()} data-lang={lang}>
+      <header className="kiosk-header">
+        <Logo organization={organization} />
+        <div className="kiosk-welcome">
+          <h1>{tr(lang, 'kiosk.welcome', { store: store.name })}</h1>
+        </div>
+      </header>
+      {langs.length > 1 && (
+        <nav className="lang-picker" aria-label={tr(lang, 'kiosk.chooseLanguage')}>
+          {langs.map((l) => (
+            <button
+              key={l}
+              type="button"
+              lang={l.toLowerCase()}
+              dir={isRtl(l) ? 'rtl' : 'ltr'}
+              className={`lang-btn${l === lang ? ' active' : ''}`}
+              aria-pressed={l === lang}
+              onClick={() => setLang(l)}
+            >
+              {languageName(l)}
+            </button>
+          ))}
+        </nav>
+      )}
+      <div className="kiosk-banners" aria-live="polite">
+        {openState === 'closing_soon' && (
+          <p className="banner banner-warning">{tr(lang, 'store.closingSoon')}</p>
+        )}
+        {printerTrouble && (
+          <p className="banner banner-warning" data-testid="kiosk-printer-problem">
+            {tr(lang, printer.paperOut ? 'kiosk.paperOutBanner' : 'kiosk.printerOffBanner')}
+          </p>
+        )}
+      </div>
+      <main className="kiosk-main">{body}</main>
+      <footer className="kiosk-footer">
+        {scan !== null ? (
+          <p
+            className={`scan-feedback scan-${scan.level}`}
+            role={scan.level === 'error' ? 'alert' : 'status'}
+          >
+            {scan.message}
+          </p>
+        ) : (
+          <p className="scan-hint">
+            <span aria-hidden="true" className="scan-icon">
+              ▣
+            </span>{' '}
+            {tr(lang, 'kiosk.scanPrompt')}
+          </p>
+        )}
+        {!atStart && !finished && (
+          <p className="idle-hint" aria-hidden="true">
+            {tr(lang, 'kiosk.idleHint', { seconds: idleLeft })}
+          </p>
+        )}
+      </footer>
+    </div>
+  );
+}
+
+function AppointmentStep({
+  lang,
+  service,
+  store,
+  onBack,
+  onCode,
+}: {
+  lang: string;
+  service: Service;
+  store: string[];
+  onBack: () => void;
+  onCode: (code: string) => void;
+}) {
+  return (
+    <section className="kiosk-appointment">
+      <h2>{localText(service.name, lang, store)}</h2>
+      <p className="lead">{tr(lang, 'kiosk.appointmentScan')}</p>
+      <div className="scan-arrow" aria-hidden="true">
+        ↓
+      </div>
+      <AppointmentCodeForm lang={lang} onCode={onCode} />
+      <button type="button" className="btn btn-secondary btn-large" onClick={onBack}>
+        {tr(lang, 'common.back')}
+      </button>
+    </section>
+  );
+}
+
+function AppointmentCodeForm({ lang, onCode }: { lang: string; onCode: (code: string) => void }) {
+  const [code, setCode] = useState('');
+  return (
+    <form
+      className="code-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (code.trim() !== '') onCode(code.trim());
+      }}
+    >
+      <label htmlFor="appointment-code">{tr(lang, 'kiosk.appointmentCode')}</label>
+      <input
+        id="appointment-code"
+        value={code}
+        autoComplete="off"
+        onChange={(e) => setCode(e.target.value)}
+        inputMode="text"
+      />
+      <button type="submit" className="btn btn-primary btn-large" disabled={code.trim() === ''}>
+        {tr(lang, 'kiosk.checkInButton')}
+      </button>
+    </form>
+  );
+}
