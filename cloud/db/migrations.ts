@@ -1,0 +1,102 @@
+// Numbered schema migrations, applied in order inside one transaction each; PRAGMA user_version
+// holds the number of the last one applied. Never edit a shipped migration: add the next one.
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'entities, per-store log, idempotency, numbering',
+    sql: `
+      CREATE TABLE organizations (id TEXT PRIMARY KEY, data TEXT NOT NULL) STRICT;
+      -- A store's log position lives with the store: (epoch, head_seq). arrival_seq orders
+      -- registrations in the store (the queue's last tie breaker).
+      CREATE TABLE stores (
+        id TEXT PRIMARY KEY,
+        organization_id TEXT NOT NULL REFERENCES organizations(id),
+        epoch TEXT NOT NULL,
+        head_seq INTEGER NOT NULL DEFAULT 0,
+        arrival_seq INTEGER NOT NULL DEFAULT 0,
+        data TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE services (
+        id TEXT PRIMARY KEY,
+        store_id TEXT NOT NULL REFERENCES stores(id),
+        data TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX services_store ON services(store_id);
+      CREATE TABLE devices (
+        id TEXT PRIMARY KEY,
+        store_id TEXT NOT NULL REFERENCES stores(id),
+        mac TEXT NOT NULL,
+        hostname TEXT NOT NULL,
+        data TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX devices_store ON devices(store_id);
+      CREATE INDEX devices_mac ON devices(mac);
+      -- Only a hash of each sync token is kept.
+      CREATE TABLE device_credentials (
+        device_id TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL,
+        issued_at TEXT NOT NULL,
+        revoked_at TEXT
+      ) STRICT;
+      CREATE TABLE customers (
+        id TEXT PRIMARY KEY,
+        store_id TEXT NOT NULL REFERENCES stores(id),
+        state TEXT NOT NULL,
+        ticket_prefix TEXT NOT NULL,
+        ticket_day TEXT NOT NULL,
+        ticket_number INTEGER NOT NULL,
+        data TEXT NOT NULL
+      ) STRICT;
+      -- One ticket number per (store, prefix, day), whoever issued it.
+      CREATE UNIQUE INDEX customers_ticket ON customers(store_id, ticket_prefix, ticket_day, ticket_number);
+      CREATE INDEX customers_store_state ON customers(store_id, state);
+      CREATE TABLE log (
+        store_id TEXT NOT NULL,
+        epoch TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (store_id, epoch, seq)
+      ) STRICT, WITHOUT ROWID;
+      -- Each command id is applied once; its result is returned again on a retry.
+      CREATE TABLE applied_commands (
+        id TEXT PRIMARY KEY,
+        store_id TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        result TEXT NOT NULL,
+        applied_at TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE ticket_counters (
+        store_id TEXT NOT NULL,
+        prefix TEXT NOT NULL,
+        day TEXT NOT NULL,
+        last INTEGER NOT NULL,
+        PRIMARY KEY (store_id, prefix, day)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE ticket_blocks (
+        id TEXT PRIMARY KEY,
+        store_id TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        prefix TEXT NOT NULL,
+        day TEXT NOT NULL,
+        first INTEGER NOT NULL,
+        last INTEGER NOT NULL,
+        data TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX ticket_blocks_range ON ticket_blocks(store_id, prefix, day);
+      CREATE TABLE api_keys (
+        key TEXT PRIMARY KEY,
+        secret TEXT NOT NULL,
+        name TEXT NOT NULL,
+        data TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
+];

@@ -1,0 +1,337 @@
+// Reads and writes of the hub's entities. Entities are stored whole as JSON (validated before
+// they are written) beside the few columns that are indexed; every statement is parameterized.
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  CustomerSchema,
+  DeviceSchema,
+  OrganizationSchema,
+  ServiceSchema,
+  StoreSchema,
+  type Customer,
+  type Device,
+  type Organization,
+  type Service,
+  type Store,
+} from '../../shared/domain/entities.js';
+import {
+  ChangeSchema,
+  TicketBlockSchema,
+  type Change,
+  type ChangeEntity,
+  type LogPosition,
+  type TicketBlock,
+} from '../../shared/protocol/sync.js';
+import type { Statement } from 'better-sqlite3';
+import type { Db } from './hub-db.js';
+
+interface DataRow {
+  data: string;
+}
+
+const parseRows = <T>(rows: unknown[]): T[] =>
+  rows.map((r) => JSON.parse((r as DataRow).data) as T);
+const parseRow = <T>(row: unknown): T | null =>
+  row === undefined ? null : (JSON.parse((row as DataRow).data) as T);
+
+/** A 24-hex id, the shape FileVirtuelle (MongoDB) clients expect. */
+export function newObjectId(): string {
+  return randomBytes(12).toString('hex');
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+const ACTIVE_OR_BOOKED = `('booked','waiting','called','serving')`;
+/** Finished customers a command looks at for observed service times (20 per service at most). */
+const RECENT_DONE = 200;
+
+export class Repo {
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(readonly db: Db) {}
+
+  /** Prepared once per SQL text: every statement here is constant, parameters are bound. */
+  private prepare(sql: string): Statement {
+    let stmt = this.statements.get(sql);
+    if (stmt === undefined) {
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+  private all<T>(sql: string, ...params: unknown[]): T[] {
+    return parseRows<T>(this.prepare(sql).all(...params));
+  }
+  private one<T>(sql: string, ...params: unknown[]): T | null {
+    return parseRow<T>(this.prepare(sql).get(...params));
+  }
+
+  organization(id: string): Organization | null {
+    return this.one('SELECT data FROM organizations WHERE id = ?', id);
+  }
+  organizations(): Organization[] {
+    return this.all('SELECT data FROM organizations ORDER BY id');
+  }
+  store(id: string): Store | null {
+    return this.one('SELECT data FROM stores WHERE id = ?', id);
+  }
+  stores(): Store[] {
+    return this.all('SELECT data FROM stores ORDER BY id');
+  }
+  service(id: string): Service | null {
+    return this.one('SELECT data FROM services WHERE id = ?', id);
+  }
+  services(storeId?: string): Service[] {
+    return storeId === undefined
+      ? this.all('SELECT data FROM services ORDER BY store_id, id')
+      : this.all('SELECT data FROM services WHERE store_id = ? ORDER BY id', storeId);
+  }
+  device(id: string): Device | null {
+    return this.one('SELECT data FROM devices WHERE id = ?', id);
+  }
+  devices(storeId?: string): Device[] {
+    return storeId === undefined
+      ? this.all('SELECT data FROM devices ORDER BY store_id, id')
+      : this.all('SELECT data FROM devices WHERE store_id = ? ORDER BY id', storeId);
+  }
+  devicesByMac(macs: readonly string[]): Device[] {
+    const out: Device[] = [];
+    const stmt = this.prepare('SELECT data FROM devices WHERE mac = ? ORDER BY id');
+    for (const mac of macs) out.push(...parseRows<Device>(stmt.all(mac)));
+    return out;
+  }
+  customer(id: string): Customer | null {
+    return this.one('SELECT data FROM customers WHERE id = ?', id);
+  }
+  customers(storeId?: string): Customer[] {
+    return storeId === undefined
+      ? this.all('SELECT data FROM customers ORDER BY store_id, ticket_day, rowid')
+      : this.all(
+          'SELECT data FROM customers WHERE store_id = ? ORDER BY ticket_day, rowid',
+          storeId,
+        );
+  }
+  /** The store's working set: anyone still in the flow or booked, and everything of `day`. */
+  queueCustomers(storeId: string, day: string): Customer[] {
+    return this.all(
+      `SELECT data FROM customers WHERE store_id = ?
+         AND (state IN ${ACTIVE_OR_BOOKED} OR ticket_day >= ?) ORDER BY rowid`,
+      storeId,
+      day,
+    );
+  }
+  /** Everyone still in the flow or booked: what the queue rules of a command look at. */
+  activeCustomers(storeId: string): Customer[] {
+    return this.all(
+      `SELECT data FROM customers WHERE store_id = ? AND state IN ${ACTIVE_OR_BOOKED} ORDER BY rowid`,
+      storeId,
+    );
+  }
+  /** The latest finished customers of `day` (observed service times), newest first. */
+  recentlyFinished(storeId: string, day: string): Customer[] {
+    return this.all(
+      `SELECT data FROM customers WHERE store_id = ? AND state = 'done' AND ticket_day >= ?
+         ORDER BY rowid DESC LIMIT ${RECENT_DONE}`,
+      storeId,
+      day,
+    );
+  }
+  block(id: string): TicketBlock | null {
+    return this.one('SELECT data FROM ticket_blocks WHERE id = ?', id);
+  }
+  blocks(storeId: string, prefix?: string, day?: string): TicketBlock[] {
+    return prefix === undefined || day === undefined
+      ? this.all('SELECT data FROM ticket_blocks WHERE store_id = ? ORDER BY rowid', storeId)
+      : this.all(
+          'SELECT data FROM ticket_blocks WHERE store_id = ? AND prefix = ? AND day = ? ORDER BY first',
+          storeId,
+          prefix,
+          day,
+        );
+  }
+  lastIssued(storeId: string, prefix: string, day: string): number {
+    const row = this.prepare(
+      'SELECT last FROM ticket_counters WHERE store_id = ? AND prefix = ? AND day = ?',
+    ).get(storeId, prefix, day) as { last: number } | undefined;
+    return row?.last ?? 0;
+  }
+  setLastIssued(storeId: string, prefix: string, day: string, last: number): void {
+    this.prepare(
+      `INSERT INTO ticket_counters (store_id, prefix, day, last) VALUES (?, ?, ?, ?)
+         ON CONFLICT (store_id, prefix, day) DO UPDATE SET last = max(last, excluded.last)`,
+    ).run(storeId, prefix, day, last);
+  }
+  ticketTaken(storeId: string, prefix: string, day: string, n: number): boolean {
+    return (
+      this.db
+        .prepare(
+          'SELECT 1 FROM customers WHERE store_id = ? AND ticket_prefix = ? AND ticket_day = ? AND ticket_number = ?',
+        )
+        .get(storeId, prefix, day, n) !== undefined
+    );
+  }
+  nextArrivalSeq(storeId: string): number {
+    const row = this.prepare(
+      'UPDATE stores SET arrival_seq = arrival_seq + 1 WHERE id = ? RETURNING arrival_seq',
+    ).get(storeId) as { arrival_seq: number } | undefined;
+    if (row === undefined) throw new Error(`Unknown store ${storeId}.`);
+    return row.arrival_seq;
+  }
+
+  head(storeId: string): LogPosition | null {
+    const row = this.prepare('SELECT epoch, head_seq FROM stores WHERE id = ?').get(storeId) as
+      { epoch: string; head_seq: number } | undefined;
+    return row === undefined ? null : { epoch: row.epoch, seq: row.head_seq };
+  }
+  changesSince(storeId: string, epoch: string, seq: number, limit: number): Change[] {
+    return this.all(
+      'SELECT data FROM log WHERE store_id = ? AND epoch = ? AND seq > ? ORDER BY seq LIMIT ?',
+      storeId,
+      epoch,
+      seq,
+      limit,
+    );
+  }
+
+  /** Creates a store's row (and its first epoch) before its first change is logged. */
+  createStore(store: Store): void {
+    const s = StoreSchema.parse(store);
+    this.prepare('INSERT INTO stores (id, organization_id, epoch, data) VALUES (?, ?, ?, ?)').run(
+      s.id,
+      s.organizationId,
+      newObjectId(),
+      JSON.stringify(s),
+    );
+  }
+  upsertOrganization(org: Organization): void {
+    const o = OrganizationSchema.parse(org);
+    this.prepare(
+      'INSERT INTO organizations (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data',
+    ).run(o.id, JSON.stringify(o));
+  }
+
+  /**
+   * Appends one change to its store's log (next seq) and applies its entity, in the caller's
+   * transaction. Nothing else writes entities of a store, so the log and the tables agree.
+   */
+  append(
+    storeId: string,
+    entry: Pick<Change, 'origin' | 'commandId' | 'event' | 'entity'> & { at?: string },
+  ): Change {
+    const head = this.prepare(
+      'UPDATE stores SET head_seq = head_seq + 1 WHERE id = ? RETURNING epoch, head_seq',
+    ).get(storeId) as { epoch: string; head_seq: number } | undefined;
+    if (head === undefined) throw new Error(`Unknown store ${storeId}.`);
+    const change = ChangeSchema.parse({
+      storeId,
+      epoch: head.epoch,
+      seq: head.head_seq,
+      at: entry.at ?? new Date().toISOString(),
+      origin: entry.origin,
+      commandId: entry.commandId,
+      event: entry.event,
+      entity: entry.entity,
+    });
+    this.applyEntity(storeId, change.entity);
+    this.prepare('INSERT INTO log (store_id, epoch, seq, data) VALUES (?, ?, ?, ?)').run(
+      storeId,
+      change.epoch,
+      change.seq,
+      JSON.stringify(change),
+    );
+    return change;
+  }
+
+  private applyEntity(storeId: string, entity: ChangeEntity): void {
+    switch (entity.kind) {
+      case 'customer': {
+        const c = CustomerSchema.parse(entity.customer);
+        this.prepare(
+          `INSERT INTO customers (id, store_id, state, ticket_prefix, ticket_day, ticket_number, data)
+             VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET state = excluded.state, data = excluded.data`,
+        ).run(
+          c.id,
+          storeId,
+          c.state,
+          c.ticketPrefix,
+          c.ticketDay,
+          c.ticketNumber,
+          JSON.stringify(c),
+        );
+        return;
+      }
+      case 'customer_removed':
+        this.prepare('DELETE FROM customers WHERE id = ? AND store_id = ?').run(entity.id, storeId);
+        return;
+      case 'device': {
+        const d = DeviceSchema.parse(entity.device);
+        this.prepare(
+          `INSERT INTO devices (id, store_id, mac, hostname, data) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET store_id = excluded.store_id, mac = excluded.mac,
+               hostname = excluded.hostname, data = excluded.data`,
+        ).run(d.id, storeId, d.mac, d.hostname, JSON.stringify(d));
+        return;
+      }
+      case 'device_removed':
+        this.prepare('DELETE FROM devices WHERE id = ? AND store_id = ?').run(entity.id, storeId);
+        this.prepare(
+          'UPDATE device_credentials SET revoked_at = ? WHERE device_id = ? AND revoked_at IS NULL',
+        ).run(new Date().toISOString(), entity.id);
+        return;
+      case 'service': {
+        const s = ServiceSchema.parse(entity.service);
+        this.prepare(
+          `INSERT INTO services (id, store_id, data) VALUES (?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET data = excluded.data`,
+        ).run(s.id, storeId, JSON.stringify(s));
+        return;
+      }
+      case 'store': {
+        const s = StoreSchema.parse(entity.store);
+        this.prepare('UPDATE stores SET data = ? WHERE id = ?').run(JSON.stringify(s), storeId);
+        return;
+      }
+      case 'organization':
+        this.upsertOrganization(entity.organization);
+        return;
+      case 'block': {
+        const b = TicketBlockSchema.parse(entity.block);
+        this.prepare(
+          `INSERT INTO ticket_blocks (id, store_id, device_id, prefix, day, first, last, data)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+        ).run(
+          b.id,
+          storeId,
+          b.deviceId,
+          b.ticketPrefix,
+          b.ticketDay,
+          b.first,
+          b.last,
+          JSON.stringify(b),
+        );
+        return;
+      }
+    }
+  }
+
+  // Device credentials: one active token per device; issuing a new one replaces the old.
+  issueCredential(deviceId: string): string {
+    const token = randomBytes(24).toString('base64url');
+    this.prepare(
+      `INSERT INTO device_credentials (device_id, token_hash, issued_at, revoked_at) VALUES (?, ?, ?, NULL)
+         ON CONFLICT (device_id) DO UPDATE SET token_hash = excluded.token_hash,
+           issued_at = excluded.issued_at, revoked_at = NULL`,
+    ).run(deviceId, hashToken(token), new Date().toISOString());
+    return token;
+  }
+  credential(deviceId: string): { tokenHash: string; revoked: boolean } | null {
+    const row = this.prepare(
+      'SELECT token_hash, revoked_at FROM device_credentials WHERE device_id = ?',
+    ).get(deviceId) as { token_hash: string; revoked_at: string | null } | undefined;
+    return row === undefined
+      ? null
+      : { tokenHash: row.token_hash, revoked: row.revoked_at !== null };
+  }
+}

@@ -1,0 +1,198 @@
+// Configuration: seeding, devices, provisioning. Every config change of a store is appended to
+// its log like any queue change, so devices hear of it through the same stream.
+import { timingSafeEqual } from 'node:crypto';
+import { demoStore, type DemoStore } from '../../shared/demo/demo-store.js';
+import {
+  DeviceSchema,
+  IdSchema,
+  MacSchema,
+  ServiceSchema,
+  type Device,
+  type DeviceRole,
+  type Service,
+} from '../../shared/domain/entities.js';
+import type {
+  DeviceCredential,
+  ProvisionRequest,
+  ProvisionResponse,
+} from '../../shared/protocol/sync.js';
+import { hashToken, newObjectId } from '../db/repo.js';
+import type { HubEngine } from './hub-engine.js';
+
+export const ADMIN_ORIGIN = 'admin';
+
+export interface SeedResult {
+  created: string[];
+}
+
+/** Writes a store's configuration; what already exists is left as it is (idempotent). */
+export function seedStore(engine: HubEngine, data: DemoStore = demoStore): SeedResult {
+  const { repo } = engine;
+  return engine.mutate((append) => {
+    const created: string[] = [];
+    const storeId = data.store.id;
+    if (repo.store(storeId) === null) {
+      if (repo.organization(data.organization.id) === null) {
+        repo.upsertOrganization(data.organization);
+      }
+      repo.createStore(data.store);
+      append(
+        storeId,
+        'organization_updated',
+        { kind: 'organization', organization: data.organization },
+        ADMIN_ORIGIN,
+      );
+      append(storeId, 'store_updated', { kind: 'store', store: data.store }, ADMIN_ORIGIN);
+      created.push(`store ${storeId}`);
+    }
+    for (const service of data.services) {
+      if (repo.service(service.id) !== null) continue;
+      append(storeId, 'service_updated', { kind: 'service', service }, ADMIN_ORIGIN);
+      created.push(`service ${service.id}`);
+    }
+    for (const device of data.devices) {
+      if (repo.device(device.id) !== null) continue;
+      append(storeId, 'device_updated', { kind: 'device', device }, ADMIN_ORIGIN);
+      created.push(`device ${device.id}`);
+    }
+    return { created };
+  });
+}
+
+export interface AddDeviceInput {
+  storeId: string;
+  mac: string;
+  hostname: string;
+  role: DeviceRole;
+  name?: string;
+  id?: string;
+  /** Services this desk serves or this machine offers (added to their lists). */
+  serviceIds?: string[];
+}
+
+export class AdminError extends Error {
+  override name = 'AdminError';
+}
+
+/** Adds (or re-provisions) a device by MAC and hostname and issues its sync credential. */
+export function addDevice(
+  engine: HubEngine,
+  input: AddDeviceInput,
+): { device: Device; credential: DeviceCredential } {
+  const { repo } = engine;
+  return engine.mutate((append) => {
+    const store = repo.store(input.storeId);
+    if (store === null) throw new AdminError(`Store ${input.storeId} does not exist.`);
+    const mac = MacSchema.safeParse(input.mac);
+    if (!mac.success)
+      throw new AdminError(`"${input.mac}" is not a MAC address such as AC:AF:B9:37:CB:46.`);
+    const existing = repo.devicesByMac([mac.data]).find((d) => d.hostname === input.hostname);
+    const id = input.id ?? existing?.id ?? newObjectId();
+    if (!IdSchema.safeParse(id).success) throw new AdminError(`"${id}" is not a valid id.`);
+    const parsed = DeviceSchema.safeParse({
+      ...(existing ?? {}),
+      id,
+      organizationId: store.organizationId,
+      storeId: store.id,
+      name: input.name ?? existing?.name ?? input.hostname,
+      hostname: input.hostname,
+      mac: mac.data,
+      role: input.role,
+    });
+    if (!parsed.success) throw new AdminError(parsed.error.issues[0]?.message ?? 'Invalid device.');
+    const device = parsed.data;
+    append(store.id, 'device_updated', { kind: 'device', device }, ADMIN_ORIGIN);
+    for (const serviceId of input.serviceIds ?? []) {
+      const service = repo.service(serviceId);
+      if (service === null || service.storeId !== store.id) {
+        throw new AdminError(`Service ${serviceId} does not exist in store ${store.id}.`);
+      }
+      const key =
+        device.role === 'desk' ? 'deskIds' : device.role === 'machine' ? 'machineIds' : 'screenIds';
+      if (service[key].includes(device.id)) continue;
+      const updated = ServiceSchema.parse({ ...service, [key]: [...service[key], device.id] });
+      append(store.id, 'service_updated', { kind: 'service', service: updated }, ADMIN_ORIGIN);
+    }
+    const token = repo.issueCredential(device.id);
+    return { device, credential: { deviceId: device.id, token } };
+  });
+}
+
+/** Edits a service (fields as in the Service entity); devices hear it as `service_updated`. */
+export function updateService(
+  engine: HubEngine,
+  id: string,
+  fields: Record<string, unknown>,
+): Service {
+  const { repo } = engine;
+  return engine.mutate((append) => {
+    const current = repo.service(id);
+    if (current === null) throw new AdminError(`Service ${id} does not exist.`);
+    const parsed = ServiceSchema.safeParse({ ...current, ...fields, id, storeId: current.storeId });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new AdminError(`${issue?.path.join('.') ?? 'service'}: ${issue?.message ?? 'invalid'}`);
+    }
+    append(
+      current.storeId,
+      'service_updated',
+      { kind: 'service', service: parsed.data },
+      ADMIN_ORIGIN,
+    );
+    return parsed.data;
+  });
+}
+
+export function removeDevice(engine: HubEngine, id: string): Device {
+  const { repo } = engine;
+  return engine.mutate((append) => {
+    const device = repo.device(id);
+    if (device === null) throw new AdminError(`Device ${id} does not exist.`);
+    append(device.storeId, 'device_removed', { kind: 'device_removed', id }, ADMIN_ORIGIN);
+    return device;
+  });
+}
+
+/**
+ * `POST /provision`: a device known by one of its MACs and its hostname gets its record and a
+ * fresh credential (the previous one stops working); anything else is `unknown`.
+ */
+export function provision(engine: HubEngine, request: ProvisionRequest): ProvisionResponse {
+  const macs = request.macs.flatMap((m) => {
+    const parsed = MacSchema.safeParse(m);
+    return parsed.success ? [parsed.data] : [];
+  });
+  const matches = engine.repo.devicesByMac(macs);
+  const device =
+    matches.find((d) => d.hostname.toLowerCase() === request.hostname.toLowerCase()) ?? null;
+  if (device === null) {
+    return {
+      status: 'unknown',
+      message:
+        matches.length > 0
+          ? `A device with this MAC is known under another hostname; ask an installer to provision ${request.hostname}.`
+          : 'This device is not provisioned: ask an installer to add its MAC address and hostname.',
+    };
+  }
+  const token = engine.db.transaction(() => engine.repo.issueCredential(device.id)).immediate();
+  return { status: 'provisioned', device, credential: { deviceId: device.id, token } };
+}
+
+export type CredentialCheck =
+  | { ok: true; device: Device }
+  | { ok: false; reason: 'unknown_device' | 'revoked' | 'bad_credential' };
+
+/** Checks a socket's handshake credential (constant-time on the token hash). */
+export function checkCredential(engine: HubEngine, credential: DeviceCredential): CredentialCheck {
+  const stored = engine.repo.credential(credential.deviceId);
+  const device = engine.repo.device(credential.deviceId);
+  if (device === null) return { ok: false, reason: stored === null ? 'unknown_device' : 'revoked' };
+  if (stored === null) return { ok: false, reason: 'bad_credential' };
+  if (stored.revoked) return { ok: false, reason: 'revoked' };
+  const given = Buffer.from(hashToken(credential.token), 'hex');
+  const expected = Buffer.from(stored.tokenHash, 'hex');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    return { ok: false, reason: 'bad_credential' };
+  }
+  return { ok: true, device };
+}

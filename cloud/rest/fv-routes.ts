@@ -1,0 +1,471 @@
+// FileVirtuelle Public API v2 at /api/public/v2. Reads map hub entities to the wire through the
+// adapter, then search and projection apply; writes (/register, /next, PUT and DELETE
+// /customer) go through the hub engine, so they are sequenced and logged like device commands.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  FV_MESSAGES,
+  WireMappingError,
+  applyCustomerUpdate,
+  customerToWire,
+  deviceToWire,
+  organizationToWire,
+  registerFromWire,
+  serviceToWire,
+  storeToWire,
+} from '../../shared/adapters/filevirtuelle.js';
+import {
+  ContactSchema,
+  CustomerSchema,
+  type Customer,
+  type Store,
+} from '../../shared/domain/entities.js';
+import { IllegalTransitionError, transition } from '../../shared/domain/lifecycle.js';
+import {
+  RegisterPayloadSchema,
+  type CommandResult,
+  type RefusalCode,
+} from '../../shared/protocol/sync.js';
+import { HubEngine, contactModeAvailable } from '../engine/hub-engine.js';
+import {
+  getApiAccount,
+  saveApiAccount,
+  type ApiAccount,
+  type FvEntity,
+  type FvRight,
+} from './api-keys.js';
+import { FvAuthenticator } from './fv-auth.js';
+import { FvError, fvErrorBody, type FvErrorName } from './fv-errors.js';
+import {
+  matches,
+  parseProjection,
+  parseSearch,
+  project,
+  type Projection,
+  type SearchQuery,
+} from './fv-query.js';
+
+export const FV_PREFIX = '/api/public/v2';
+
+type Wire = Record<string, unknown>;
+
+interface Collection<T> {
+  entity: FvEntity;
+  plural: string;
+  singular: string;
+  notFound: FvErrorName;
+  all(engine: HubEngine): T[];
+  one(engine: HubEngine, id: string): T | null;
+  /** Organization and store the entity belongs to, for the account's filters. */
+  owner(engine: HubEngine, item: T): { organizationId: string; storeId: string | null };
+  wire(engine: HubEngine, item: T): Wire;
+}
+
+const storeOwner = (engine: HubEngine, storeId: string) => ({
+  organizationId: engine.repo.store(storeId)?.organizationId ?? '',
+  storeId,
+});
+
+const displayOf = (engine: HubEngine, storeId: string) =>
+  engine.repo.store(storeId)?.display ?? { screen: 'ticket' as const, desk: 'full-name' as const };
+
+const COLLECTIONS: Collection<never>[] = [
+  {
+    entity: 'organization',
+    plural: 'organizations',
+    singular: 'organization',
+    notFound: 'InvalidOrganization',
+    all: (e) => e.repo.organizations(),
+    one: (e, id) => e.repo.organization(id),
+    owner: (_e, o) => ({ organizationId: o.id, storeId: null }),
+    wire: (_e, o) => organizationToWire(o),
+  } satisfies Collection<ReturnType<HubEngine['repo']['organizations']>[number]>,
+  {
+    entity: 'suborganization',
+    plural: 'suborganizations',
+    singular: 'suborganization',
+    notFound: 'InvalidSuborganization',
+    all: (e) => e.repo.stores(),
+    one: (e, id) => e.repo.store(id),
+    owner: (_e, s) => ({ organizationId: s.organizationId, storeId: s.id }),
+    wire: (_e, s) => storeToWire(s),
+  } satisfies Collection<Store>,
+  {
+    entity: 'device',
+    plural: 'devices',
+    singular: 'device',
+    notFound: 'InvalidDevice',
+    all: (e) => e.repo.devices(),
+    one: (e, id) => e.repo.device(id),
+    owner: (_e, d) => ({ organizationId: d.organizationId, storeId: d.storeId }),
+    wire: (_e, d) => deviceToWire(d),
+  } satisfies Collection<ReturnType<HubEngine['repo']['devices']>[number]>,
+  {
+    entity: 'prequalification',
+    plural: 'prequalifications',
+    singular: 'prequalification',
+    notFound: 'InvalidPrequalification',
+    all: (e) => e.repo.services(),
+    one: (e, id) => e.repo.service(id),
+    owner: (e, s) => storeOwner(e, s.storeId),
+    wire: (_e, s) => serviceToWire(s),
+  } satisfies Collection<ReturnType<HubEngine['repo']['services']>[number]>,
+  {
+    entity: 'customer',
+    plural: 'customers',
+    singular: 'customer',
+    notFound: 'InvalidEntity',
+    all: (e) => e.repo.customers(),
+    one: (e, id) => e.repo.customer(id),
+    owner: (e, c) => storeOwner(e, c.storeId),
+    wire: (e, c) => customerToWire(c, { display: displayOf(e, c.storeId) }),
+  } satisfies Collection<Customer>,
+] as unknown as Collection<never>[];
+
+function listAllows(list: { whitelist: string[]; blacklist: string[] }, id: string): boolean {
+  return (
+    (list.whitelist.length === 0 || list.whitelist.includes(id)) && !list.blacklist.includes(id)
+  );
+}
+
+function canSee(
+  account: ApiAccount,
+  owner: { organizationId: string; storeId: string | null },
+): boolean {
+  const { organizations, suborganizations } = account.access.filter;
+  if (!listAllows(organizations, owner.organizationId)) return false;
+  return owner.storeId === null || listAllows(suborganizations, owner.storeId);
+}
+
+function requireRight(account: ApiAccount, entity: FvEntity, right: FvRight): void {
+  if (account.access.rights[entity]?.[right] !== true) throw new FvError('InvalidRoute');
+}
+
+function readQuery(request: FastifyRequest): {
+  search: SearchQuery | null;
+  projection: Projection | null;
+} {
+  const query = request.query as Record<string, unknown>;
+  const params = request.params as Record<string, string | undefined>;
+  const raw = query.search;
+  if (Array.isArray(raw)) throw new FvError('InvalidSearch');
+  const search = typeof raw === 'string' && raw !== '' ? parseSearch(raw) : null;
+  const projection =
+    params.projection !== undefined && params.projection !== ''
+      ? parseProjection(params.projection)
+      : null;
+  return { search, projection };
+}
+
+function shape(docs: Wire[], search: SearchQuery | null, projection: Projection | null): Wire[] {
+  return docs
+    .filter((d) => search === null || matches(search, d))
+    .map((d) => (projection === null ? d : project(d, projection)));
+}
+
+const REFUSAL_TO_FV: Record<RefusalCode, FvErrorName> = {
+  invalid: 'InvalidEntity',
+  not_found: 'InvalidEntity',
+  illegal_transition: 'InvalidEntity',
+  not_allowed: 'InvalidRoute',
+  desk_closed: 'InvalidDesk',
+  queue_empty: 'InvalidEntity',
+  conflict: 'InvalidEntity',
+  internal: 'InvalidEntity',
+};
+
+export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): void {
+  const auth = new FvAuthenticator(engine.db);
+  const accounts = new WeakMap<FastifyRequest, ApiAccount>();
+  const accountOf = (request: FastifyRequest): ApiAccount => {
+    const account = accounts.get(request);
+    if (account === undefined) throw new FvError('NoAuthorizationHeaderError');
+    return account;
+  };
+
+  void app.register(
+    async (fv) => {
+      fv.addHook('onRequest', async (request) => {
+        const ts = request.headers['x-fv-timestamp'];
+        accounts.set(
+          request,
+          auth.authenticate({
+            method: request.method,
+            url: request.raw.url ?? request.url,
+            authorization: request.headers.authorization,
+            timestamp: Array.isArray(ts) ? ts[0] : ts,
+          }),
+        );
+      });
+
+      fv.setErrorHandler(
+        (error: Error & { statusCode?: number }, _request, reply: FastifyReply) => {
+          if (error instanceof FvError) return reply.code(error.status).send(error.body());
+          if (error instanceof WireMappingError || error instanceof IllegalTransitionError)
+            return reply.code(422).send(fvErrorBody('InvalidEntity'));
+          const status =
+            error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
+          return reply.code(status).send({
+            code: status,
+            error:
+              status === 413 ? 'PayloadTooLarge' : status < 500 ? 'BadRequest' : 'InternalError',
+            message: status < 500 ? error.message : 'The hub could not handle this request.',
+          });
+        },
+      );
+      fv.setNotFoundHandler((_request, reply) => reply.code(403).send(fvErrorBody('InvalidRoute')));
+
+      const apiInfo = async (request: FastifyRequest) => {
+        const account = accountOf(request);
+        const { search, projection } = readQuery(request);
+        const info: Wire = {
+          access: account.access,
+          name: account.name,
+          key: account.key,
+          testing: account.testing,
+          fairuse: account.fairuse,
+          urls: account.urls,
+        };
+        const [out] = shape([info], search, projection);
+        return out ?? {};
+      };
+      fv.get('/api_info', apiInfo);
+      fv.get('/api_info/:projection', apiInfo);
+
+      for (const col of COLLECTIONS) {
+        const list = async (request: FastifyRequest) => {
+          const account = accountOf(request);
+          requireRight(account, col.entity, 'r');
+          const { search, projection } = readQuery(request);
+          const visible = col
+            .all(engine)
+            .filter((item) => canSee(account, col.owner(engine, item)));
+          return shape(
+            visible.map((item) => col.wire(engine, item)),
+            search,
+            projection,
+          );
+        };
+        const one = async (request: FastifyRequest) => {
+          const account = accountOf(request);
+          requireRight(account, col.entity, 'r');
+          const { search, projection } = readQuery(request);
+          const id = (request.params as { id: string }).id;
+          const item = col.one(engine, id);
+          if (item === null) throw new FvError(col.notFound);
+          if (!canSee(account, col.owner(engine, item))) throw new FvError('InvalidRoute');
+          const [out] = shape([col.wire(engine, item)], search, projection);
+          if (out === undefined) throw new FvError(col.notFound);
+          return out;
+        };
+        fv.get(`/${col.plural}`, list);
+        fv.get(`/${col.plural}/:projection`, list);
+        fv.get(`/${col.singular}/:id`, one);
+        fv.get(`/${col.singular}/:id/:projection`, one);
+      }
+
+      fv.post('/register', async (request) => {
+        const account = accountOf(request);
+        requireRight(account, 'customer', 'c');
+        const parsed = registerFromWire(request.body ?? {});
+        if (!parsed.ok) throw new FvError(parsed.error);
+        const store = engine.repo.store(parsed.storeId);
+        if (store === null) throw new FvError('InvalidSuborganization');
+        if (!canSee(account, { organizationId: store.organizationId, storeId: store.id })) {
+          throw new FvError('InvalidRoute');
+        }
+        const reg = parsed.registration;
+        const service = engine.repo.service(reg.serviceId);
+        if (service === null || service.storeId !== store.id || service.childIds.length > 0) {
+          throw new FvError('InvalidPrequalification');
+        }
+        const machine = engine.repo.device(parsed.machineId);
+        if (machine === null || machine.storeId !== store.id) throw new FvError('InvalidDevice');
+        if (machine.role !== 'machine') throw new FvError('InvalidDeviceType');
+        if (service.machineIds.length > 0 && !service.machineIds.includes(machine.id)) {
+          throw new FvError('InvalidPrequalification');
+        }
+        if (!ContactSchema.safeParse(reg.contact).success)
+          throw new FvError('InvalidContactInformation');
+        if (!contactModeAvailable(store, reg.contactMode))
+          throw new FvError('ContactModeUnavailable');
+        const channel =
+          reg.contactMode === 'phone' ? 'sms' : reg.contactMode === 'email' ? 'email' : null;
+        if (account.testing && channel !== null && account.fairuse[channel] <= 0) {
+          throw new FvError('FairUseExceeded');
+        }
+        const payload = RegisterPayloadSchema.safeParse({ ...reg, pager: null });
+        if (!payload.success) {
+          const field = String(payload.error.issues[0]?.path[0] ?? '');
+          throw new FvError(
+            field === 'lang'
+              ? 'InvalidLang'
+              : field === 'appointment'
+                ? 'InvalidIso8601'
+                : 'InvalidContactInformation',
+          );
+        }
+        const result = engine.applyCommand(
+          { deviceId: machine.id, origin: `rest:${account.key}`, registeredBy: account.key },
+          {
+            id: HubEngine.newCommandId(),
+            issuedAt: new Date().toISOString(),
+            type: 'register',
+            payload: payload.data,
+          },
+        );
+        const customer = customerOf(result);
+        // Re-read: the CLI may have edited the account (e.g. locked it) meanwhile.
+        const fresh =
+          account.testing && channel !== null ? getApiAccount(engine.db, account.key) : null;
+        if (fresh !== null && channel !== null) {
+          saveApiAccount(engine.db, {
+            ...fresh,
+            fairuse: { ...fresh.fairuse, [channel]: Math.max(0, fresh.fairuse[channel] - 1) },
+          });
+        }
+        return {
+          message: FV_MESSAGES.customerAdded,
+          change: FV_MESSAGES.changePostCustomer,
+          entity: customerToWire(customer, { display: store.display }),
+        };
+      });
+
+      fv.post('/next', async (request) => {
+        const account = accountOf(request);
+        requireRight(account, 'customer', 'u');
+        const body = (request.body ?? {}) as Record<string, unknown>;
+        if (typeof body.suborganization !== 'string') throw new FvError('InvalidSuborganization');
+        if (typeof body.desk !== 'string') throw new FvError('InvalidDesk');
+        const store = engine.repo.store(body.suborganization);
+        if (store === null) throw new FvError('InvalidSuborganization');
+        if (!canSee(account, { organizationId: store.organizationId, storeId: store.id })) {
+          throw new FvError('InvalidRoute');
+        }
+        const desk = engine.repo.device(body.desk);
+        if (desk === null || desk.storeId !== store.id) throw new FvError('InvalidDesk');
+        if (desk.role !== 'desk') throw new FvError('InvalidDeviceType');
+        const result = engine.applyCommand(
+          { deviceId: desk.id, origin: `rest:${account.key}` },
+          {
+            id: HubEngine.newCommandId(),
+            issuedAt: new Date().toISOString(),
+            type: 'call_next',
+            payload: {},
+          },
+        );
+        if (!result.ok && result.refusal.code === 'queue_empty') {
+          return {
+            message: 'No customer is waiting for this desk',
+            change: FV_MESSAGES.changePostCustomer,
+            entity: null,
+          };
+        }
+        return {
+          message: FV_MESSAGES.customerAdded,
+          change: FV_MESSAGES.changePostCustomer,
+          entity: customerToWire(customerOf(result), { display: store.display }),
+        };
+      });
+
+      fv.put('/customer', async (request) => {
+        const account = accountOf(request);
+        requireRight(account, 'customer', 'u');
+        const body = (request.body ?? {}) as Record<string, unknown>;
+        if (typeof body._id !== 'string') throw new FvError('InvalidEntity');
+        if (typeof body.lang === 'string' && !/^[A-Za-z]{2}$/.test(body.lang))
+          throw new FvError('InvalidLang');
+        for (const field of ['mtimestamp', 'stimestamp'] as const) {
+          if (
+            body[field] !== undefined &&
+            (typeof body[field] !== 'string' ||
+              Number.isNaN(Date.parse(body[field])) ||
+              !/^\d{4}-\d{2}-\d{2}T/.test(body[field]))
+          ) {
+            throw new FvError('InvalidIso8601');
+          }
+        }
+        const contact = Object.fromEntries(
+          (['name', 'phone', 'email'] as const)
+            .filter((k) => body[k] !== undefined && body[k] !== '')
+            .map((k) => [k, body[k]]),
+        );
+        if (!ContactSchema.safeParse(contact).success)
+          throw new FvError('InvalidContactInformation');
+        const id = body._id;
+        const updated = engine.mutate((append) => {
+          const current = engine.repo.customer(id);
+          if (current === null) throw new FvError('InvalidEntity');
+          const store = engine.repo.store(current.storeId) as Store;
+          if (!canSee(account, { organizationId: store.organizationId, storeId: store.id })) {
+            throw new FvError('InvalidRoute');
+          }
+          const { customer, events } = applyCustomerUpdate(current, body);
+          if (customer.serviceId !== current.serviceId) {
+            const service = engine.repo.service(customer.serviceId);
+            if (service === null || service.storeId !== store.id)
+              throw new FvError('InvalidPrequalification');
+          }
+          if (customer.deskId !== null && customer.deskId !== current.deskId) {
+            const desk = engine.repo.device(customer.deskId);
+            if (desk === null || desk.storeId !== store.id || desk.role !== 'desk')
+              throw new FvError('InvalidDesk');
+          }
+          const now = new Date().toISOString();
+          let next: Customer = { ...customer, updatedAt: now };
+          for (const event of events) {
+            next = { ...next, state: transition(next.state, event) };
+            if (event === 'call') next.calledAt = now;
+            if (event === 'start') next.servingAt = now;
+            if (event === 'check_in') next.checkedInAt = now;
+            if (event === 'finish' || event === 'no_show' || event === 'cancel')
+              next.finishedAt = now;
+          }
+          const saved = CustomerSchema.parse(next);
+          append(
+            store.id,
+            'customer_updated',
+            { kind: 'customer', customer: saved },
+            `rest:${account.key}`,
+          );
+          return { saved, store };
+        });
+        return {
+          success: customerToWire(updated.saved, { display: updated.store.display }),
+          message: FV_MESSAGES.customerModified,
+        };
+      });
+
+      fv.delete('/customer/:id', async (request) => {
+        const account = accountOf(request);
+        requireRight(account, 'customer', 'd');
+        const id = (request.params as { id: string }).id;
+        const removed = engine.mutate((append) => {
+          const current = engine.repo.customer(id);
+          if (current === null) throw new FvError('InvalidEntity');
+          const store = engine.repo.store(current.storeId) as Store;
+          if (!canSee(account, { organizationId: store.organizationId, storeId: store.id })) {
+            throw new FvError('InvalidRoute');
+          }
+          append(
+            store.id,
+            'customer_removed',
+            { kind: 'customer_removed', id },
+            `rest:${account.key}`,
+          );
+          return { current, store };
+        });
+        return {
+          success: customerToWire(removed.current, { display: removed.store.display }),
+          message: FV_MESSAGES.customerRemoved,
+        };
+      });
+    },
+    { prefix: FV_PREFIX },
+  );
+}
+
+function customerOf(result: CommandResult): Customer {
+  if (result.ok && result.customer !== null) return result.customer;
+  if (!result.ok) throw new FvError(REFUSAL_TO_FV[result.refusal.code]);
+  throw new FvError('InvalidEntity');
+}

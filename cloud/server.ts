@@ -1,0 +1,100 @@
+// One HTTP server for everything: Fastify serves REST (FileVirtuelle v2, /provision) and
+// socket.io's `/sync` namespace shares its port.
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  MAX_SYNC_PAYLOAD_BYTES,
+  PROVISION_PATH,
+  ProvisionRequestSchema,
+} from '../shared/protocol/sync.js';
+import { openHubDb } from './db/hub-db.js';
+import { provision } from './engine/admin.js';
+import { HubEngine } from './engine/hub-engine.js';
+import { registerFileVirtuelle } from './rest/fv-routes.js';
+import { attachSync, type SyncServer } from './sync/sync-server.js';
+
+export interface HubOptions {
+  dataDir: string;
+  port?: number;
+  host?: string;
+}
+
+export interface RunningHub {
+  url: string;
+  engine: HubEngine;
+  app: FastifyInstance;
+  sync: SyncServer;
+  close(): Promise<void>;
+}
+
+/** Errors for bodies that are not JSON, and an empty body read as no body (DELETE, GET). */
+function installJsonParser(app: FastifyInstance): void {
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit: MAX_SYNC_PAYLOAD_BYTES },
+    (_request, body, done) => {
+      const text = typeof body === 'string' ? body : body.toString('utf8');
+      if (text.trim() === '') return done(null, undefined);
+      try {
+        done(null, JSON.parse(text) as unknown);
+      } catch {
+        const error = new Error('The body is not valid JSON.') as Error & { statusCode: number };
+        error.statusCode = 400;
+        done(error, undefined);
+      }
+    },
+  );
+}
+
+export async function startHub(options: HubOptions): Promise<RunningHub> {
+  const db = openHubDb(options.dataDir);
+  const engine = new HubEngine(db);
+  const app = Fastify({ logger: false, bodyLimit: MAX_SYNC_PAYLOAD_BYTES });
+  installJsonParser(app);
+
+  app.post(PROVISION_PATH, async (request, reply) => {
+    const parsed = ProvisionRequestSchema.safeParse(request.body);
+    if (!parsed.success) {
+      return reply.code(400).send({
+        error: 'invalid_request',
+        message: 'Send {"macs": ["AC:AF:B9:37:CB:46", ...], "hostname": "..."} as JSON.',
+      });
+    }
+    return provision(engine, parsed.data);
+  });
+  app.get('/health', async () => ({ ok: true }));
+  registerFileVirtuelle(app, engine);
+
+  app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
+    const status =
+      error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
+    void reply.code(status).send({
+      code: status,
+      error: status === 413 ? 'PayloadTooLarge' : status < 500 ? 'BadRequest' : 'InternalError',
+      message: status < 500 ? error.message : 'The hub could not handle this request.',
+    });
+  });
+
+  const sync = attachSync(app.server, engine);
+  const address = await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
+  const bound = app.server.address();
+  const port = typeof bound === 'object' && bound !== null ? bound.port : options.port;
+  const host = options.host ?? '127.0.0.1';
+  const url = host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
+  void address;
+
+  let closed = false;
+  return {
+    url,
+    engine,
+    app,
+    sync,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await sync.close();
+      await app.close();
+      db.close();
+    },
+  };
+}

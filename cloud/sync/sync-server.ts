@@ -1,0 +1,177 @@
+// The `/sync` socket.io namespace: devices authenticate with their credential, send commands
+// (acked with their result), pull what they missed and take snapshots. Committed changes are
+// broadcast to the store's room in log order. socket.io is only the transport: a device that
+// misses a broadcast pulls it by position.
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import type { Device } from '../../shared/domain/entities.js';
+import {
+  CommandEnvelopeSchema,
+  DeviceCredentialSchema,
+  MAX_SYNC_PAYLOAD_BYTES,
+  PullRequestSchema,
+  SYNC_NAMESPACE,
+  SyncEvents,
+  type Change,
+  type CommandResult,
+  type LogPosition,
+  type PullResponse,
+} from '../../shared/protocol/sync.js';
+import { checkCredential } from '../engine/admin.js';
+import type { HubEngine } from '../engine/hub-engine.js';
+
+const storeRoom = (storeId: string): string => `store:${storeId}`;
+const deviceRoom = (deviceId: string): string => `device:${deviceId}`;
+
+/** How often the hub looks for changes another process (the CLI) appended to the log. */
+const TAIL_INTERVAL_MS = 500;
+
+export interface SyncServer {
+  io: Server;
+  close(): Promise<void>;
+}
+
+type Ack = (response: unknown) => void;
+
+function describeIssues(error: {
+  issues: readonly { path: PropertyKey[]; message: string }[];
+}): string {
+  const first = error.issues[0];
+  if (first === undefined) return 'The payload does not fit the protocol.';
+  const where = first.path.length > 0 ? first.path.map(String).join('.') : 'payload';
+  return `${where}: ${first.message}`;
+}
+
+export function attachSync(httpServer: HttpServer, engine: HubEngine): SyncServer {
+  const io = new Server(httpServer, {
+    maxHttpBufferSize: MAX_SYNC_PAYLOAD_BYTES,
+    serveClient: false,
+    // Resends are the outbox's job, not the library's.
+    connectionStateRecovery: undefined,
+  });
+  const nsp = io.of(SYNC_NAMESPACE);
+  const published = new Map<string, LogPosition>();
+  for (const store of engine.repo.stores()) {
+    const head = engine.repo.head(store.id);
+    if (head !== null) published.set(store.id, head);
+  }
+
+  const broadcast = (changes: readonly Change[]): void => {
+    for (const change of changes) {
+      nsp.to(storeRoom(change.storeId)).emit(SyncEvents.change, change);
+      published.set(change.storeId, { epoch: change.epoch, seq: change.seq });
+      if (change.entity.kind === 'device_removed') {
+        nsp.in(deviceRoom(change.entity.id)).disconnectSockets(true);
+      }
+    }
+  };
+  const unsubscribe = engine.onChanges(broadcast);
+
+  // Changes appended by another process on the same file (CLI device add, seed) are
+  // broadcast when seen, in order.
+  const tail = setInterval(() => {
+    try {
+      for (const store of engine.repo.stores()) {
+        const head = engine.repo.head(store.id);
+        if (head === null) continue;
+        const last = published.get(store.id);
+        if (last !== undefined && last.epoch === head.epoch && last.seq >= head.seq) continue;
+        const from = last !== undefined && last.epoch === head.epoch ? last.seq : 0;
+        broadcast(engine.repo.changesSince(store.id, head.epoch, from, 5000));
+      }
+    } catch {
+      // A busy database is retried at the next tick.
+    }
+  }, TAIL_INTERVAL_MS);
+  tail.unref();
+
+  nsp.use((socket, next) => {
+    const parsed = DeviceCredentialSchema.safeParse(socket.handshake.auth);
+    const refuse = (reason: string): void => {
+      const error = new Error(reason) as Error & { data?: unknown };
+      error.data = { reason };
+      next(error);
+    };
+    if (!parsed.success) return refuse('bad_credential');
+    const check = checkCredential(engine, parsed.data);
+    if (!check.ok) return refuse(check.reason);
+    socket.data.device = check.device;
+    next();
+  });
+
+  nsp.on('connection', (socket: Socket) => {
+    const device = socket.data.device as Device;
+    void socket.join([storeRoom(device.storeId), deviceRoom(device.id)]);
+    const actor = { deviceId: device.id, origin: device.id };
+
+    const withAck =
+      (handler: (raw: unknown) => unknown) =>
+      (...args: unknown[]): void => {
+        const ack = args.at(-1);
+        // Without an ack there is nobody to tell the result to: change nothing.
+        if (typeof ack !== 'function') return;
+        const raw = args.length > 1 ? args[0] : undefined;
+        try {
+          (ack as Ack)(handler(raw));
+        } catch (error) {
+          (ack as Ack)({
+            ok: false,
+            refusal: {
+              code: 'internal',
+              message: error instanceof Error ? error.message : String(error),
+            },
+          });
+        }
+      };
+
+    socket.on(
+      SyncEvents.command,
+      withAck((raw): CommandResult => {
+        const envelope = CommandEnvelopeSchema.safeParse(raw);
+        if (!envelope.success) {
+          return {
+            ok: false,
+            refusal: { code: 'invalid', message: describeIssues(envelope.error) },
+          };
+        }
+        return engine.applyCommand(actor, envelope.data);
+      }),
+    );
+    socket.on(
+      SyncEvents.pull,
+      withAck((raw): PullResponse => {
+        const request = PullRequestSchema.safeParse(raw);
+        if (!request.success) {
+          return {
+            ok: false,
+            refusal: { code: 'invalid', message: describeIssues(request.error) },
+          };
+        }
+        return engine.pull(device.storeId, request.data.since, request.data.limit);
+      }),
+    );
+    socket.on(
+      SyncEvents.snapshot,
+      withAck(() => {
+        const snapshot = engine.snapshot(device.storeId);
+        if (snapshot === null)
+          return { ok: false, refusal: { code: 'not_found', message: 'Unknown store.' } };
+        return snapshot;
+      }),
+    );
+  });
+
+  return {
+    io,
+    close: async () => {
+      clearInterval(tail);
+      unsubscribe();
+      io.disconnectSockets(true);
+      nsp.disconnectSockets(true);
+      await new Promise<void>((resolve) => {
+        io.engine.close();
+        resolve();
+      });
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migrate } from '../../../cloud/db/hub-db.js';
+import { ApiAccountSchema, saveApiAccount } from '../../../cloud/rest/api-keys.js';
+import { FvAuthenticator, fvSignature } from '../../../cloud/rest/fv-auth.js';
+import { FvError } from '../../../cloud/rest/fv-errors.js';
+
+// The example of the FileVirtuelle documentation.
+const SECRET = '7632da295ad6d11a44a75390a0b8fb12ffd24';
+const KEY = 'bfa3e803-217e-4f00';
+const URI = '/api/public/v2/prequalification/5693afe606c3c0b5bc68eaf0';
+const TS = '1471254540335';
+const SIGNATURE = '5542b8b446f2203978b7d0549140cbf168de81f5';
+
+const fail = (fn: () => unknown): string | null => {
+  try {
+    fn();
+    return null;
+  } catch (e) {
+    return e instanceof FvError ? e.fv : String(e);
+  }
+};
+
+describe('FileVirtuelle HMAC authentication', () => {
+  let db: Database.Database;
+  let now: number;
+  let auth: FvAuthenticator;
+  const request = (
+    over: Partial<{
+      method: string;
+      url: string;
+      authorization: string | undefined;
+      timestamp: string | undefined;
+    }> = {},
+  ) => ({
+    method: 'GET',
+    url: URI,
+    authorization: `${KEY}:${SIGNATURE}`,
+    timestamp: TS,
+    ...over,
+  });
+
+  beforeEach(() => {
+    db = new Database(':memory:');
+    migrate(db);
+    db.prepare(
+      "INSERT INTO api_keys (key, secret, name, data, created_at) VALUES (?, ?, 'doc', '{}', '')",
+    ).run(KEY, SECRET);
+    saveApiAccount(
+      db,
+      ApiAccountSchema.parse({ key: KEY, secret: SECRET, name: 'doc', fairuse: { max_hits: 2 } }),
+    );
+    now = Number(TS) + 1_000;
+    auth = new FvAuthenticator(db, () => now);
+  });
+  afterEach(() => db.close());
+
+  it('computes the documented signature', () => {
+    expect(fvSignature(SECRET, 'GET', URI, TS)).toBe(SIGNATURE);
+  });
+
+  it('accepts the documented request once, then refuses its replay', () => {
+    expect(auth.authenticate(request()).key).toBe(KEY);
+    expect(fail(() => auth.authenticate(request()))).toBe('InvalidTimestamp');
+  });
+
+  it('refuses a timestamp outside the 5 minute window, either way', () => {
+    now = Number(TS) + 5 * 60_000 + 1;
+    expect(fail(() => auth.authenticate(request()))).toBe('InvalidTimestamp');
+    now = Number(TS) - 5 * 60_000 - 1;
+    expect(fail(() => auth.authenticate(request()))).toBe('InvalidTimestamp');
+  });
+
+  it('names each header problem', () => {
+    expect(fail(() => auth.authenticate(request({ authorization: undefined })))).toBe(
+      'NoAuthorizationHeaderError',
+    );
+    expect(fail(() => auth.authenticate(request({ authorization: SIGNATURE })))).toBe(
+      'NoTwoPartAuthorizationError',
+    );
+    expect(fail(() => auth.authenticate(request({ authorization: `other:${SIGNATURE}` })))).toBe(
+      'InvalidAPIKey',
+    );
+    expect(fail(() => auth.authenticate(request({ method: 'POST' })))).toBe('InvalidSignature');
+    expect(
+      fail(() => auth.authenticate(request({ authorization: `${KEY}:${'0'.repeat(40)}` }))),
+    ).toBe('InvalidSignature');
+    expect(fail(() => auth.authenticate(request({ authorization: `${KEY}:short` })))).toBe(
+      'InvalidSignature',
+    );
+  });
+
+  it('counts hits per minute and refuses beyond max_hits', () => {
+    const at = (ts: number) => {
+      now = ts;
+      const t = String(ts);
+      return auth.authenticate(
+        request({ timestamp: t, authorization: `${KEY}:${fvSignature(SECRET, 'GET', URI, t)}` }),
+      );
+    };
+    const minute = Math.ceil(Number(TS) / 60_000) * 60_000;
+    at(minute + 1);
+    at(minute + 2);
+    expect(fail(() => at(minute + 3))).toBe('RateLimitExceeded');
+    expect(at(minute + 60_000).key).toBe(KEY);
+  });
+});

@@ -1,0 +1,233 @@
+// The hub engine in-process on a real SQLite file: numbering, idempotency, appointments, desk
+// rules, and the property that the tables are exactly the fold of the log.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { openHubDb, type Db } from '../../../cloud/db/hub-db.js';
+import { addDevice, seedStore } from '../../../cloud/engine/admin.js';
+import { HubEngine, type Actor } from '../../../cloud/engine/hub-engine.js';
+import { demoStore } from '../../../shared/demo/demo-store.js';
+import type { Customer, Device } from '../../../shared/domain/entities.js';
+import {
+  CommandEnvelopeSchema,
+  type CommandResult,
+  type CommandSchema,
+} from '../../../shared/protocol/sync.js';
+
+const dirs: string[] = [];
+const dbs: Db[] = [];
+afterEach(() => {
+  dbs.splice(0).forEach((db) => db.close());
+  dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
+});
+
+function setup(now: { t: Date }, data = demoStore) {
+  const dir = mkdtempSync(join(tmpdir(), 'lineup-engine-'));
+  dirs.push(dir);
+  const db = openHubDb(dir);
+  dbs.push(db);
+  const engine = new HubEngine(db, () => now.t);
+  seedStore(engine, data);
+  return { dir, db, engine };
+}
+
+const as = (d: Device): Actor => ({ deviceId: d.id, origin: d.id });
+const kiosk = demoStore.devices.find((d) => d.id === 'demo-kiosk')!;
+const desk1 = demoStore.devices.find((d) => d.id === 'demo-desk-1')!;
+const desk2 = demoStore.devices.find((d) => d.id === 'demo-desk-2')!;
+
+function run(
+  engine: HubEngine,
+  who: Device,
+  command: z.input<typeof CommandSchema>,
+  id = randomUUID(),
+): CommandResult {
+  return engine.applyCommand(
+    as(who),
+    CommandEnvelopeSchema.parse({ id, issuedAt: new Date().toISOString(), ...command }),
+  );
+}
+const reg = (name: string, serviceId = 'demo-new-phone', extra: Record<string, unknown> = {}) =>
+  ({
+    type: 'register',
+    payload: { serviceId, lang: 'EN', contactMode: 'name', contact: { name }, ...extra },
+  }) as const;
+const customerOf = (r: CommandResult): Customer => {
+  if (!r.ok || r.customer === null) throw new Error(JSON.stringify(r));
+  return r.customer;
+};
+
+describe('hub engine', () => {
+  it('numbers per prefix and store-local day, restarting at local midnight', () => {
+    const now = { t: new Date('2026-03-10T22:30:00Z') }; // 23:30 in Paris
+    const { engine } = setup(now);
+    expect(customerOf(run(engine, kiosk, reg('a'))).ticket).toBe('A1');
+    expect(customerOf(run(engine, kiosk, reg('b'))).ticket).toBe('A2');
+    expect(customerOf(run(engine, kiosk, reg('c', 'demo-accessories'))).ticket).toBe('B1');
+    now.t = new Date('2026-03-10T23:30:00Z'); // 00:30 the next day in Paris
+    const next = customerOf(run(engine, kiosk, reg('d')));
+    expect(next).toMatchObject({ ticket: 'A1', ticketDay: '2026-03-11' });
+  });
+
+  it('keeps command results across a restart: a retried id changes nothing', () => {
+    const now = { t: new Date() };
+    const { dir, db, engine } = setup(now);
+    const id = randomUUID();
+    const first = run(engine, kiosk, reg('once'), id);
+    const head = engine.repo.head('demo-store');
+    db.close();
+    dbs.splice(dbs.indexOf(db), 1);
+    const reopened = openHubDb(dir);
+    dbs.push(reopened);
+    const again = new HubEngine(reopened, () => now.t);
+    expect(run(again, kiosk, reg('once'), id)).toEqual(first);
+    expect(again.repo.head('demo-store')).toEqual(head);
+  });
+
+  it('books an appointment, checks it in by external id, and sorts it by time minus the lead', () => {
+    const now = { t: new Date('2026-03-10T09:00:00Z') };
+    const { engine } = setup(now);
+    const at = '2026-03-10T09:30:00.000Z';
+    const booked = customerOf(
+      run(
+        engine,
+        kiosk,
+        reg('Meeting', 'demo-appointment', { appointment: { at, externalId: 'ext-42' } }),
+      ),
+    );
+    expect(booked.state).toBe('booked');
+    expect(run(engine, desk2, { type: 'call_next', payload: {} })).toMatchObject({
+      ok: false,
+      refusal: { code: 'queue_empty' },
+    });
+    const checked = customerOf(
+      run(engine, kiosk, { type: 'check_in', payload: { code: 'ext-42' } }),
+    );
+    expect(checked).toMatchObject({ state: 'waiting', sortAt: '2026-03-10T09:20:00.000Z' });
+    expect(run(engine, kiosk, { type: 'check_in', payload: { code: 'ext-42' } })).toMatchObject({
+      ok: false,
+      refusal: { code: 'not_found' },
+    });
+    // Not callable before appointment time minus tbm (10 minutes).
+    expect(run(engine, desk2, { type: 'call_next', payload: {} })).toMatchObject({
+      ok: false,
+      refusal: { code: 'queue_empty' },
+    });
+    now.t = new Date('2026-03-10T09:21:00Z');
+    expect(customerOf(run(engine, desk2, { type: 'call_next', payload: {} })).id).toBe(booked.id);
+  });
+
+  it('serves the prioritized service first, and a desk calling next is done with its current customer', () => {
+    const now = { t: new Date('2026-03-10T09:00:00Z') };
+    const { engine } = setup(now);
+    const a = customerOf(run(engine, kiosk, reg('first')));
+    now.t = new Date('2026-03-10T09:01:00Z');
+    const p = customerOf(run(engine, kiosk, reg('prm', 'demo-priority')));
+    expect(customerOf(run(engine, desk1, { type: 'call_next', payload: {} })).id).toBe(p.id);
+    now.t = new Date('2026-03-10T09:05:00Z');
+    expect(customerOf(run(engine, desk1, { type: 'call_next', payload: {} })).id).toBe(a.id);
+    expect(engine.repo.customer(p.id)).toMatchObject({
+      state: 'done',
+      finishedAt: '2026-03-10T09:05:00.000Z',
+    });
+  });
+
+  it('refuses to close a desk when the store does not allow it', () => {
+    const now = { t: new Date() };
+    const { engine } = setup(now, {
+      ...demoStore,
+      store: { ...demoStore.store, floatingDesks: false },
+    });
+    expect(
+      run(engine, desk1, { type: 'set_desk_status', payload: { status: 'close' } }),
+    ).toMatchObject({
+      ok: false,
+      refusal: { code: 'not_allowed' },
+    });
+    expect(run(engine, desk1, { type: 'set_desk_status', payload: { status: 'pause' } }).ok).toBe(
+      true,
+    );
+  });
+
+  it('keeps the tables equal to the fold of the log, whatever the commands (seeded)', () => {
+    type Op = { who: 'kiosk' | 'desk1' | 'desk2' | 'desk3'; what: number; pick: number };
+    const now = { t: new Date('2026-03-10T09:00:00Z') };
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            who: fc.constantFrom('kiosk', 'desk1', 'desk2', 'desk3'),
+            what: fc.nat({ max: 9 }),
+            pick: fc.nat({ max: 50 }),
+          }),
+          {
+            maxLength: 60,
+          },
+        ),
+        (ops: Op[]) => {
+          const { engine } = setup(now);
+          const desk3 = addDevice(engine, {
+            storeId: 'demo-store',
+            mac: '02:00:00:00:00:09',
+            hostname: 'd3',
+            role: 'desk',
+          }).device;
+          const devices = { kiosk, desk1, desk2, desk3 };
+          const services = ['demo-new-phone', 'demo-accessories', 'demo-repair', 'demo-priority'];
+          const known: string[] = [];
+          for (const op of ops) {
+            now.t = new Date(now.t.getTime() + 30_000);
+            const customerId = known[op.pick % Math.max(1, known.length)] ?? 'none';
+            const commands: z.input<typeof CommandSchema>[] = [
+              reg(`c${op.pick}`, services[op.pick % services.length]),
+              { type: 'call_next', payload: {} },
+              { type: 'call_customer', payload: { customerId } },
+              { type: 'recall', payload: { customerId } },
+              { type: 'start_serving', payload: { customerId } },
+              { type: 'finish', payload: { customerId } },
+              { type: 'no_show', payload: { customerId } },
+              { type: 'cancel', payload: { customerId } },
+              {
+                type: 'transfer',
+                payload: { customerId, toServiceId: services[op.pick % services.length] },
+              },
+              {
+                type: 'set_desk_status',
+                payload: {
+                  status: (['open', 'pause', 'close_redirect'] as const)[op.pick % 3] ?? 'open',
+                },
+              },
+            ];
+            const r = run(engine, devices[op.who], commands[op.what]!);
+            if (r.ok && r.customer !== null && !known.includes(r.customer.id))
+              known.push(r.customer.id);
+          }
+          const log = engine.pull(
+            'demo-store',
+            { epoch: engine.repo.head('demo-store')!.epoch, seq: 0 },
+            5000,
+          );
+          if (!log.ok) throw new Error('pull failed');
+          log.changes.forEach((c, i) => expect(c.seq).toBe(i + 1));
+          const folded = new Map<string, Customer>();
+          for (const c of log.changes)
+            if (c.entity.kind === 'customer') folded.set(c.entity.customer.id, c.entity.customer);
+          const table = new Map(engine.repo.customers('demo-store').map((c) => [c.id, c]));
+          expect(table).toEqual(folded);
+          // Never two customers called by the same desk at once.
+          const calledPerDesk = new Map<string, number>();
+          for (const c of table.values()) {
+            if (c.state === 'called' && c.deskId !== null)
+              calledPerDesk.set(c.deskId, (calledPerDesk.get(c.deskId) ?? 0) + 1);
+          }
+          for (const n of calledPerDesk.values()) expect(n).toBe(1);
+        },
+      ),
+      { seed: 314, numRuns: 40 },
+    );
+  });
+});
