@@ -2,17 +2,11 @@
 // preload and the browser's WebSocket client both implement `ApplianceApi`; the runtime serves
 // the same table. Every params/result is validated with these schemas at each door.
 import { z } from 'zod';
-import {
-  ContactModeSchema,
-  ContactSchema,
-  CustomerSchema,
-  DeviceRoleSchema,
-  IdSchema,
-  LangSchema,
-} from '../domain/entities.js';
+import { CustomerSchema, DeviceRoleSchema, IdSchema, LangSchema } from '../domain/entities.js';
 import {
   DeskStatusChangeSchema,
   LogPositionSchema,
+  RegisterPayloadSchema,
   StoreSnapshotSchema,
 } from '../protocol/sync.js';
 
@@ -107,14 +101,8 @@ export const PrintOutcomeSchema = z.object({
   reason: z.string().nullable().default(null),
 });
 
-export const RegisterParamsSchema = z.object({
-  serviceId: IdSchema,
-  servicePath: z.array(IdSchema).max(16).default([]),
-  lang: LangSchema,
-  contactMode: ContactModeSchema,
-  contact: ContactSchema.prefault({}),
-  pager: z.number().int().min(0).max(99999).nullable().default(null),
-});
+/** What a kiosk sends to register: the sync command's payload; appointments come by check-in. */
+export const RegisterParamsSchema = RegisterPayloadSchema.omit({ appointment: true });
 
 export const TicketResultSchema = z.object({
   customer: CustomerSchema,
