@@ -7,7 +7,7 @@ import type { PrinterProfile } from './profiles.js';
 import { profileForPaper } from './profiles.js';
 import { hasRtl, logoImage, renderTextImage } from './raster-text.js';
 import type { RasterImage } from './raster-text.js';
-import { ticketLabels } from './labels.js';
+import { t } from '../../shared/i18n/index.js';
 import { PrintableTicketSchema, TestPrintInfoSchema } from './ticket.js';
 import type { PrintableTicket, TestPrintInfo } from './ticket.js';
 
@@ -137,7 +137,7 @@ function ticketScale(ticket: string, profile: PrinterProfile): number {
 export function encodeTicket(input: PrintableTicket, profile?: PrinterProfile): Uint8Array {
   const ticket = PrintableTicketSchema.parse(input);
   const p = profile ?? profileForPaper(ticket.paperWidth);
-  const words = ticketLabels(ticket.lang);
+  const lang = ticket.lang;
   const encoder = createEncoder(p).initialize().align('center');
 
   if (ticket.logoPng && ticket.logoPng.length > 0) {
@@ -147,17 +147,24 @@ export function encodeTicket(input: PrintableTicket, profile?: PrinterProfile): 
   centredLine(encoder, p, ticket.storeName, { bold: true, scale: 2 });
   centredLine(encoder, p, ticket.serviceName, { bold: true });
   encoder.newline();
-  centredLine(encoder, p, words.yourNumber);
+  centredLine(encoder, p, t(lang, 'ticket.yourNumber'));
   centredLine(encoder, p, ticket.ticket, { bold: true, scale: ticketScale(ticket.ticket, p) });
   encoder.newline();
-  centredLine(encoder, p, words.peopleBefore(ticket.peopleBefore));
-  centredLine(encoder, p, words.wait(Math.round(ticket.waitMinutes)));
+  centredLine(encoder, p, t(lang, 'ticket.peopleBefore', { count: ticket.peopleBefore }));
+  centredLine(
+    encoder,
+    p,
+    t(lang, 'ticket.estimatedWait', { minutes: Math.round(ticket.waitMinutes) }),
+  );
   centredLine(encoder, p, formatStoreTime(ticket.issuedAt, ticket.timeZone));
   encoder.newline();
   encoder.qrcode(ticket.qrPayload, { model: 2, size: p.qrModule, errorlevel: 'm' });
   if (ticket.pager !== null) {
     encoder.newline();
-    centredLine(encoder, p, `${words.pager} ${ticket.pager}`, { bold: true, scale: 2 });
+    centredLine(encoder, p, t(lang, 'ticket.pager', { pager: ticket.pager }), {
+      bold: true,
+      scale: 2,
+    });
   }
   if (ticket.footer.trim()) {
     encoder.newline();
@@ -171,9 +178,9 @@ export function encodeTicket(input: PrintableTicket, profile?: PrinterProfile): 
 export function encodeTestPrint(input: TestPrintInfo, profile?: PrinterProfile): Uint8Array {
   const info = TestPrintInfoSchema.parse(input);
   const p = profile ?? profileForPaper(info.paperWidth);
-  const words = ticketLabels(info.lang);
   const encoder = createEncoder(p).initialize().align('center');
-  centredLine(encoder, p, words.testPrint, { bold: true, scale: 2 });
+  centredLine(encoder, p, t(info.lang, 'ticket.testTitle'), { bold: true, scale: 2 });
+  centredLine(encoder, p, t(info.lang, 'ticket.testBody'));
   centredLine(encoder, p, info.storeName, { bold: true });
   centredLine(encoder, p, info.deviceName);
   centredLine(encoder, p, formatStoreTime(info.at ?? new Date().toISOString(), info.timeZone));

@@ -12,6 +12,10 @@ import type { Customer, Device, Service } from '../../shared/domain/entities.js'
 import { estimateFor } from '../../shared/domain/estimate.js';
 import { formatTicket, storeDay } from '../../shared/domain/numbering.js';
 import { screenDisplay } from '../../shared/domain/display.js';
+import { isActiveState } from '../../shared/domain/lifecycle.js';
+import { shouldAlert } from '../../shared/domain/turn-near.js';
+import { t } from '../../shared/i18n/index.js';
+import { formatLineupTicketQr } from '../../shared/scanner/index.js';
 import type {
   Change,
   Command,
@@ -22,6 +26,7 @@ import type {
 import { isNewerSchemaError, openDatabase } from '../store/database.js';
 import { LocalStore, type OutboxEntry, type ProvisionedConfig } from '../store/local-store.js';
 import { OfflineError, SyncClient } from '../sync/sync-client.js';
+import { normaliseCheckInCode } from './check-in.js';
 import type { DeviceIdentity } from './identity.js';
 import type { Logger } from './logger.js';
 import { Peripherals } from './peripherals.js';
@@ -118,7 +123,11 @@ export class Appliance {
       log.error(loaded.problem);
       appliance.bootNotice = [notice, loaded.problem].filter((x) => x !== null).join(' ');
     }
-    await appliance.peripherals.open((payload) => void appliance.onScan(payload));
+    await appliance.peripherals.open({
+      onScan: (text) => void appliance.onScan(text),
+      onRejected: (reason) =>
+        appliance.notice('warning', `The scanner sent something unreadable: ${reason}.`),
+    });
     if (loaded.config !== null && loaded.config.hubUrl === options.hubUrl) {
       // Boot into the last known role at once; the hub confirms or corrects it when reachable.
       appliance.adopt(loaded.config.device, loaded.config.credential);
@@ -349,6 +358,7 @@ export class Appliance {
         void this.provisionNow();
       if (change.event === 'called' || change.event === 'recalled') this.onCall(change, live);
     }
+    this.pageTurnsNear();
     this.scheduleState();
   }
 
@@ -388,16 +398,69 @@ export class Appliance {
       if (call.deskId === '') return;
       this.emit({ type: 'call', call });
     } else if (role === 'machine' && customer.pager !== null && customer.machineId === me) {
+      // Each call (and each recall) buzzes once, however often the change is replayed.
       if (!this.store.markAnnounced(`pager:${key}`, change.at)) return;
-      void this.peripherals.page(customer.pager);
+      const desk = this.store.devices().find((d) => d.id === customer.deskId);
+      void this.page(customer, desk?.name ?? '');
     }
   }
 
-  private async onScan(payload: string): Promise<void> {
+  /**
+   * "Your turn is near" for the pager customers of this machine who were told to come back
+   * (mustWait): once per customer, when the domain rule says so.
+   */
+  private pageTurnsNear(): void {
+    const store = this.store;
+    const shop = store?.store() ?? null;
+    const me = this.config?.device.id;
+    if (this.role !== 'machine' || this.peripherals.pager === null || store === null || !shop)
+      return;
+    const customers = store.customers();
+    const mine = customers.filter(
+      (c) => c.machineId === me && c.pager !== null && c.mustWait && c.state === 'waiting',
+    );
+    if (mine.length === 0) return;
+    const ctx = {
+      customers,
+      services: store.services(),
+      devices: store.devices(),
+      store: shop,
+      now: this.now(),
+    };
+    for (const customer of mine) {
+      if (!shouldAlert(customer, estimateFor(customer, ctx), shop)) continue;
+      if (!store.markAnnounced(`pager-near:${customer.id}`, ctx.now.toISOString())) continue;
+      void this.page(customer, null);
+    }
+  }
+
+  /** Pages a customer (the driver retries); a failure is told to staff, never dropped. */
+  private async page(customer: Customer, deskName: string | null): Promise<void> {
+    if (customer.pager === null) return;
+    // Pagers show short ASCII: the ticket, and where to go when called.
+    const text = deskName === null ? customer.ticket : `${customer.ticket} ${deskName}`.trim();
+    const failure = await this.peripherals.page(customer.pager, text);
+    if (failure === null) return;
+    const what = deskName === null ? 'that their turn is near' : 'that they are called';
+    this.notice(
+      'error',
+      `Ticket ${customer.ticket} could not be told ${what} by pager ${customer.pager}: ${failure} Please call them another way.`,
+    );
+    this.scheduleState();
+  }
+
+  private async onScan(text: string): Promise<void> {
     try {
-      const { customer } = await this.checkIn(payload);
-      this.notice('info', `Checked in: ${customer.ticket}`);
+      const { customer, already } = await this.checkInCode(text);
+      this.notice(
+        'info',
+        already
+          ? `Ticket ${customer.ticket} is already in the queue.`
+          : `Checked in: ${customer.ticket}`,
+      );
     } catch (error) {
+      if (!(error instanceof ApplianceError))
+        this.options.log.error(`scan: ${(error as Error).stack ?? String(error)}`);
       this.notice('warning', (error as Error).message);
     }
   }
@@ -484,11 +547,32 @@ export class Appliance {
     return { customer: result.customer };
   }
 
+  /** Checks a customer in from whatever was scanned or typed (see check-in.ts). */
   async checkIn(code: string): Promise<{ customer: Customer }> {
-    this.requireRole('machine', 'desk');
-    const customer = await this.online({ type: 'check_in', payload: { code } }, 'checking in');
-    if (customer === null) throw new ApplianceError('internal', 'The hub checked in nobody.');
+    const { customer } = await this.checkInCode(code);
     return { customer };
+  }
+
+  private async checkInCode(raw: string): Promise<{ customer: Customer; already: boolean }> {
+    const { device, store } = this.requireRole('machine', 'desk');
+    const code = normaliseCheckInCode(raw, store.store()?.id ?? device.storeId);
+    if (code.kind !== 'appointment') {
+      // A ticket already in the queue is identified, not checked in twice.
+      const known = store.customers().find((c) => c.id === code.code);
+      if (known !== undefined && known.state !== 'booked') {
+        if (isActiveState(known.state)) return { customer: known, already: true };
+        throw new ApplianceError(
+          'refused',
+          `Ticket ${known.ticket} is no longer in the queue (${known.state.replace('_', ' ')}).`,
+        );
+      }
+    }
+    const customer = await this.online(
+      { type: 'check_in', payload: { code: code.code } },
+      'checking in',
+    );
+    if (customer === null) throw new ApplianceError('internal', 'The hub checked in nobody.');
+    return { customer, already: false };
   }
 
   async setDeskStatus(payload: Extract<Command, { type: 'set_desk_status' }>['payload']) {
@@ -661,13 +745,13 @@ export class Appliance {
         issuedAt: customer.registeredAt,
         timeZone: shop?.timeZone ?? 'UTC',
         lang: customer.lang,
-        qrPayload: JSON.stringify({
-          type: 'lineup-ticket',
+        qrPayload: formatLineupTicketQr({
+          storeId: customer.storeId,
           customerId: customer.id,
           ticket: customer.ticket,
         }),
         pager: customer.pager,
-        footer: '',
+        footer: t(customer.lang, 'ticket.footer'),
         paperWidth: 80,
       });
       return { printed: true, reason: null };
@@ -748,10 +832,14 @@ export class Appliance {
     const envelope = entry.envelope;
     if (envelope.type === 'register_offline') {
       // The ticket was handed out: keep telling staff, and take it out of the local queue.
-      this.store?.dropLocalCustomer(envelope.payload.customerId);
+      const id = envelope.payload.customerId;
+      const ticket =
+        this.store?.customers().find((c) => c.id === id)?.ticket ??
+        String(envelope.payload.ticketNumber);
+      this.store?.dropLocalCustomer(id);
       this.notice(
         'error',
-        `Offline ticket ${envelope.payload.ticketNumber} was refused by the hub: ${refusal.message}`,
+        `Offline ticket ${ticket} was refused by the hub: ${refusal.message} It is no longer in the queue.`,
       );
     } else {
       this.notice('warning', `The hub refused ${envelope.type}: ${refusal.message}`);

@@ -8,6 +8,7 @@ import { Appliance, type RuntimeOptions } from './appliance.js';
 import { REPO_ROOT } from './displays.js';
 import { detectIdentity, IdentityError } from './identity.js';
 import { createLogger, type Logger } from './logger.js';
+import { parsePagerUrl, PagerUrlError } from './pager-url.js';
 
 export class UsageError extends Error {}
 
@@ -32,7 +33,9 @@ export interface CliOptions {
 
 export const USAGE = `Usage: lineup --hub URL --data DIR [--mac MAC ...] [--hostname NAME] [--port N]
               [--printer URL] [--pager URL] [--scanner URL] [--headless|--browser|--electron]
-              [--poll-ms N] [--refresh-ms N] [--reconnect-max-ms N] [--block-size N]`;
+              [--poll-ms N] [--refresh-ms N] [--reconnect-max-ms N] [--block-size N]
+  --pager names the transmitter's protocol in its URL (jtech, waveware, tap, lrs; default jtech),
+  e.g. serial:/dev/ttyUSB0?baud=1200&protocol=jtech or tcp://10.0.0.9:4001?protocol=lrs&system=2`;
 
 function int(name: string, raw: string | undefined, min: number, max: number): number | undefined {
   if (raw === undefined) return undefined;
@@ -84,6 +87,14 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   const dataDir = values.data ?? env.LINEUP_DATA;
   if (dataDir === undefined)
     throw new UsageError('--data DIR is required (where this device keeps its queue).');
+  if (values.pager !== undefined) {
+    try {
+      parsePagerUrl(values.pager);
+    } catch (error) {
+      if (error instanceof PagerUrlError) throw new UsageError(error.message);
+      throw error;
+    }
+  }
   const modes = (['headless', 'browser', 'electron'] as const).filter((m) => values[m] === true);
   if (modes.length > 1) throw new UsageError(`Choose one of --${modes.join(', --')}.`);
   return {

@@ -3,6 +3,7 @@
 import type { Health, PrinterStatus } from '../../shared/api/appliance-api.js';
 import type { ReceiptPrinter } from '../../drivers/printer/index.js';
 import type { Logger } from './logger.js';
+import { parsePagerUrl } from './pager-url.js';
 
 export type PrinterPort = Pick<
   ReceiptPrinter,
@@ -11,20 +12,24 @@ export type PrinterPort = Pick<
 
 export interface PagerPort {
   page(pagerNumber: number, message?: string): Promise<void>;
-  health():
-    { ok: boolean; message: string | null } | Promise<{ ok: boolean; message: string | null }>;
+  health(): PeripheralHealth;
+  onHealth(listener: (health: PeripheralHealth) => void): () => void;
   close(): Promise<void>;
 }
 
 export interface ScannerPort {
-  close(): Promise<void> | void;
+  health(): PeripheralHealth;
+  close(): Promise<void>;
 }
 
-type Health1 = NonNullable<Health['pager']>;
+export interface ScanHandlers {
+  /** A code as read from the serial scanner (suffix removed, not yet parsed). */
+  onScan(text: string): void;
+  /** Input the scanner driver dropped before it became a code (oversized bursts). */
+  onRejected(reason: string): void;
+}
 
-// Pager and scanner drivers resolve at run time so the runtime boots while they are missing.
-const PAGER_MODULE = '../../drivers/pager/index.js';
-const SCANNER_MODULE = '../../drivers/scanner/index.js';
+type PeripheralHealth = NonNullable<Health['pager']>;
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -35,8 +40,8 @@ export class Peripherals {
   pager: PagerPort | null = null;
   scanner: ScannerPort | null = null;
   private printerProblem: string | null = null;
-  private pagerHealth: Health1 | null = null;
-  private scannerHealth: Health1 | null = null;
+  private pagerProblem: PeripheralHealth | null = null;
+  private scannerProblem: PeripheralHealth | null = null;
 
   constructor(
     private readonly urls: { printer?: string; pager?: string; scanner?: string },
@@ -44,7 +49,7 @@ export class Peripherals {
     private readonly onChange: () => void,
   ) {}
 
-  async open(onScan: (payload: string) => void): Promise<void> {
+  async open(scans: ScanHandlers): Promise<void> {
     const { printer, pager, scanner } = this.urls;
     if (printer !== undefined) {
       try {
@@ -58,33 +63,32 @@ export class Peripherals {
     }
     if (pager !== undefined) {
       try {
-        const mod = (await import(PAGER_MODULE)) as {
-          openPager: (url: string, options: { protocol: string }) => PagerPort | Promise<PagerPort>;
-        };
-        this.pager = await mod.openPager(pager, { protocol: 'jtech' });
-        this.pagerHealth = { configured: true, ok: true, message: null };
+        const { transportUrl, ...options } = parsePagerUrl(pager);
+        const { openPager } = await import('../../drivers/pager/index.js');
+        const opened = openPager(transportUrl, options);
+        opened.onHealth(() => this.onChange());
+        this.pager = opened;
+        this.log.info(`pager transmitter ${transportUrl} (${options.protocol})`);
       } catch (error) {
-        this.pagerHealth = { configured: true, ok: false, message: `Pager: ${message(error)}` };
-        this.log.error(this.pagerHealth.message ?? '');
+        this.pagerProblem = { configured: true, ok: false, message: `Pager: ${message(error)}` };
+        this.log.error(this.pagerProblem.message ?? '');
       }
     }
     if (scanner !== undefined) {
       try {
-        const mod = (await import(SCANNER_MODULE)) as {
-          openScanner: (url: string, options?: object) => unknown;
-        };
-        const opened = (await mod.openScanner(scanner, {})) as {
-          on?: (event: string, listener: (payload: string) => void) => void;
-          onScan?: (listener: (payload: string) => void) => void;
-          close(): Promise<void> | void;
-        };
-        if (typeof opened.onScan === 'function') opened.onScan(onScan);
-        else opened.on?.('scan', onScan);
+        const { openScanner } = await import('../../drivers/scanner/index.js');
+        const opened = openScanner(scanner, {});
+        // A scanner's bytes are untrusted: whatever a handler does, the driver keeps reading.
+        opened.onScan((text) => scans.onScan(text));
+        opened.onRejected((reason) => scans.onRejected(reason));
         this.scanner = opened;
-        this.scannerHealth = { configured: true, ok: true, message: null };
       } catch (error) {
-        this.scannerHealth = { configured: true, ok: false, message: `Scanner: ${message(error)}` };
-        this.log.error(this.scannerHealth.message ?? '');
+        this.scannerProblem = {
+          configured: true,
+          ok: false,
+          message: `Scanner: ${message(error)}`,
+        };
+        this.log.error(this.scannerProblem.message ?? '');
       }
     }
   }
@@ -101,7 +105,11 @@ export class Peripherals {
         cutterError: false,
         message: this.printerProblem,
       };
-    return { printer, pager: this.pagerHealth, scanner: this.scannerHealth };
+    return {
+      printer,
+      pager: this.pager?.health() ?? this.pagerProblem,
+      scanner: this.scanner?.health() ?? this.scannerProblem,
+    };
   }
 
   /** Why a print cannot even be tried, or null. */
@@ -110,15 +118,21 @@ export class Peripherals {
     return this.printerProblem ?? 'No receipt printer is configured on this ticket machine.';
   }
 
-  async page(pagerNumber: number, text?: string): Promise<void> {
-    if (this.pager === null) return;
+  /**
+   * Pages once (the driver retries on NAK or silence); null when it went out, else why not.
+   * Never throws: the caller reports the failure to staff.
+   */
+  async page(pagerNumber: number, text?: string): Promise<string | null> {
+    if (this.pager === null)
+      return this.pagerProblem?.message ?? 'No pager transmitter is configured.';
     try {
       await this.pager.page(pagerNumber, text);
-      this.pagerHealth = { configured: true, ok: true, message: null };
+      return null;
     } catch (error) {
-      this.pagerHealth = { configured: true, ok: false, message: `Pager: ${message(error)}` };
-      this.log.warn(this.pagerHealth.message ?? '');
+      const why = message(error);
+      this.log.warn(why);
       this.onChange();
+      return why;
     }
   }
 

@@ -43,11 +43,11 @@ describe('printer over TCP 9100 against the virtual printer', () => {
     expect(lines).toContain('Lineup Démo');
     expect(lines).toContain('Réparation œuvre');
     expect(lines).toContain('A12');
-    expect(lines).toContain('3 personnes avant vous');
-    expect(lines).toContain('Attente estimée : environ 15 min');
+    expect(lines).toContain('Personnes avant vous : 3');
+    expect(lines).toContain('Attente estimée : 15 min');
     expect(lines).toContain('2026-03-01 10:05'); // 09:05Z in Paris (winter time)
     expect(lines).toContain('[QR LINEUP:1:demo-store:cust-1:A12]');
-    expect(lines).toContain('Bipeur 7');
+    expect(lines).toContain('Bipeur : 7');
     expect(lines).toContain('Merci ! å ä ö €');
     expect(receipts[0]?.cut).toBe('partial');
     expect(PrinterStatusSchema.parse(printer.status()).online).toBe(true);

@@ -2,6 +2,7 @@
 // each in its own temp folder on a free port, and a bridge client that talks to a runtime the
 // way the UI does (the token from index.html, the WebSocket, the shared client).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -245,4 +246,48 @@ export async function waitFor<T>(
 
 export function cleanup(dirs: string[]): void {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+}
+
+/** An API key on a hub's data dir, made with its CLI (`lineup-hub apikey create`). */
+export function hubApiKey(hubData: string): { key: string; secret: string } {
+  const out = hubCli(['apikey', 'create', '--data', hubData, '--name', 'runtime-tests']);
+  const last = out.trim().split('\n').at(-1) ?? '';
+  const parsed = JSON.parse(last) as { key?: unknown; secret?: unknown };
+  if (typeof parsed.key !== 'string' || typeof parsed.secret !== 'string')
+    throw new Error(`apikey create printed no key: ${out}`);
+  return { key: parsed.key, secret: parsed.secret };
+}
+
+/** Books an appointment through the hub's FileVirtuelle API, as a booking site would. */
+export async function bookAppointment(
+  hub: string,
+  account: { key: string; secret: string },
+  externalId: string,
+  name: string,
+): Promise<void> {
+  const path = '/api/public/v2/register';
+  const timestamp = String(Date.now());
+  const signature = createHmac('sha1', account.secret)
+    .update(`POST${path}${timestamp}`)
+    .digest('hex');
+  const res = await fetch(new URL(path, hub), {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `${account.key}:${signature}`,
+      'x-fv-timestamp': timestamp,
+    },
+    body: JSON.stringify({
+      suborganization: 'demo-store',
+      machine: 'demo-kiosk',
+      prequalification: 'demo-appointment',
+      prequalifications_path: ['demo-support', 'demo-appointment'],
+      lang: 'EN',
+      name,
+      meeting: true,
+      mtimestamp: new Date(Date.now() + 5 * 60_000).toISOString(),
+      external_meeting_id: externalId,
+    }),
+  });
+  if (res.status >= 300) throw new Error(`booking refused (${res.status}): ${await res.text()}`);
 }

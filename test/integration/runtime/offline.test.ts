@@ -1,13 +1,14 @@
 // Offline behaviour with real processes: the hub killed mid-workload, tickets issued offline from
-// reserved blocks, the hub back, every device converging; and a kiosk killed -9 during a burst
-// losing none of the tickets it handed out.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// reserved blocks, the hub back, every device converging; a kiosk killed -9 during a burst
+// losing none of the tickets it handed out; an offline ticket the hub refuses on reconnect.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ApplianceState } from '../../../shared/api/appliance-api.js';
 import type { Customer } from '../../../shared/domain/entities.js';
 import {
   cleanup,
   connectBridge,
   DEMO,
+  hubCli,
   seedDemo,
   startHub,
   startRuntime,
@@ -57,6 +58,15 @@ beforeAll(async () => {
   hub = await startHub(hubDir);
   procs.push(hub);
   hubPort = Number(new URL(hub.url).port);
+});
+
+// One process per device identity, as in a store: two live runtimes with the same MAC would keep
+// taking each other's credential. Each test stops the runtimes it started (the hub stays).
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  const runtimes = procs.filter((p) => p !== hub);
+  procs.splice(0, procs.length, ...procs.filter((p) => p === hub));
+  await Promise.all(runtimes.map((p) => p.stop()));
 });
 
 afterAll(async () => {
@@ -197,5 +207,87 @@ describe('offline', () => {
       .filter((c) => c.state !== 'cancelled')
       .map((c) => c.ticket);
     expect(new Set(tickets).size).toBe(tickets.length);
+  });
+
+  it('an offline ticket the hub refuses on reconnect is shown to staff and taken out locally', async () => {
+    const kioskDir = tempDir('kiosk-refused');
+    const deskDir = tempDir('desk-refused');
+    dirs.push(kioskDir, deskDir);
+    const kiosk = await runtime(DEMO.kiosk, kioskDir, ['--block-size', '10']);
+    const desk = await runtime(DEMO.desk1, deskDir);
+    await waitFor(
+      'connected with blocks',
+      () => synced(kiosk.bridge) && connected(desk.bridge) && myBlocks(kiosk.bridge) >= 5,
+    );
+    await hub.kill9();
+    await waitFor('kiosk offline', () => kiosk.bridge.state()?.sync.connected === false);
+    const refusedTicket = await kiosk.bridge.api.register({
+      serviceId: 'demo-accessories',
+      lang: 'EN',
+      contactMode: 'anonymous',
+    });
+    const keptTicket = await kiosk.bridge.api.register({
+      serviceId: 'demo-repair',
+      lang: 'EN',
+      contactMode: 'anonymous',
+    });
+    expect([refusedTicket.offline, keptTicket.offline]).toEqual([true, true]);
+    expect(refusedTicket.customer.ticket).toMatch(/^B\d+$/);
+
+    // Meanwhile the store's admin renumbers the service: its offline block no longer fits.
+    hubCli([
+      'service',
+      'update',
+      '--data',
+      hubDir,
+      '--id',
+      'demo-accessories',
+      '--set',
+      JSON.stringify({ ticketPrefix: 'X' }),
+    ]);
+    try {
+      await restartHub();
+      const notice = await waitFor(
+        'the refusal shown on the kiosk',
+        () =>
+          kiosk.bridge.events.find(
+            (e) => e.type === 'notice' && e.notice.message.includes(refusedTicket.customer.ticket),
+          ),
+        30_000,
+      );
+      expect(notice.type === 'notice' && notice.notice).toMatchObject({
+        level: 'error',
+        message: expect.stringMatching(
+          new RegExp(
+            `^Offline ticket ${refusedTicket.customer.ticket} was refused by the hub: .*prefix B`,
+          ),
+        ),
+      });
+      await waitFor('kiosk synced', () => synced(kiosk.bridge), 30_000);
+      // The local queue no longer shows the refused ticket; the other one reached the hub.
+      await waitFor(
+        'the refused ticket gone from the kiosk',
+        () => !queue(kiosk.bridge.state()).some((l) => l.startsWith(refusedTicket.customer.id)),
+      );
+      await waitFor('the other offline ticket at the desk', () =>
+        queue(desk.bridge.state()).includes(
+          `${keptTicket.customer.id} ${keptTicket.customer.ticket} waiting`,
+        ),
+      );
+      expect(queue(desk.bridge.state()).some((l) => l.startsWith(refusedTicket.customer.id))).toBe(
+        false,
+      );
+    } finally {
+      hubCli([
+        'service',
+        'update',
+        '--data',
+        hubDir,
+        '--id',
+        'demo-accessories',
+        '--set',
+        JSON.stringify({ ticketPrefix: 'B' }),
+      ]);
+    }
   });
 });

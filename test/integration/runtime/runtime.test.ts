@@ -1,7 +1,7 @@
 // The runtime with a real hub process and several real runtime processes, driven through the
 // bridge WebSocket as the UI drives it.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApplianceError } from '../../../shared/api/appliance-api.js';
 import {
   cleanup,
@@ -55,6 +55,13 @@ beforeAll(async () => {
   dirs.push(hubDir);
   seedDemo(hubDir);
   hub = await startHub(hubDir);
+});
+
+// One process per device identity, as in a store: two live runtimes with the same MAC would keep
+// taking each other's credential. Each test stops the runtimes it started.
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  await Promise.all(procs.splice(0).map((p) => p.stop()));
 });
 
 afterAll(async () => {

@@ -134,14 +134,14 @@ describe('encodeTicket (Latin, 80 mm)', () => {
       'Votre numéro',
       'A12',
       '',
-      '3 personnes avant vous',
-      'Attente estimée : environ 15 min',
+      'Personnes avant vous : 3',
+      'Attente estimée : 15 min',
       '2026-03-01 10:05',
       '',
       '[QR LINEUP:1:demo-store:cust-1:A12]',
       '',
       '',
-      'Bipeur 7',
+      'Bipeur : 7',
       '',
       'Merci ! å ä ö €',
     ]);
@@ -150,6 +150,20 @@ describe('encodeTicket (Latin, 80 mm)', () => {
   it('leaves the pager line out when no pager was taken', () => {
     const lines = receiptText(decode(encodeTicket(ticket({ pager: null }))));
     expect(lines.some((l) => l.startsWith('Bipeur'))).toBe(false);
+  });
+});
+
+describe('encodeTicket (Swedish: texts from the shared catalogs)', () => {
+  it('prints the SV catalog words with ö and ä as WPC1252 bytes (0xF6, 0xE4)', () => {
+    const bytes = encodeTicket(ticket({ lang: 'SV', waitMinutes: 9.6, pager: 4 }));
+    expect(indexOf(bytes, ascii('Ditt nummer'))).toBeGreaterThan(0);
+    expect(indexOf(bytes, [...ascii('Personer f'), 0xf6, ...ascii('re dig: 3')])).toBeGreaterThan(
+      0,
+    );
+    expect(
+      indexOf(bytes, [...ascii('Ber'), 0xe4, ...ascii('knad v'), 0xe4, ...ascii('ntetid: 10 min')]),
+    ).toBeGreaterThan(0);
+    expect(indexOf(bytes, [...ascii('Persons'), 0xf6, ...ascii('kare: 4')])).toBeGreaterThan(0);
   });
 });
 
@@ -242,6 +256,7 @@ describe('helpers', () => {
       ),
     );
     expect(lines).toContain('Test print');
+    expect(lines).toContain('If you can read this, the printer works.');
     expect(lines).toContain('lineup-kiosk-1');
     expect(lines).toContain('é è ç œ å ä ö €');
     expect(lines).toContain('2026-03-01 10:05');
