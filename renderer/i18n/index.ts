@@ -1,28 +1,19 @@
-// The renderer's i18n glue: shared catalogs (also used by the printer and the announcements)
-// plus the screens' own texts, one `tr` for both, and local formatting of times.
+// The renderer's i18n glue over the shared catalogs (the printer and the announcements use
+// the same ones), and local formatting of times.
 import type { LocalizedText } from '../../shared/domain/entities.js';
 import {
   localeFor,
   pickText,
   t,
-  format,
   type MessageKey,
   type MessageVars,
 } from '../../shared/i18n/index.js';
-import { uiAr, uiEn, uiFr, uiSv, type UiCatalog, type UiStringKey } from './ui-strings.js';
 
-export type UiKey = MessageKey | UiStringKey;
+export type UiKey = MessageKey;
 
-const UI: Readonly<Record<string, UiCatalog>> = { EN: uiEn, FR: uiFr, SV: uiSv, AR: uiAr };
-
-function isUiKey(key: UiKey): key is UiStringKey {
-  return Object.hasOwn(uiEn, key);
-}
-
+/** A text of the shared catalogs in `lang` (English when the language or the text is missing). */
 export function tr(lang: string, key: UiKey, vars?: MessageVars): string {
-  if (!isUiKey(key)) return t(lang, key, vars);
-  const catalog = UI[lang.toUpperCase()] ?? uiEn;
-  return format(catalog[key] || uiEn[key], vars);
+  return t(lang, key, vars);
 }
 
 /** A per-language config text in `lang`, else in the store's languages, else any. */

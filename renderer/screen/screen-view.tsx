@@ -26,7 +26,8 @@ interface ShownCall {
   display: string | null;
 }
 
-const LAST_CALLS = 6;
+// As many as fit at 1920×1080 next to the banner, without cutting a row.
+const LAST_CALLS = 4;
 
 export function ScreenView({ state }: { state: ApplianceState }) {
   const snapshot = state.store;
@@ -90,13 +91,30 @@ export function ScreenView({ state }: { state: ApplianceState }) {
         }
       : (calls[0] ?? null);
   const others = calls.filter((c) => c.ticket !== banner?.ticket).slice(0, LAST_CALLS);
+  // In the order of the kiosk's tree (root by root), not mixed across roots.
+  const treeRank = new Map<string, number>();
+  const walk = (ids: readonly string[]) => {
+    const byOrder = ids
+      .map((id) => snapshot.services.find((s) => s.id === id))
+      .filter((s): s is (typeof snapshot.services)[number] => s !== undefined)
+      .sort((a, b) => a.machineOrder - b.machineOrder || a.id.localeCompare(b.id));
+    for (const s of byOrder) {
+      if (!treeRank.has(s.id)) treeRank.set(s.id, treeRank.size);
+      walk(s.childIds);
+    }
+  };
+  walk(snapshot.services.filter((s) => s.isRoot).map((s) => s.id));
   const shownServices = snapshot.services
     .filter(
       (s) =>
         s.childIds.length === 0 &&
         (s.screenIds.length === 0 || (me !== null && s.screenIds.includes(me))),
     )
-    .sort((a, b) => a.machineOrder - b.machineOrder || a.id.localeCompare(b.id));
+    .sort(
+      (a, b) =>
+        (treeRank.get(a.id) ?? Number.MAX_SAFE_INTEGER) -
+          (treeRank.get(b.id) ?? Number.MAX_SAFE_INTEGER) || a.id.localeCompare(b.id),
+    );
   const waitingFor = (id: string) =>
     snapshot.customers.filter((c) => c.state === 'waiting' && c.serviceId === id).length;
 
@@ -143,25 +161,28 @@ export function ScreenView({ state }: { state: ApplianceState }) {
         </section>
         <section className="last-calls" aria-labelledby="last-title">
           <h2 id="last-title">{tr(lang, 'screen.lastCalls')}</h2>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{tr(lang, 'screen.ticket')}</th>
-                <th scope="col">{tr(lang, 'screen.desk')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {others.map((c) => (
-                <tr key={c.key} data-ticket={c.ticket}>
-                  <td className="last-ticket">
-                    {c.ticket}
-                    {c.display !== null && <span className="last-name"> {c.display}</span>}
-                  </td>
-                  <td>{c.deskName}</td>
+          {/* No header row over an empty list */}
+          {others.length > 0 && (
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{tr(lang, 'screen.ticket')}</th>
+                  <th scope="col">{tr(lang, 'screen.desk')}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {others.map((c) => (
+                  <tr key={c.key} data-ticket={c.ticket}>
+                    <td className="last-ticket">
+                      {c.ticket}
+                      {c.display !== null && <span className="last-name"> {c.display}</span>}
+                    </td>
+                    <td>{c.deskName}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
         </section>
       </main>
       <footer className="screen-footer" aria-label={tr(lang, 'screen.waitingTitle')}>

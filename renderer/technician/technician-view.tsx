@@ -9,7 +9,8 @@ import {
   type Health,
 } from '../../shared/api/appliance-api.js';
 import { useApi, useBridgeStatus } from '../api/use-appliance.js';
-import { formatDateTime, tr } from '../i18n/index.js';
+import { isRtl } from '../../shared/i18n/index.js';
+import { formatDateTime, tr, type UiKey } from '../i18n/index.js';
 
 export function identityPayload(state: ApplianceState): string {
   return JSON.stringify({
@@ -36,6 +37,13 @@ function useQr(text: string): string | null {
 }
 
 type Light = 'ok' | 'warn' | 'bad' | 'off';
+
+const PHASE_KEY: Record<ApplianceState['phase'], UiKey> = {
+  booting: 'tech.phaseBooting',
+  unprovisioned: 'tech.phaseUnprovisioned',
+  ready: 'tech.phaseReady',
+  error: 'tech.phaseError',
+};
 
 function printerLine(lang: string, health: Health): { light: Light; text: string } {
   const p = health.printer;
@@ -67,7 +75,8 @@ export function TechnicianView({
 }) {
   const api = useApi();
   const bridge = useBridgeStatus();
-  const lang = 'EN';
+  // The store's first language once known (installers work in the store's language too).
+  const lang = state.store?.store.langs[0] ?? 'EN';
   const qr = useQr(identityPayload(state));
   const [printing, setPrinting] = useState(false);
   const [printResult, setPrintResult] = useState<{ ok: boolean; text: string } | null>(null);
@@ -99,7 +108,10 @@ export function TechnicianView({
   const row = (label: string, value: string | null, testId?: string) => (
     <div className="tech-row">
       <dt>{label}</dt>
-      <dd data-testid={testId}>{value === null || value === '' ? '—' : value}</dd>
+      {/* bdi: MACs, URLs and positions stay readable inside a right-to-left page */}
+      <dd data-testid={testId}>
+        <bdi>{value === null || value === '' ? '—' : value}</bdi>
+      </dd>
     </div>
   );
   const lightRow = (label: string, line: { light: Light; text: string }, testId: string) => (
@@ -112,11 +124,11 @@ export function TechnicianView({
   );
 
   return (
-    <div className="technician" dir="ltr" lang="en">
+    <div className="technician" dir={isRtl(lang) ? 'rtl' : 'ltr'} lang={lang.toLowerCase()}>
       <header className="tech-header">
         <h1>{tr(lang, 'tech.title')}</h1>
         <p className="muted">
-          Lineup {identity.appVersion} · {state.phase}
+          Lineup {identity.appVersion} · {tr(lang, PHASE_KEY[state.phase])}
         </p>
         {onClose !== null && (
           <button type="button" className="btn btn-secondary" onClick={onClose}>

@@ -7,7 +7,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import { expect, type Browser, type Page } from '@playwright/test';
+import { WebSocket } from 'ws';
 import { z } from 'zod';
+import type { ApplianceApi } from '../../shared/api/appliance-api.js';
+import { createApplianceClient } from '../../shared/api/client.js';
 
 export const STATE_ENV = 'LINEUP_E2E_STATE';
 /** The demo launcher's --data dir (its hub keeps its SQLite in `hub/`). */
@@ -127,32 +130,168 @@ export async function announcements(page: Page): Promise<AnnouncementView[]> {
   });
 }
 
-let apiAccount: { key: string; secret: string } | null = null;
+export interface ApiAccount {
+  key: string;
+  secret: string;
+}
 
-/** An API key on the demo hub, made with its CLI (`lineup-hub apikey create`). */
-function hubApiAccount(): { key: string; secret: string } {
-  if (apiAccount !== null) return apiAccount;
-  const data = process.env[DATA_ENV];
-  if (data === undefined)
-    throw new Error(`${DATA_ENV} is not set: run through playwright.config.ts`);
+const apiAccounts = new Map<string, ApiAccount>();
+
+/** An API key on a hub (its --data dir), made with its CLI (`lineup-hub apikey create`). */
+export function hubApiAccount(hubData = demoHubData()): ApiAccount {
+  const known = apiAccounts.get(hubData);
+  if (known !== undefined) return known;
   const run = spawnSync(
     process.execPath,
-    [
-      join(ROOT, 'bin', 'lineup-hub.js'),
-      'apikey',
-      'create',
-      '--data',
-      join(data, 'hub'),
-      '--name',
-      'e2e',
-    ],
+    [join(ROOT, 'bin', 'lineup-hub.js'), 'apikey', 'create', '--data', hubData, '--name', 'e2e'],
     { cwd: ROOT, encoding: 'utf8' },
   );
   if (run.status !== 0) throw new Error(`lineup-hub apikey create failed: ${run.stderr}`);
-  apiAccount = z
+  const account = z
     .object({ key: z.string(), secret: z.string() })
     .parse(JSON.parse(run.stdout.trim().split('\n').at(-1) ?? ''));
-  return apiAccount;
+  apiAccounts.set(hubData, account);
+  return account;
+}
+
+/** The demo launcher's hub data dir (its SQLite). */
+export function demoHubData(): string {
+  const data = process.env[DATA_ENV];
+  if (data === undefined)
+    throw new Error(`${DATA_ENV} is not set: run through playwright.config.ts`);
+  return join(data, 'hub');
+}
+
+/** Runs the hub's CLI on a data dir (works while that hub serves: it picks up the change). */
+export function hubCli(args: string[]): string {
+  const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'lineup-hub.js'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`lineup-hub ${args.join(' ')} failed: ${run.stderr}`);
+  return run.stdout;
+}
+
+/** Changes a service of the demo store, e.g. `{ notify: true }`. */
+export function updateDemoService(id: string, fields: Record<string, unknown>): void {
+  hubCli([
+    'service',
+    'update',
+    '--data',
+    demoHubData(),
+    '--id',
+    id,
+    '--set',
+    JSON.stringify(fields),
+  ]);
+}
+
+async function fvPost(hub: string, account: ApiAccount, path: string, body: unknown) {
+  const full = `/api/public/v2${path}`;
+  const timestamp = String(Date.now());
+  const signature = createHmac('sha1', account.secret)
+    .update(`POST${full}${timestamp}`)
+    .digest('hex');
+  const res = await fetch(new URL(full, hub), {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `${account.key}:${signature}`,
+      'x-fv-timestamp': timestamp,
+    },
+    body: JSON.stringify(body),
+  });
+  expect(res.status, await res.clone().text()).toBeLessThan(300);
+  return res;
+}
+
+/** A walk-in registered through the hub's FileVirtuelle REST API (as a web queue would). */
+export async function registerWalkIn(
+  hub: string,
+  account: ApiAccount,
+  service: { id: string; path: readonly string[] },
+  name = 'Ada Lovelace',
+): Promise<string> {
+  const res = await fvPost(hub, account, '/register', {
+    suborganization: 'demo-store',
+    machine: 'demo-kiosk',
+    prequalification: service.id,
+    prequalifications_path: service.path,
+    lang: 'EN',
+    // The FileVirtuelle API wants a way to reach the customer: a name is enough.
+    name,
+  });
+  return z
+    .object({ entity: z.object({ ticket: z.string() }).loose() })
+    .loose()
+    .parse(await res.json()).entity.ticket;
+}
+
+export const DEMO_SERVICES = {
+  newPhone: { id: 'demo-new-phone', path: ['demo-sales', 'demo-new-phone'] },
+  accessories: { id: 'demo-accessories', path: ['demo-sales', 'demo-accessories'] },
+  repair: { id: 'demo-repair', path: ['demo-support', 'demo-repair'] },
+} as const;
+
+/**
+ * Talks to a runtime the way its UI does (bridge token from the page, then the WebSocket).
+ * Tests use it to put the store back as they found it, whatever the UI did.
+ */
+export async function withBridge<T>(url: string, work: (api: ApplianceApi) => Promise<T>) {
+  const html = await (await fetch(url)).text();
+  const token = html.match(/<meta name="lineup-bridge" content="([^"]+)">/)?.[1];
+  if (token === undefined) throw new Error(`no bridge token in ${url}`);
+  const ws = new WebSocket(
+    `${url.replace(/^http/, 'ws').replace(/\/?$/, '/')}bridge?token=${encodeURIComponent(token)}`,
+  );
+  await new Promise<void>((ok, fail) => {
+    ws.once('open', () => ok());
+    ws.once('error', fail);
+  });
+  let next = 1;
+  const pending = new Map<number, { ok: (v: unknown) => void; fail: (e: unknown) => void }>();
+  const listeners = new Set<(event: unknown) => void>();
+  ws.on('message', (data: Buffer) => {
+    const frame = JSON.parse(data.toString()) as {
+      id?: number;
+      result?: unknown;
+      error?: unknown;
+      event?: unknown;
+    };
+    if (frame.event !== undefined) {
+      for (const l of listeners) l(frame.event);
+      return;
+    }
+    const p = frame.id === undefined ? undefined : pending.get(frame.id);
+    if (p === undefined || frame.id === undefined) return;
+    pending.delete(frame.id);
+    if (frame.error !== undefined) p.fail(frame.error);
+    else p.ok(frame.result);
+  });
+  const api = createApplianceClient({
+    invoke(method, params) {
+      const id = next++;
+      return new Promise((ok, fail) => {
+        pending.set(id, { ok, fail });
+        ws.send(JSON.stringify({ id, method, params }));
+      });
+    },
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  });
+  try {
+    return await work(api);
+  } finally {
+    ws.close();
+  }
+}
+
+/** Both demo desks open again (each test leaves the store as it found it). */
+export async function openAllDesks(state: DemoState): Promise<void> {
+  for (const url of [state.desk1, state.desk2])
+    await withBridge(url, (api) => api.setDeskStatus({ status: 'open' }));
 }
 
 /**
@@ -164,30 +303,45 @@ export async function bookAppointment(
   externalId: string,
   name: string,
 ): Promise<void> {
-  const account = hubApiAccount();
-  const path = '/api/public/v2/register';
-  const timestamp = String(Date.now());
-  const signature = createHmac('sha1', account.secret)
-    .update(`POST${path}${timestamp}`)
-    .digest('hex');
-  const res = await fetch(new URL(path, state.hub), {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `${account.key}:${signature}`,
-      'x-fv-timestamp': timestamp,
-    },
-    body: JSON.stringify({
-      suborganization: 'demo-store',
-      machine: 'demo-kiosk',
-      prequalification: 'demo-appointment',
-      prequalifications_path: ['demo-support', 'demo-appointment'],
-      lang: 'EN',
-      name,
-      meeting: true,
-      mtimestamp: new Date(Date.now() + 5 * 60_000).toISOString(),
-      external_meeting_id: externalId,
-    }),
+  await fvPost(state.hub, hubApiAccount(), '/register', {
+    suborganization: 'demo-store',
+    machine: 'demo-kiosk',
+    prequalification: 'demo-appointment',
+    prequalifications_path: ['demo-support', 'demo-appointment'],
+    lang: 'EN',
+    name,
+    meeting: true,
+    mtimestamp: new Date(Date.now() + 5 * 60_000).toISOString(),
+    external_meeting_id: externalId,
   });
-  expect(res.status, await res.clone().text()).toBeLessThan(300);
+}
+
+/**
+ * Takes the given tickets out of today's queue (called then no-show, or done if served), from
+ * whichever demo desk may do it, so later tests find the queue as it was.
+ */
+export async function dismissTickets(state: DemoState, tickets: readonly string[]): Promise<void> {
+  await openAllDesks(state);
+  for (const ticket of tickets) {
+    for (const url of [state.desk1, state.desk2]) {
+      const done = await withBridge(url, async (api) => {
+        const s = await api.getState();
+        const c = s.store?.customers.find(
+          (x) =>
+            x.ticket === ticket &&
+            (x.state === 'waiting' || x.state === 'called' || x.state === 'serving'),
+        );
+        if (c === undefined) return true;
+        try {
+          if (c.state === 'waiting') await api.callCustomer({ customerId: c.id });
+          if (c.state === 'serving') await api.finish({ customerId: c.id });
+          else await api.noShow({ customerId: c.id });
+          return true;
+        } catch {
+          return false; // not this desk's: try the other one
+        }
+      });
+      if (done) break;
+    }
+  }
 }

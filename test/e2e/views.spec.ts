@@ -124,6 +124,13 @@ test('desk calls next; the screen shows it and announces every call once, in ord
     await expect(screen.locator('.now-card')).toHaveAttribute('data-ticket', second);
     await expect(screen.locator('.last-calls')).toContainText(first);
 
+    // Nothing runs into the waiting counts at the bottom of the wall screen.
+    const footer = await screen.locator('.screen-footer').boundingBox();
+    for (const part of ['.now-card', '.last-calls table']) {
+      const box = await screen.locator(part).boundingBox();
+      expect(box !== null && footer !== null && box.y + box.height <= footer.y, part).toBe(true);
+    }
+
     await saveScreenshot(desk, 'desk');
     await expectAccessible(desk, 'desk');
     await saveScreenshot(screen, 'screen');

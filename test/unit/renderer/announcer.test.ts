@@ -73,7 +73,7 @@ describe('Announcer', () => {
       ['e:2', 'spoken'],
       ['e:3', 'spoken'],
     ]);
-    expect(speech.spoken[1]).toBe('Ticket B 3, Desk 3');
+    expect(speech.spoken[1]).toBe('Ticket numéro B 3, Desk 3');
   });
 
   it('keeps going, in order, when the device has no speech and no audio', async () => {
