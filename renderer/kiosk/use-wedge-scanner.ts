@@ -1,26 +1,9 @@
 // A keyboard-wedge scanner types its payload as a burst of keys ending with Enter; a person
 // types slowly. The pure detector (shared/scanner) tells them apart; this hook feeds it the
-// window's key presses that do not belong to a text field, and turns a recognised payload into
-// the code the hub looks appointments up by.
+// window's key presses that do not belong to a text field and hands a burst's text, as read, to
+// the runtime, which parses every check-in code in one place (main/runtime/check-in.ts).
 import { useEffect, useRef } from 'react';
-import {
-  createWedgeDetector,
-  parseScanPayload,
-  type ScanPayload,
-} from '../../shared/scanner/index.js';
-
-/** The id the hub checks in by: a customer id, or the partner's appointment id. */
-export function checkInCode(payload: ScanPayload): string {
-  switch (payload.kind) {
-    case 'ombori-check-in':
-      return payload.positionId;
-    case 'lineup-ticket':
-    case 'lineup-appointment':
-      return payload.customerId;
-    case 'appointment':
-      return payload.externalId;
-  }
-}
+import { createWedgeDetector } from '../../shared/scanner/index.js';
 
 export function useWedgeScanner(
   active: boolean,
@@ -45,9 +28,7 @@ export function useWedgeScanner(
       }
       if (outcome.kind !== 'scan') return;
       e.preventDefault();
-      const parsed = parseScanPayload(outcome.text);
-      if (parsed.ok) handlers.current.onCode(checkInCode(parsed.payload));
-      else handlers.current.onUnreadable(parsed.reason);
+      handlers.current.onCode(outcome.text);
     };
     window.addEventListener('keydown', onKey, true);
     return () => window.removeEventListener('keydown', onKey, true);
