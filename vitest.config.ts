@@ -8,6 +8,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // Seeded properties run hundreds of cases: room for a loaded 2-core machine.
+          testTimeout: 20_000,
         },
       },
       {
