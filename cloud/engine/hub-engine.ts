@@ -29,7 +29,7 @@ import type {
   StoreSnapshot,
   TicketBlock,
 } from '../../shared/protocol/sync.js';
-import type { OfflineRegisterPayloadSchema } from '../../shared/protocol/sync.js';
+import type { BlockRegisterPayloadSchema } from '../../shared/protocol/sync.js';
 import type { z } from 'zod';
 import type { Db } from '../db/hub-db.js';
 import { Repo, newObjectId } from '../db/repo.js';
@@ -261,8 +261,9 @@ function handle(ctx: CommandContext, envelope: CommandEnvelope): Outcome {
   switch (command.type) {
     case 'register':
       return register(ctx, command.payload);
+    case 'register_from_block':
     case 'register_offline':
-      return registerOffline(ctx, command.payload);
+      return registerFromBlock(ctx, command.payload);
     case 'check_in':
       return checkIn(ctx, command.payload.code);
     case 'call_next':
@@ -430,9 +431,14 @@ function baseCustomer(
   };
 }
 
-function registerOffline(
+/**
+ * A ticket the machine numbered from its own block (online or offline). It keeps its number and
+ * its place from the time it was printed; people before it and whether it must wait are worked
+ * out here, from the queue at that place, as for a ticket the hub numbers itself.
+ */
+function registerFromBlock(
   ctx: CommandContext,
-  payload: z.infer<typeof OfflineRegisterPayloadSchema>,
+  payload: z.infer<typeof BlockRegisterPayloadSchema>,
 ): Outcome {
   requireRole(ctx, 'machine', 'register customers');
   const block = ctx.repo.block(payload.blockId);
@@ -461,7 +467,7 @@ function registerOffline(
       `Ticket ${formatTicket(b.ticketPrefix, payload.ticketNumber)} was already issued.`,
     );
   }
-  const customer = save(ctx, 'registered', {
+  const draft: Customer = {
     ...baseCustomer(ctx, payload, service),
     id: payload.customerId,
     state: payload.appointment !== null ? 'booked' : 'waiting',
@@ -474,6 +480,18 @@ function registerOffline(
     arrivalSeq: ctx.repo.nextArrivalSeq(ctx.store.id),
     peopleBefore: 0,
     mustWait: false,
+  };
+  const estimate = estimateFor(draft, {
+    customers: [...ctx.customers(), ...ctx.finished()],
+    services: ctx.services(),
+    devices: ctx.devices(),
+    store: ctx.store,
+    now: ctx.now,
+  });
+  const customer = save(ctx, 'registered', {
+    ...draft,
+    peopleBefore: estimate.peopleBefore,
+    mustWait: mustWaitAtRegistration(estimate, ctx.store),
   });
   return { customer };
 }

@@ -1,8 +1,10 @@
-// `npm start`: the whole demo store on one machine. A seeded hub, a virtual receipt printer, and
-// one runtime process per device (kiosk, two desks, screen) with the MACs and hostnames of the
-// demo store. Prints one URL per device; opens windows only where there is a display.
+// `npm start`: the whole demo store on one machine. A seeded hub, a virtual receipt printer, a
+// simulated pager transmitter (when socat can make it a serial port), and one runtime process per
+// device (kiosk, two desks, screen) with the MACs and hostnames of the demo store. Prints one URL
+// per device; opens windows only where there is a display.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
+  appendFileSync,
   createWriteStream,
   existsSync,
   mkdirSync,
@@ -12,6 +14,7 @@ import {
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { startPagerSimulator, type PagerSimulator } from '../../drivers/sim/pager-sim.js';
 import { startVirtualPrinter, type VirtualPrinter } from '../../drivers/sim/virtual-printer.js';
 import {
   displayAvailable,
@@ -100,6 +103,51 @@ function waitForLine(
   });
 }
 
+/** The demo's pager transmitter: the simulator on a socat pty, its pages written to a log. */
+interface DemoPager {
+  sim: PagerSimulator;
+  /** What the kiosk gets as `--pager`. */
+  url: string;
+  logPath: string;
+  close(): Promise<void>;
+}
+
+/** Whether socat can be run (the pager simulator needs it for its pty). */
+export function socatAvailable(): boolean {
+  const r = spawnSync('socat', ['-V'], { stdio: 'ignore' });
+  return r.error === undefined && r.status === 0;
+}
+
+async function startDemoPager(logPath: string): Promise<DemoPager> {
+  const sim = await startPagerSimulator({ protocol: 'jtech', baudRate: 1200 });
+  let logged = 0;
+  // The simulator keeps its pages in memory; the log is what a person can watch (tail -f).
+  const drain = (): void => {
+    const pages = sim.pages();
+    for (const page of pages.slice(logged)) {
+      const who =
+        page.pagerNumber === null ? `capcode ${page.capcode}` : `pager ${page.pagerNumber}`;
+      appendFileSync(
+        logPath,
+        `${page.at} ${who}: ${page.message === '' ? '(buzz)' : page.message}\n`,
+      );
+    }
+    logged = pages.length;
+  };
+  const timer = setInterval(drain, 500);
+  timer.unref();
+  return {
+    sim,
+    url: `serial:${sim.hostPath}?baud=1200&protocol=jtech`,
+    logPath,
+    async close() {
+      clearInterval(timer);
+      drain();
+      await sim.close();
+    },
+  };
+}
+
 export async function main(argv: string[]): Promise<void> {
   let values;
   try {
@@ -125,6 +173,7 @@ export async function main(argv: string[]): Promise<void> {
   const children: ChildProcess[] = [];
   const windows: ChildProcess[] = [];
   let printer: VirtualPrinter | null = null;
+  let pager: DemoPager | null = null;
   let stopping = false;
   const stopAll = async (code: number) => {
     if (stopping) return;
@@ -138,6 +187,7 @@ export async function main(argv: string[]): Promise<void> {
     );
     clearTimeout(killer);
     await printer?.close();
+    await pager?.close().catch(() => undefined);
     process.exit(code);
   };
   process.on('SIGINT', () => void stopAll(0));
@@ -194,6 +244,19 @@ export async function main(argv: string[]): Promise<void> {
     printer = await startVirtualPrinter({ host: '127.0.0.1' });
     const printerUrl = `tcp://127.0.0.1:${printer.tcpPort}`;
 
+    // The demo store has pagers on: give the kiosk a transmitter when socat can make its port.
+    if (socatAvailable()) {
+      try {
+        pager = await startDemoPager(join(dataDir, 'pager.log'));
+      } catch (error) {
+        say(
+          `Pager: the simulated transmitter did not start (${(error as Error).message}); running without a pager.`,
+        );
+      }
+    } else {
+      say('Pager: socat is not installed, so the demo runs without a pager transmitter.');
+    }
+
     const urls = {} as Record<DeviceKey, string>;
     await Promise.all(
       DEMO_DEVICES.map(async (d) => {
@@ -209,6 +272,7 @@ export async function main(argv: string[]): Promise<void> {
           '--headless',
         ];
         if (d.printer) args.push('--printer', printerUrl);
+        if (d.printer && pager !== null) args.push('--pager', pager.url);
         const child = node('lineup.js', args, d.key);
         urls[d.key] =
           (await waitForLine(child, /Lineup \S+ ready at (http:\/\/\S+)/, d.label))[1] ?? '';
@@ -220,6 +284,7 @@ export async function main(argv: string[]): Promise<void> {
     say(`  Hub              ${hubUrl}`);
     for (const d of DEMO_DEVICES) say(`  ${d.label.padEnd(16)} ${urls[d.key]}`);
     say(`  Printer (view)   ${printer.httpUrl}/receipts`);
+    if (pager !== null) say(`  Pager (log)      ${pager.logPath}`);
     say(`  Data and logs    ${dataDir}`);
     say('Press Ctrl-C to stop everything.');
 
@@ -227,7 +292,16 @@ export async function main(argv: string[]): Promise<void> {
       writeFileSync(
         values['state-file'],
         JSON.stringify(
-          { hub: hubUrl, ...urls, printer: { tcpPort: printer.tcpPort, httpUrl: printer.httpUrl } },
+          {
+            hub: hubUrl,
+            ...urls,
+            printer: { tcpPort: printer.tcpPort, httpUrl: printer.httpUrl },
+            // null when the demo runs without a pager transmitter (no socat).
+            pager:
+              pager === null
+                ? null
+                : { device: pager.sim.hostPath, url: pager.url, log: pager.logPath },
+          },
           null,
           2,
         ),

@@ -9,11 +9,16 @@ import {
   type CallAnnouncement,
 } from '../../shared/api/appliance-api.js';
 import type { Customer, Device, Service } from '../../shared/domain/entities.js';
-import { estimateFor } from '../../shared/domain/estimate.js';
+import {
+  estimateFor,
+  estimateWaitMinutes,
+  observedServiceMinutes,
+  openDesksFor,
+} from '../../shared/domain/estimate.js';
 import { formatTicket, storeDay } from '../../shared/domain/numbering.js';
 import { screenDisplay } from '../../shared/domain/display.js';
 import { isActiveState } from '../../shared/domain/lifecycle.js';
-import { shouldAlert } from '../../shared/domain/turn-near.js';
+import { mustWaitAtRegistration, shouldAlert } from '../../shared/domain/turn-near.js';
 import { t } from '../../shared/i18n/index.js';
 import { formatLineupTicketQr } from '../../shared/scanner/index.js';
 import type {
@@ -22,6 +27,7 @@ import type {
   CommandEnvelope,
   DeviceCredential,
   Refusal,
+  TicketBlock,
 } from '../../shared/protocol/sync.js';
 import { isNewerSchemaError, openDatabase } from '../store/database.js';
 import { LocalStore, type OutboxEntry, type ProvisionedConfig } from '../store/local-store.js';
@@ -47,6 +53,8 @@ export interface RuntimeOptions {
   refreshMs?: number;
   reconnectDelayMaxMs?: number;
   ackTimeoutMs?: number;
+  /** How long a ticket numbered from a block waits for the hub's answer before it is shown. */
+  registerAckMs?: number;
   /** Offline numbers reserved per service at a time, and the level that triggers a new block. */
   blockSize?: number;
   blockLow?: number;
@@ -335,7 +343,7 @@ export class Appliance {
           this.scheduleState();
         },
         onCredentialRefused: () => void this.provisionNow(),
-        onOutboxRefused: (entry, refusal) => this.onOutboxRefused(entry, refusal),
+        onOutboxRefused: (entry, refusal, awaited) => this.onOutboxRefused(entry, refusal, awaited),
       },
     });
     this.sync = sync;
@@ -591,6 +599,12 @@ export class Appliance {
     return service;
   }
 
+  /**
+   * Issues a ticket. A machine holding numbers of its own for the service always numbers from
+   * them (one path, online or offline: the ticket and its command are written together before
+   * anything is shown); when the hub is reachable it is sent at once and the customer gets the
+   * hub's answer. Only a machine with no numbers left asks the hub to number the ticket.
+   */
   async register(params: {
     serviceId: string;
     servicePath: string[];
@@ -599,68 +613,106 @@ export class Appliance {
     contact: Customer['contact'];
     pager: number | null;
   }) {
-    const { device, store } = this.requireRole('machine');
+    const { device } = this.requireRole('machine');
     const service = this.leafService(params.serviceId);
     const payload = { ...params, appointment: null };
-    let customer: Customer | null = null;
-    let offline = false;
+    const issued = this.registerFromBlock(device, service, payload);
+    let customer: Customer | null = issued?.customer ?? null;
+    let offline = true;
     const sync = this.sync;
-    // Online only when nothing older waits in the outbox, so tickets reach the hub in order.
-    if (sync !== null && sync.connected && store.outboxCount() === 0) {
-      const envelope = this.envelope({ type: 'register', payload });
-      store.enqueue(envelope);
-      try {
-        const result = await sync.send(envelope);
-        if (!result.ok) {
-          store.removeOutbox(envelope.id);
+    if (issued !== null && sync !== null && sync.connected) {
+      const wait = this.options.registerAckMs ?? this.options.ackTimeoutMs ?? 5000;
+      const result = await sync.flushAndWait(issued.commandId, wait);
+      if (result !== null && !result.ok) {
+        // Nobody saw this ticket yet: the hub numbers one itself when the block was the problem.
+        if (result.refusal.code !== 'conflict' && result.refusal.code !== 'not_found')
           throw this.refused(result.refusal);
-        }
-        store.removeOutbox(envelope.id, () => {
-          if (result.customer !== null) store.applyResultCustomer(result.customer, result.position);
-        });
+        this.options.log.warn(
+          `ticket ${issued.customer.ticket} refused: ${result.refusal.message}`,
+        );
+        customer = null;
+      } else if (result !== null && result.customer !== null) {
         customer = result.customer;
-      } catch (error) {
-        if (!(error instanceof OfflineError)) throw error;
-        // No answer: the hub may still apply it later; then it is cancelled (see the outbox).
-        store.markAbandoned(envelope.id);
+        offline = false;
       }
     }
-    if (customer === null) {
-      customer = this.registerOffline(device, service, payload);
-      offline = true;
-      void this.sync?.flush();
+    if (customer === null && sync !== null && sync.connected) {
+      customer = await this.registerByHub(payload);
+      if (customer !== null) offline = false;
+      // No answer: perhaps a block came meanwhile.
+      else customer = this.registerFromBlock(device, service, payload)?.customer ?? null;
     }
+    if (customer === null)
+      throw new ApplianceError(
+        'offline',
+        sync?.connected === true
+          ? 'The hub did not answer and no ticket numbers are left for this service: please try again or ask a member of staff.'
+          : 'The hub is unreachable and no ticket numbers are left for this service: please ask a member of staff.',
+      );
     void this.reserveBlocks();
     this.scheduleState();
-    const estimate = this.estimate(customer);
+    const estimate = offline ? this.estimate(customer) : this.estimateAsHub(customer);
     const print = await this.printTicket(customer, service, estimate);
     return { customer, ...estimate, print, offline };
   }
 
-  private registerOffline(
+  /** The hub numbers the ticket (after every reserved block); null when it did not answer. */
+  private async registerByHub(
+    payload: Extract<Command, { type: 'register' }>['payload'],
+  ): Promise<Customer | null> {
+    const store = this.store;
+    const sync = this.sync;
+    if (store === null || sync === null) return null;
+    const envelope = this.envelope({ type: 'register', payload });
+    store.enqueue(envelope);
+    try {
+      const result = await sync.send(envelope);
+      if (!result.ok) {
+        store.removeOutbox(envelope.id);
+        throw this.refused(result.refusal);
+      }
+      store.removeOutbox(envelope.id, () => {
+        if (result.customer !== null) store.applyResultCustomer(result.customer, result.position);
+      });
+      return result.customer;
+    } catch (error) {
+      if (!(error instanceof OfflineError)) throw error;
+      // No answer: the hub may still apply it later; then it is cancelled (see the outbox).
+      store.markAbandoned(envelope.id);
+      return null;
+    }
+  }
+
+  /** This machine's blocks for the service today that still fit it (its prefix may change). */
+  private usableBlocks(
+    device: Device,
+    service: Service,
+    day: string,
+  ): { block: TicketBlock; left: number }[] {
+    return (this.store?.usableBlocks(device.id, service.id, day) ?? []).filter(
+      (b) => b.block.ticketPrefix === service.ticketPrefix,
+    );
+  }
+
+  /**
+   * Numbers a ticket from this machine's next block and writes it, with its command, in one
+   * transaction; null when no number is left for this service today.
+   */
+  private registerFromBlock(
     device: Device,
     service: Service,
     payload: Extract<Command, { type: 'register' }>['payload'],
-  ): Customer {
+  ): { customer: Customer; commandId: string } | null {
     const store = this.store;
     const shop = store?.store() ?? null;
-    if (store === null || shop === null)
-      throw new ApplianceError(
-        'offline',
-        'The hub is unreachable and this ticket machine has no queue yet.',
-      );
+    if (store === null || shop === null) return null;
     const now = this.now();
     const day = storeDay(now, shop.timeZone);
-    const block = store.usableBlocks(device.id, service.id, day)[0]?.block;
-    if (block === undefined)
-      throw new ApplianceError(
-        'offline',
-        'The hub is unreachable and no ticket numbers are left for this service: please ask a member of staff.',
-      );
-    return store.db.transaction((): Customer => {
+    const block = this.usableBlocks(device, service, day)[0]?.block;
+    if (block === undefined) return null;
+    return store.db.transaction((): { customer: Customer; commandId: string } | null => {
       const n = store.takeBlockNumber(block);
-      if (n === null)
-        throw new ApplianceError('offline', 'No ticket numbers are left for this service.');
+      if (n === null) return null;
       const at = now.toISOString();
       const arrivalSeq = store.customers().reduce((m, c) => Math.max(m, c.arrivalSeq), 0) + 1;
       const customer: Customer = {
@@ -698,8 +750,9 @@ export class Appliance {
       };
       const estimate = this.estimate(customer);
       customer.peopleBefore = estimate.peopleBefore;
+      customer.mustWait = mustWaitAtRegistration(estimate, shop);
       const envelope = this.envelope({
-        type: 'register_offline',
+        type: 'register_from_block',
         payload: {
           ...payload,
           customerId: customer.id,
@@ -709,8 +762,30 @@ export class Appliance {
         },
       });
       store.enqueue(envelope, () => store.putLocalCustomer(customer));
-      return customer;
+      return { customer, commandId: envelope.id };
     })();
+  }
+
+  /** The hub's people-before for a ticket it accepted, and the wait that goes with it here. */
+  private estimateAsHub(customer: Customer): { peopleBefore: number; waitMinutes: number } {
+    const store = this.store;
+    const shop = store?.store() ?? null;
+    if (store === null || shop === null)
+      return { peopleBefore: customer.peopleBefore, waitMinutes: 0 };
+    const service = store.services().find((s) => s.id === customer.serviceId);
+    return {
+      peopleBefore: customer.peopleBefore,
+      waitMinutes: estimateWaitMinutes({
+        peopleBefore: customer.peopleBefore,
+        serviceMinutes: service?.serviceMinutes ?? 5,
+        openDesks: openDesksFor(customer.serviceId, {
+          services: store.services(),
+          devices: store.devices(),
+          store: shop,
+        }),
+        observedMinutes: observedServiceMinutes(store.customers(), customer.serviceId),
+      }),
+    };
   }
 
   private estimate(customer: Customer): { peopleBefore: number; waitMinutes: number } {
@@ -808,7 +883,7 @@ export class Appliance {
     for (const service of store.services()) {
       if (service.childIds.length > 0) continue;
       if (service.machineIds.length > 0 && !service.machineIds.includes(device.id)) continue;
-      const left = store.usableBlocks(device.id, service.id, day).reduce((n, b) => n + b.left, 0);
+      const left = this.usableBlocks(device, service, day).reduce((n, b) => n + b.left, 0);
       if (left >= low) continue;
       try {
         const result = await sync.send(
@@ -828,11 +903,17 @@ export class Appliance {
     }
   }
 
-  private onOutboxRefused(entry: OutboxEntry, refusal: Refusal): void {
+  private onOutboxRefused(entry: OutboxEntry, refusal: Refusal, awaited: boolean): void {
     const envelope = entry.envelope;
-    if (envelope.type === 'register_offline') {
-      // The ticket was handed out: keep telling staff, and take it out of the local queue.
+    if (envelope.type === 'register_from_block' || envelope.type === 'register_offline') {
       const id = envelope.payload.customerId;
+      if (awaited) {
+        // Refused before anyone saw it: register() tells the customer; just undo it here.
+        this.store?.dropLocalCustomer(id);
+        this.scheduleState();
+        return;
+      }
+      // The ticket was handed out: keep telling staff, and take it out of the local queue.
       const ticket =
         this.store?.customers().find((c) => c.id === id)?.ticket ??
         String(envelope.payload.ticketNumber);

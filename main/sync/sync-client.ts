@@ -31,8 +31,11 @@ export interface SyncHooks {
   onStatus(): void;
   /** The hub refused the credential (unknown device, revoked...): provision again. */
   onCredentialRefused(reason: string): void;
-  /** The hub refused a command from the outbox: the local effect must be undone. */
-  onOutboxRefused(entry: OutboxEntry, refusal: Refusal): void;
+  /**
+   * The hub refused a command from the outbox: the local effect must be undone. `awaited` when
+   * a caller of `flushAndWait` got the refusal itself (and tells whoever acted).
+   */
+  onOutboxRefused(entry: OutboxEntry, refusal: Refusal, awaited: boolean): void;
 }
 
 export interface SyncOptions {
@@ -60,6 +63,8 @@ export class SyncClient {
   private flushing: Promise<void> | null = null;
   private flushAgain = false;
   private stopped = false;
+  /** Callers waiting for the hub's answer to one outbox entry (see flushAndWait). */
+  private readonly waiters = new Map<string, (result: CommandResult) => void>();
   lastSyncAt: string | null = null;
   private readonly ackTimeoutMs: number;
 
@@ -250,6 +255,28 @@ export class SyncClient {
     return result.data;
   }
 
+  /**
+   * Flushes the outbox and resolves with the hub's answer to the entry `id` (already removed
+   * from the outbox and applied), or null when none came within `timeoutMs`: the entry then
+   * stays in the outbox and is sent later like any other.
+   */
+  flushAndWait(id: string, timeoutMs: number): Promise<CommandResult | null> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(id);
+        resolve(null);
+      }, timeoutMs);
+      this.waiters.set(id, (result) => {
+        clearTimeout(timer);
+        this.waiters.delete(id);
+        resolve(result);
+      });
+      this.flush().catch((error: unknown) => {
+        this.options.log.warn(`sync: flush failed: ${(error as Error).message}`);
+      });
+    });
+  }
+
   /** Sends the outbox in order; stops at the first command the hub did not answer. */
   flush(): Promise<void> {
     if (this.flushing !== null) {
@@ -283,11 +310,13 @@ export class SyncClient {
         );
         return;
       }
+      const waiter = this.waiters.get(entry.envelope.id);
       if (result.ok) {
         const { customer, position } = result;
         store.removeOutbox(entry.envelope.id, () => {
           if (customer !== null) store.applyResultCustomer(customer, position);
         });
+        waiter?.(result);
         if (entry.abandoned && entry.envelope.type === 'register' && customer !== null) {
           // Its answer never reached a customer: take the ghost ticket out of the queue.
           store.enqueue({
@@ -301,7 +330,8 @@ export class SyncClient {
       } else {
         store.removeOutbox(entry.envelope.id);
         log.warn(`sync: the hub refused ${entry.envelope.type}: ${result.refusal.message}`);
-        hooks.onOutboxRefused(entry, result.refusal);
+        waiter?.(result);
+        hooks.onOutboxRefused(entry, result.refusal, waiter !== undefined);
       }
       hooks.onStatus();
     }

@@ -46,13 +46,18 @@ export const RegisterPayloadSchema = z.object({
 });
 export type RegisterPayload = z.infer<typeof RegisterPayloadSchema>;
 
-/** A ticket a machine issued while offline, numbered from a block the hub reserved for it. */
-export const OfflineRegisterPayloadSchema = RegisterPayloadSchema.extend({
+/**
+ * A ticket a machine numbered itself from a block the hub reserved for it, online or offline:
+ * the customer id is made by the machine, so the command can wait in its outbox.
+ */
+export const BlockRegisterPayloadSchema = RegisterPayloadSchema.extend({
   customerId: IdSchema,
   blockId: IdSchema,
   ticketNumber: z.number().int().min(1),
   issuedAt: IsoDateTimeSchema,
 });
+/** The former name of BlockRegisterPayloadSchema (same shape). */
+export const OfflineRegisterPayloadSchema = BlockRegisterPayloadSchema;
 
 export const DeskStatusChangeSchema = z.enum([
   'open',
@@ -65,7 +70,9 @@ export type DeskStatusChange = z.infer<typeof DeskStatusChangeSchema>;
 
 export const CommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('register'), payload: RegisterPayloadSchema }),
-  z.object({ type: z.literal('register_offline'), payload: OfflineRegisterPayloadSchema }),
+  z.object({ type: z.literal('register_from_block'), payload: BlockRegisterPayloadSchema }),
+  // The same command under its first name: outboxes written by older runtimes still carry it.
+  z.object({ type: z.literal('register_offline'), payload: BlockRegisterPayloadSchema }),
   z.object({
     type: z.literal('check_in'),
     payload: z.object({ code: z.string().min(1).max(512) }),
@@ -113,7 +120,7 @@ export const RefusalCodeSchema = z.enum([
   'not_allowed', // wrong device role, contact mode off, service not handled by this desk
   'desk_closed',
   'queue_empty',
-  'conflict', // e.g. an offline ticket number already used
+  'conflict', // e.g. a block ticket number already used
   'internal',
 ]);
 export type RefusalCode = z.infer<typeof RefusalCodeSchema>;

@@ -277,7 +277,7 @@ describe('hub sync over socket.io', () => {
     );
   });
 
-  it('reserves an offline block, skips it online, and accepts its tickets later in order', async () => {
+  it('reserves a block, numbers plain registers past it, and accepts its tickets later in order', async () => {
     await drain(desk1);
     const reserved = ok(
       await send(kiosk, {
@@ -291,7 +291,7 @@ describe('hub sync over socket.io', () => {
     const online = ok(await send(kiosk, register('Online after block', 'demo-accessories')));
     expect(online.customer?.ticketNumber).toBe(block.last + 1);
     const offline = (n: number, name: string, issuedAt: string) => ({
-      type: 'register_offline' as const,
+      type: 'register_from_block' as const,
       payload: {
         serviceId: 'demo-accessories',
         lang: 'FR',

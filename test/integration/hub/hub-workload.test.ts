@@ -88,14 +88,12 @@ describe('hub under a concurrent workload', () => {
 async function runRetries(url: string, fleet: ReturnType<typeof seedFleet>, sent: Sent[]) {
   const conn = await connectFleet(url, fleet);
   try {
-    const { commandFor } = await import('./workload.js');
     return await Promise.all(
-      sent.map(async (s, n) => {
-        const socket = s.op.kind === 'register' ? conn.kiosks[s.op.by]! : conn.desks[s.op.by]!;
-        const cmd = commandFor(s.op, n);
+      sent.map(async (s) => {
+        const socket = s.op.kind === 'next' ? conn.desks[s.op.by]! : conn.kiosks[s.op.by]!;
         return socket
           .timeout(20_000)
-          .emitWithAck('command', { id: s.id, issuedAt: new Date().toISOString(), ...cmd });
+          .emitWithAck('command', { id: s.id, issuedAt: new Date().toISOString(), ...s.command });
       }),
     );
   } finally {

@@ -1,5 +1,6 @@
-// A store with many kiosks and desks, and a seeded random workload of registers and calls
-// sent concurrently from many sockets; the invariants are checked against the hub's log.
+// A store with many kiosks and desks, and a seeded random workload of registers (numbered by the
+// hub, or by the kiosk from a block it holds, as runtimes do) and calls sent concurrently from
+// many sockets; the invariants are checked against the hub's log.
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { Socket } from 'socket.io-client';
@@ -12,6 +13,7 @@ import type {
   CommandResult,
   DeviceCredential,
   PullResponse,
+  TicketBlock,
 } from '../../../shared/protocol/sync.js';
 import { connectDevice, envelope, type CommandInput } from './harness.js';
 
@@ -25,16 +27,24 @@ export const LEAF_SERVICES = [
 export interface Fleet {
   kiosks: DeviceCredential[];
   desks: DeviceCredential[];
+  /** blocks[kiosk][service]: numbers each kiosk holds for each of LEAF_SERVICES today. */
+  blocks: TicketBlock[][];
 }
 
-/** Seeds the demo store plus `kiosks` machines and `desks` desks serving every service. */
+/** Numbers each kiosk holds per service: more than any workload issues from one block. */
+const BLOCK_SIZE = 400;
+
+/**
+ * Seeds the demo store plus `kiosks` machines and `desks` desks serving every service; each
+ * kiosk reserves a block per service, so registers the hub numbers must skip them.
+ */
 export function seedFleet(dataDir: string, kiosks: number, desks: number): Fleet {
   const db = openHubDb(dataDir);
   try {
     const engine = new HubEngine(db);
     seedStore(engine);
     const mac = (n: number) => `02:00:00:00:10:${n.toString(16).padStart(2, '0')}`;
-    const fleet: Fleet = { kiosks: [], desks: [] };
+    const fleet: Fleet = { kiosks: [], desks: [], blocks: [] };
     for (let i = 0; i < kiosks; i++) {
       const { credential } = addDevice(engine, {
         storeId: 'demo-store',
@@ -43,6 +53,21 @@ export function seedFleet(dataDir: string, kiosks: number, desks: number): Fleet
         role: 'machine',
       });
       fleet.kiosks.push(credential);
+      fleet.blocks.push(
+        LEAF_SERVICES.map((serviceId) => {
+          const r = engine.applyCommand(
+            { deviceId: credential.deviceId, origin: credential.deviceId },
+            {
+              id: randomUUID(),
+              issuedAt: new Date().toISOString(),
+              type: 'reserve_block',
+              payload: { serviceId, size: BLOCK_SIZE },
+            },
+          );
+          if (!r.ok || r.block === null) throw new Error(`no block: ${JSON.stringify(r)}`);
+          return r.block;
+        }),
+      );
     }
     for (let i = 0; i < desks; i++) {
       const { credential } = addDevice(engine, {
@@ -61,13 +86,13 @@ export function seedFleet(dataDir: string, kiosks: number, desks: number): Fleet
 }
 
 export type Op =
-  | { kind: 'register'; by: number; service: number; retry: boolean }
+  | { kind: 'register' | 'register_block'; by: number; service: number; retry: boolean }
   | { kind: 'next'; by: number; retry: boolean };
 
 export const opArb = (kiosks: number, desks: number): fc.Arbitrary<Op> =>
   fc.oneof(
     fc.record({
-      kind: fc.constant('register' as const),
+      kind: fc.constantFrom('register' as const, 'register_block' as const),
       by: fc.nat({ max: kiosks - 1 }),
       service: fc.nat({ max: LEAF_SERVICES.length - 1 }),
       retry: fc.boolean(),
@@ -82,12 +107,16 @@ export const opArb = (kiosks: number, desks: number): fc.Arbitrary<Op> =>
 export interface Sent {
   op: Op;
   id: string;
+  command: CommandInput;
   result: CommandResult | null;
 }
 
 export interface Connected {
   kiosks: Socket[];
   desks: Socket[];
+  /** The next number each kiosk takes from its block per service (as a runtime keeps it). */
+  nextInBlock: number[][];
+  blocks: TicketBlock[][];
   close(): void;
 }
 
@@ -97,22 +126,38 @@ export async function connectFleet(url: string, fleet: Fleet): Promise<Connected
   return {
     kiosks,
     desks,
+    blocks: fleet.blocks,
+    nextInBlock: fleet.blocks.map((perService) => perService.map((b) => b.first)),
     close: () => [...kiosks, ...desks].forEach((s) => s.disconnect()),
   };
 }
 
-export function commandFor(op: Op, n: number): CommandInput {
-  return op.kind === 'register'
-    ? ({
-        type: 'register',
-        payload: {
-          serviceId: LEAF_SERVICES[op.service] as string,
-          lang: 'EN',
-          contactMode: 'name',
-          contact: { name: `Customer ${n}` },
-        },
-      } as const)
-    : ({ type: 'call_next', payload: {} } as const);
+/** The command an op sends; a block register takes the kiosk's next number for the service. */
+export function commandFor(op: Op, n: number, conn: Connected): CommandInput {
+  if (op.kind === 'next') return { type: 'call_next', payload: {} } as const;
+  const payload = {
+    serviceId: LEAF_SERVICES[op.service] as string,
+    lang: 'EN',
+    contactMode: 'name',
+    contact: { name: `Customer ${n}` },
+  } as const;
+  if (op.kind === 'register') return { type: 'register', payload } as const;
+  const block = conn.blocks[op.by]?.[op.service];
+  const next = conn.nextInBlock[op.by];
+  if (block === undefined || next === undefined) throw new Error('no block for this op');
+  const ticketNumber = next[op.service] ?? block.first;
+  if (ticketNumber > block.last) throw new Error('the workload ran past a block');
+  next[op.service] = ticketNumber + 1;
+  return {
+    type: 'register_from_block',
+    payload: {
+      ...payload,
+      customerId: randomUUID().replaceAll('-', ''),
+      blockId: block.id,
+      ticketNumber,
+      issuedAt: new Date().toISOString(),
+    },
+  } as const;
 }
 
 /** Sends every op at once (concurrently over all sockets); a `retry` op is sent twice. */
@@ -124,9 +169,10 @@ export async function runOps(
 ): Promise<Sent[]> {
   return Promise.all(
     ops.map(async (op, n) => {
-      const socket = op.kind === 'register' ? conn.kiosks[op.by] : conn.desks[op.by];
+      const socket = op.kind === 'next' ? conn.desks[op.by] : conn.kiosks[op.by];
       const id = randomUUID();
-      const env = envelope(commandFor(op, n), id);
+      const command = commandFor(op, n, conn);
+      const env = envelope(command, id);
       const emit = async (): Promise<CommandResult | null> => {
         try {
           const result = (await socket!
@@ -150,7 +196,7 @@ export async function runOps(
       ) {
         throw new Error(`retry of ${id} gave another result`);
       }
-      return { op, id, result: first ?? second ?? null };
+      return { op, id, command, result: first ?? second ?? null };
     }),
   );
 }
@@ -206,10 +252,17 @@ export function checkInvariants(
   const ackedCalls = new Set<string>();
   for (const s of sent) {
     if (s.result === null) continue;
-    if (s.op.kind === 'register') {
-      if (!s.result.ok) broken.push(`register refused: ${s.result.refusal.message}`);
+    if (s.op.kind !== 'next') {
+      if (!s.result.ok) broken.push(`${s.command.type} refused: ${s.result.refusal.message}`);
       else if (!final.has(s.result.customer!.id))
         broken.push(`acknowledged register ${s.result.customer!.id} lost`);
+      else if (s.command.type === 'register_from_block') {
+        const want = s.command.payload;
+        const got = final.get(s.result.customer!.id)!;
+        const block = want.blockId;
+        if (got.id !== want.customerId || got.ticketNumber !== want.ticketNumber)
+          broken.push(`block ${block} ticket ${want.ticketNumber} renumbered to ${got.ticket}`);
+      }
     } else if (s.result.ok) {
       const id = s.result.customer!.id;
       if (ackedCalls.has(id)) broken.push(`two desks got customer ${id}`);

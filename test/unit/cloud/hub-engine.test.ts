@@ -153,6 +153,71 @@ describe('hub engine', () => {
     );
   });
 
+  it('works out people before and must-wait for block tickets from their place at issue time', () => {
+    const now = { t: new Date('2026-03-10T09:00:00Z') };
+    const { engine } = setup(now);
+    const online: Customer[] = [];
+    for (let i = 0; i < 4; i++) {
+      online.push(customerOf(run(engine, kiosk, reg(`online ${i}`))));
+      now.t = new Date(now.t.getTime() + 60_000);
+    }
+    // Registered 09:00, 09:01, 09:02, 09:03; the fourth waits behind three: told to come back.
+    expect(online.map((c) => [c.peopleBefore, c.mustWait])).toEqual([
+      [0, false],
+      [1, false],
+      [2, false],
+      [3, true],
+    ]);
+    const reserved = run(engine, kiosk, {
+      type: 'reserve_block',
+      payload: { serviceId: 'demo-new-phone', size: 5 },
+    });
+    if (!reserved.ok || reserved.block === null) throw new Error(JSON.stringify(reserved));
+    const block = reserved.block;
+    expect(block.first).toBe(5);
+    now.t = new Date('2026-03-10T09:10:00Z');
+    const fromBlock = (n: number, issuedAt: string) =>
+      customerOf(
+        run(engine, kiosk, {
+          type: 'register_from_block',
+          payload: {
+            serviceId: 'demo-new-phone',
+            lang: 'EN',
+            contactMode: 'anonymous',
+            customerId: `blk${n}${randomUUID().slice(0, 8)}`,
+            blockId: block.id,
+            ticketNumber: n,
+            issuedAt,
+          },
+        }),
+      );
+    // Printed at 09:02:30 while the hub was away: behind the first three only.
+    const late = fromBlock(5, '2026-03-10T09:02:30Z');
+    expect(late).toMatchObject({ ticket: 'A5', peopleBefore: 3, mustWait: true });
+    // Printed before everyone: first in line, no need to wait (the former command name too).
+    const early = customerOf(
+      run(engine, kiosk, {
+        type: 'register_offline',
+        payload: {
+          serviceId: 'demo-new-phone',
+          lang: 'EN',
+          contactMode: 'anonymous',
+          customerId: `early${randomUUID().slice(0, 8)}`,
+          blockId: block.id,
+          ticketNumber: 6,
+          issuedAt: '2026-03-10T08:59:00Z',
+        },
+      }),
+    );
+    expect(early).toMatchObject({ ticket: 'A6', peopleBefore: 0, mustWait: false });
+    // Desk 1 calls A6, A1, A2: a ticket printed now has A3, A5 and A4 before it.
+    const called = [1, 2, 3].map(
+      () => customerOf(run(engine, desk1, { type: 'call_next', payload: {} })).ticket,
+    );
+    expect(called).toEqual(['A6', 'A1', 'A2']);
+    expect(fromBlock(7, now.t.toISOString())).toMatchObject({ peopleBefore: 3, mustWait: true });
+  });
+
   it('keeps the tables equal to the fold of the log, whatever the commands (seeded)', () => {
     type Op = { who: 'kiosk' | 'desk1' | 'desk2' | 'desk3'; what: number; pick: number };
     const now = { t: new Date('2026-03-10T09:00:00Z') };
