@@ -39,8 +39,11 @@ export function brandStyle(organization: Organization | null | undefined): Recor
   const onOne = readableOn(one, [two, '#FFFFFF', '#111111']);
   // Brand colour used as text on the light page: only when it reads, else a dark neutral.
   const brandText = contrastRatio(one, '#F4F6F9') >= 4.5 ? one : '#1B2430';
+  // The brand colour on the second colour (a monogram tile), readable whatever the palette.
+  const oneOnTwo = readableOn(two, [one, '#111111', '#FFFFFF']);
   return {
     '--brand': one,
+    '--brand-on-two': oneOnTwo,
     '--brand-two': two,
     '--on-brand': onOne,
     '--brand-text': brandText,

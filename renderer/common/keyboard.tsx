@@ -5,10 +5,16 @@ import { useState } from 'react';
 
 export type KeyboardLayout = 'text' | 'email' | 'phone' | 'digits';
 
-const LATIN = ['1234567890', 'qwertyuiop', 'asdfghjkl', 'zxcvbnm'];
+// Rows are lists of keys, not strings: a key may be more than one character (لا).
+const LATIN = ['1234567890', 'qwertyuiop', 'asdfghjkl', 'zxcvbnm'].map((r) => [...r]);
 const ACCENTS: Record<string, string> = { FR: 'éèêàçùôî', SV: 'åäöé' };
-const ARABIC = ['١٢٣٤٥٦٧٨٩٠', 'ضصثقفغعهخحج', 'شسيبلاتنمكط', 'ئءؤرلاىةوزظد'];
-const DIGITS = ['123', '456', '789'];
+const ARABIC = [
+  [...'١٢٣٤٥٦٧٨٩٠'],
+  [...'ضصثقفغعهخحج'],
+  [...'شسيبلاتنمكط'],
+  ['ئ', 'ء', 'ؤ', 'ر', 'لا', 'ى', 'ة', 'و', 'ز', 'ظ', 'د', 'ذ'],
+];
+const DIGITS = ['123', '456', '789'].map((r) => [...r]);
 
 export interface KeyboardLabels {
   backspace: string;
@@ -49,9 +55,9 @@ export function OnScreenKeyboard({
       {text}
     </button>
   );
-  const row = (chars: string, i: number) => (
+  const row = (keys: readonly string[], i: number) => (
     <div className="key-row" key={i}>
-      {[...chars].map((c) => key(layout === 'text' && shift && !arabic ? c.toUpperCase() : c))}
+      {keys.map((c) => key(layout === 'text' && shift && !arabic ? c.toUpperCase() : c))}
     </div>
   );
   const controls = (
@@ -107,7 +113,7 @@ export function OnScreenKeyboard({
   return (
     <div className="keyboard" dir={arabic && layout === 'text' ? 'rtl' : 'ltr'}>
       {rows.map(row)}
-      {accents !== undefined && row(accents, 99)}
+      {accents !== undefined && row([...accents], 99)}
       {controls}
     </div>
   );

@@ -219,15 +219,19 @@ export function DeskView({ state }: { state: ApplianceState }) {
           {online ? tr(lang, 'common.online') : tr(lang, 'desk.hubOffline')}
         </p>
       </header>
+      {/* A fixed one-line slot: the card and the buttons never move when an alert comes or
+          goes. Hub lost says it all while it lasts; a refusal shows otherwise. */}
       <div className="desk-alerts" aria-live="assertive">
         {!online && (
-          <p className="banner banner-error" role="alert">
+          <p className="banner banner-error" role="alert" data-testid="desk-hub-lost">
             {tr(lang, 'desk.hubUnreachable')}
           </p>
         )}
-        {error !== null && (
+        {online && error !== null && (
           <p className="banner banner-error" role="alert" data-testid="desk-error">
-            {error}{' '}
+            <span className="banner-text" title={error}>
+              {error}
+            </span>
             <button type="button" className="btn-link" onClick={() => setError(null)}>
               {tr(lang, 'common.close')}
             </button>

@@ -2,6 +2,7 @@
 // a text message, an email, a pager, or just the ticket; typed on an on-screen keyboard.
 import { useState } from 'react';
 import type { ContactMode, Service, Store } from '../../shared/domain/entities.js';
+import { Chevron } from '../common/chevron.js';
 import { OnScreenKeyboard, type KeyboardLayout } from '../common/keyboard.js';
 import { localText, tr, type UiKey } from '../i18n/index.js';
 import { contactModes, validateContact, type ContactChoice } from './contact.js';
@@ -142,6 +143,7 @@ export function ContactStep({
               {invalid !== null ? tr(lang, invalid) : ''}
             </p>
             <OnScreenKeyboard
+              key={lang /* a new language starts on its own script */}
               layout={LAYOUT[mode]}
               lang={lang}
               labels={{
@@ -169,6 +171,7 @@ export function ContactStep({
             onClick={onBack}
             disabled={busy}
           >
+            <Chevron to="back" className="back-chevron" />
             {tr(lang, 'common.back')}
           </button>
           <button

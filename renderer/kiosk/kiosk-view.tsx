@@ -3,12 +3,13 @@
 import { useCallback, useState } from 'react';
 import type { ApplianceState } from '../../shared/api/appliance-api.js';
 import { ApplianceError } from '../../shared/api/appliance-api.js';
-import type { Customer, Service } from '../../shared/domain/entities.js';
+import type { Customer, Organization, Service } from '../../shared/domain/entities.js';
 import { storeOpenState } from '../../shared/domain/store-status.js';
 import { isRtl } from '../../shared/i18n/index.js';
 import { useApi } from '../api/use-appliance.js';
 import { queryNumber, useIdle } from '../common/hooks.js';
-import { Logo } from '../common/logo.js';
+import { Chevron } from '../common/chevron.js';
+import { initialOf, useLogoSource } from '../common/logo.js';
 import { languageName, tr } from '../i18n/index.js';
 import type { ContactChoice } from './contact.js';
 import { ContactStep } from './contact-step.js';
@@ -80,12 +81,16 @@ export function KioskView({ state }: { state: ApplianceState }) {
     () => setScan({ level: 'error', message: tr(lang, 'kiosk.scanUnknown') }),
     [lang],
   );
-  // Scans count on the service screens only: elsewhere the keys belong to the text fields.
-  useWedgeScanner(step.kind === 'services' || step.kind === 'appointment', checkIn, onBadScan);
+  const openState = snapshot === null ? 'closed' : storeOpenState(snapshot.devices);
+  // Scans count on the service screens only (elsewhere the keys belong to the text fields), and
+  // not while the store is closed: nobody can be checked in then, so nothing invites to scan.
+  // Closing soon still checks appointments in: the desks serve whoever is already in the queue.
+  const scanning =
+    openState !== 'closed' && (step.kind === 'services' || step.kind === 'appointment');
+  useWedgeScanner(scanning, checkIn, onBadScan);
 
   if (snapshot === null) return null;
   const { store, organization } = snapshot;
-  const openState = storeOpenState(snapshot.devices);
   const printer = state.health.printer;
   const printerTrouble =
     printer !== null && (!printer.online || printer.paperOut || printer.coverOpen);
@@ -201,12 +206,7 @@ export function KioskView({ state }: { state: ApplianceState }) {
 
   return (
     <div className="kiosk" dir={rtl ? 'rtl' : 'ltr'} lang={lang.toLowerCase()} data-lang={lang}>
-      <header className="kiosk-header">
-        <Logo organization={organization} />
-        <div className="kiosk-welcome">
-          <h1>{tr(lang, 'kiosk.welcome', { store: store.name })}</h1>
-        </div>
-      </header>
+      <KioskHeader organization={organization} storeName={store.name} lang={lang} />
       {langs.length > 1 && (
         <nav className="lang-picker" aria-label={tr(lang, 'kiosk.chooseLanguage')}>
           {langs.map((l) => (
@@ -224,9 +224,16 @@ export function KioskView({ state }: { state: ApplianceState }) {
           ))}
         </nav>
       )}
-      <div className="kiosk-banners" aria-live="polite">
+      {/* A fixed slot (see app.css): a banner coming or going never moves the steps below. */}
+      <div
+        className="kiosk-banners"
+        aria-live="polite"
+        data-count={Number(openState === 'closing_soon') + Number(printerTrouble)}
+      >
         {openState === 'closing_soon' && (
-          <p className="banner banner-warning">{tr(lang, 'store.closingSoon')}</p>
+          <p className="banner banner-warning" data-testid="kiosk-closing-soon">
+            {tr(lang, 'store.closingSoon')}
+          </p>
         )}
         {printerTrouble && (
           <p className="banner banner-warning" data-testid="kiosk-printer-problem">
@@ -235,27 +242,30 @@ export function KioskView({ state }: { state: ApplianceState }) {
         )}
       </div>
       <main className="kiosk-main">{body}</main>
+      {/* Two fixed lines: the scan line and the idle countdown come and go without moving. */}
       <footer className="kiosk-footer">
-        {scan !== null ? (
-          <p
-            className={`scan-feedback scan-${scan.level}`}
-            role={scan.level === 'error' ? 'alert' : 'status'}
-          >
-            {scan.message}
-          </p>
-        ) : (
-          <p className="scan-hint">
-            <span aria-hidden="true" className="scan-icon">
-              ▣
-            </span>{' '}
-            {tr(lang, 'kiosk.scanPrompt')}
-          </p>
-        )}
-        {!atStart && !finished && (
-          <p className="idle-hint" aria-hidden="true">
-            {tr(lang, 'kiosk.idleHint', { seconds: idleLeft })}
-          </p>
-        )}
+        <div className="footer-line">
+          {scan !== null ? (
+            <p
+              className={`scan-feedback scan-${scan.level}`}
+              role={scan.level === 'error' ? 'alert' : 'status'}
+            >
+              {scan.message}
+            </p>
+          ) : (
+            scanning && (
+              <p className="scan-hint" data-testid="scan-hint">
+                <span aria-hidden="true" className="scan-icon">
+                  ▣
+                </span>{' '}
+                {tr(lang, 'kiosk.scanPrompt')}
+              </p>
+            )
+          )}
+        </div>
+        <p className="idle-hint" aria-hidden="true">
+          {!atStart && !finished ? tr(lang, 'kiosk.idleHint', { seconds: idleLeft }) : ''}
+        </p>
       </footer>
     </div>
   );
@@ -283,6 +293,7 @@ function AppointmentStep({
       </div>
       <AppointmentCodeForm lang={lang} onCode={onCode} />
       <button type="button" className="btn btn-secondary btn-large" onClick={onBack}>
+        <Chevron to="back" className="back-chevron" />
         {tr(lang, 'common.back')}
       </button>
     </section>
@@ -311,5 +322,44 @@ function AppointmentCodeForm({ lang, onCode }: { lang: string; onCode: (code: st
         {tr(lang, 'kiosk.checkInButton')}
       </button>
     </form>
+  );
+}
+
+/**
+ * The store's logo and the welcome; without a logo, the store's name set as a wordmark in its
+ * colours, with a monogram tile, so the header never looks like a missing image.
+ */
+function KioskHeader({
+  organization,
+  storeName,
+  lang,
+}: {
+  organization: Organization;
+  storeName: string;
+  lang: string;
+}) {
+  const { src, onError } = useLogoSource(organization);
+  if (src !== null) {
+    return (
+      <header className="kiosk-header">
+        <img className="logo" src={src} alt={organization.name} onError={onError} />
+        <div className="kiosk-welcome">
+          <h1>{tr(lang, 'kiosk.welcome', { store: storeName })}</h1>
+        </div>
+      </header>
+    );
+  }
+  return (
+    <header className="kiosk-header kiosk-header-wordmark">
+      <span className="monogram" aria-hidden="true">
+        {initialOf(storeName)}
+      </span>
+      <div className="kiosk-welcome">
+        <p className="welcome-line">{tr(lang, 'kiosk.welcomeShort')}</p>
+        <h1 className="store-wordmark" data-testid="store-wordmark">
+          {storeName}
+        </h1>
+      </div>
+    </header>
   );
 }

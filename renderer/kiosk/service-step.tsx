@@ -2,6 +2,7 @@
 // with its (sanitized) html name or plain name and its subtitle.
 import type { Service } from '../../shared/domain/entities.js';
 import type { StoreSnapshot } from '../../shared/protocol/sync.js';
+import { Chevron } from '../common/chevron.js';
 import { HtmlText } from '../common/html-text.js';
 import { localText, tr } from '../i18n/index.js';
 import { isMenu, servicesAt } from './services.js';
@@ -65,7 +66,7 @@ export function ServiceStep({
                   )}
                   {isMenu(service) && (
                     <span className="service-chevron" aria-hidden="true">
-                      ›
+                      <Chevron to="forward" />
                     </span>
                   )}
                 </button>
@@ -77,6 +78,7 @@ export function ServiceStep({
       <div className="step-actions">
         {onBack !== null && (
           <button type="button" className="btn btn-secondary btn-large" onClick={onBack}>
+            <Chevron to="back" className="back-chevron" />
             {tr(lang, 'common.back')}
           </button>
         )}

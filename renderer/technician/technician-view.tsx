@@ -10,7 +10,7 @@ import {
 } from '../../shared/api/appliance-api.js';
 import { useApi, useBridgeStatus } from '../api/use-appliance.js';
 import { isRtl } from '../../shared/i18n/index.js';
-import { formatDateTime, tr, type UiKey } from '../i18n/index.js';
+import { formatDateTime, languageName, tr, type UiKey } from '../i18n/index.js';
 
 export function identityPayload(state: ApplianceState): string {
   return JSON.stringify({
@@ -75,8 +75,11 @@ export function TechnicianView({
 }) {
   const api = useApi();
   const bridge = useBridgeStatus();
-  // The store's first language once known (installers work in the store's language too).
-  const lang = state.store?.store.langs[0] ?? 'EN';
+  // The store's first language once known; an installer may switch to another of its languages
+  // (or English) for this view only.
+  const langs = [...new Set([...(state.store?.store.langs ?? []), 'EN'])];
+  const [picked, setPicked] = useState<string | null>(null);
+  const lang = picked ?? langs[0] ?? 'EN';
   const qr = useQr(identityPayload(state));
   const [printing, setPrinting] = useState(false);
   const [printResult, setPrintResult] = useState<{ ok: boolean; text: string } | null>(null);
@@ -105,11 +108,11 @@ export function TechnicianView({
       )
       .finally(() => setPrinting(false));
   };
-  const row = (label: string, value: string | null, testId?: string) => (
+  const row = (label: string, value: string | null, testId?: string, mono = true) => (
     <div className="tech-row">
       <dt>{label}</dt>
       {/* bdi: MACs, URLs and positions stay readable inside a right-to-left page */}
-      <dd data-testid={testId}>
+      <dd data-testid={testId} className={mono ? 'mono' : undefined}>
         <bdi>{value === null || value === '' ? '—' : value}</bdi>
       </dd>
     </div>
@@ -130,6 +133,22 @@ export function TechnicianView({
         <p className="muted">
           Lineup {identity.appVersion} · {tr(lang, PHASE_KEY[state.phase])}
         </p>
+        {langs.length > 1 && (
+          <div className="tech-langs" role="group" aria-label={tr(lang, 'tech.language')}>
+            {langs.map((l) => (
+              <button
+                key={l}
+                type="button"
+                lang={l.toLowerCase()}
+                className={`chip${l === lang ? ' active' : ''}`}
+                aria-pressed={l === lang}
+                onClick={() => setPicked(l)}
+              >
+                {languageName(l)}
+              </button>
+            ))}
+          </div>
+        )}
         {onClose !== null && (
           <button type="button" className="btn btn-secondary" onClick={onClose}>
             {tr(lang, 'common.close')}
@@ -164,8 +183,18 @@ export function TechnicianView({
             {row(tr(lang, 'tech.hostname'), identity.hostname, 'tech-hostname')}
             {row(tr(lang, 'tech.hub'), identity.hubUrl, 'tech-hub')}
             {row(tr(lang, 'tech.role'), identity.role, 'tech-role')}
-            {row(tr(lang, 'tech.device'), identity.deviceName ?? identity.deviceId, 'tech-device')}
-            {row(tr(lang, 'tech.store'), identity.storeName ?? identity.storeId, 'tech-store')}
+            {row(
+              tr(lang, 'tech.device'),
+              identity.deviceName ?? identity.deviceId,
+              'tech-device',
+              false,
+            )}
+            {row(
+              tr(lang, 'tech.store'),
+              identity.storeName ?? identity.storeId,
+              'tech-store',
+              false,
+            )}
             {row(tr(lang, 'tech.version'), identity.appVersion, 'tech-version')}
           </dl>
         </section>
@@ -190,6 +219,7 @@ export function TechnicianView({
               tr(lang, 'tech.lastSyncLabel'),
               sync.lastSyncAt === null ? null : formatDateTime(sync.lastSyncAt, lang),
               'tech-last-sync',
+              false,
             )}
           </dl>
         </section>

@@ -147,6 +147,8 @@ export const ar: Catalog = {
   'kiosk.checkInButton': 'تسجيل الوصول',
   'kiosk.checkedInTitle': 'أهلًا بك!',
   'kiosk.checkingIn': 'جارٍ تسجيل وصولك…',
+  'kiosk.welcomeShort': 'أهلًا وسهلًا',
+  'tech.language': 'لغة هذه الواجهة',
   'desk.all': 'الكل',
   'desk.call': 'نداء',
   'desk.callTicket': 'نداء {ticket}',

@@ -154,6 +154,8 @@ export const en = {
   'kiosk.checkInButton': 'Check in',
   'kiosk.checkedInTitle': 'Welcome!',
   'kiosk.checkingIn': 'Checking you in…',
+  'kiosk.welcomeShort': 'Welcome',
+  'tech.language': 'Language of this view',
   'desk.all': 'All',
   'desk.call': 'Call',
   'desk.callTicket': 'Call {ticket}',

@@ -149,6 +149,8 @@ export const fr: Catalog = {
   'kiosk.checkInButton': 'Enregistrer mon arrivée',
   'kiosk.checkedInTitle': 'Bienvenue !',
   'kiosk.checkingIn': 'Enregistrement en cours…',
+  'kiosk.welcomeShort': 'Bienvenue',
+  'tech.language': 'Langue de cette vue',
   'desk.all': 'Tous',
   'desk.call': 'Appeler',
   'desk.callTicket': 'Appeler {ticket}',

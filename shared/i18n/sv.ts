@@ -147,6 +147,8 @@ export const sv: Catalog = {
   'kiosk.checkInButton': 'Checka in',
   'kiosk.checkedInTitle': 'Välkommen!',
   'kiosk.checkingIn': 'Checkar in…',
+  'kiosk.welcomeShort': 'Välkommen',
+  'tech.language': 'Språk för den här vyn',
   'desk.all': 'Alla',
   'desk.call': 'Ropa',
   'desk.callTicket': 'Ropa upp {ticket}',

@@ -128,6 +128,8 @@ test('losing the hub: offline mark on the screen, plain message on the desk; bot
     await expect(desk.getByTestId('current-card')).toHaveAttribute('data-ticket', ticket);
     await expect(screen.locator('.now-card')).toHaveAttribute('data-ticket', ticket);
     await expect(screen.getByTestId('screen-offline')).toHaveCount(0);
+    const card = desk.getByTestId('current-card');
+    const cardBefore = await card.boundingBox();
 
     await stop(hub.child);
 
@@ -144,6 +146,8 @@ test('losing the hub: offline mark on the screen, plain message on the desk; bot
       desk.getByRole('alert').filter({ hasText: t('EN', 'desk.hubUnreachable') }),
     ).toBeVisible();
     await expect(desk.getByTestId('desk-sync')).toHaveText(t('EN', 'desk.hubOffline'));
+    // The alert has its own slot: the card does not move under the clerk's eyes.
+    expect(await card.boundingBox()).toEqual(cardBefore);
     await expect(desk.locator('[data-action="callNext"]')).toBeDisabled();
     await expect(desk.getByTestId('current-card')).toHaveAttribute('data-ticket', ticket);
     await saveScreenshot(desk, 'desk-offline');

@@ -48,6 +48,9 @@ async function takeTicket(page: Page, path: string[]): Promise<string> {
 test('kiosk: a customer picks a service and gets a printed ticket', async () => {
   await kioskHome(kiosk);
   await expect(kiosk.getByRole('heading', { name: t('EN', 'kiosk.chooseService') })).toBeVisible();
+  // The demo organization has no logo: the store's name is the wordmark, with its initial.
+  await expect(kiosk.getByTestId('store-wordmark')).toHaveText('Lineup Demo Store');
+  await expect(kiosk.locator('.kiosk-header .monogram')).toHaveText('L');
   await saveScreenshot(kiosk, 'kiosk-home');
   await expectAccessible(kiosk, 'kiosk home');
 
@@ -161,9 +164,14 @@ test('Arabic turns the kiosk right to left', async () => {
 
 test('paper out shows on the kiosk and in the technician view', async () => {
   await kioskHome(kiosk);
+  const heading = kiosk.getByRole('heading', { level: 2 });
+  const firstService = kiosk.locator('.service-btn').first();
+  const before = [await heading.boundingBox(), await firstService.boundingBox()];
   await setPrinterStatus(state, { paperOut: true });
   try {
     await expect(kiosk.getByTestId('kiosk-printer-problem')).toBeVisible({ timeout: 20_000 });
+    // The banner has its own slot: what a finger is about to touch does not move.
+    expect([await heading.boundingBox(), await firstService.boundingBox()]).toEqual(before);
     await expect(kiosk.getByTestId('kiosk-printer-problem')).toContainText('out of paper');
     await saveScreenshot(kiosk, 'kiosk-paper-out');
 
