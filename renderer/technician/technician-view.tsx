@@ -49,7 +49,9 @@ function printerLine(lang: string, health: Health): { light: Light; text: string
   const p = health.printer;
   if (p === null) return { light: 'off', text: tr(lang, 'tech.notConfigured') };
   const problems: string[] = [];
-  if (!p.online) problems.push(tr(lang, 'tech.printerOffline'));
+  // ESC/POS printers go offline when out of paper or with the cover open: name the cause alone.
+  const explained = p.paperOut || p.coverOpen || p.cutterError;
+  if (!p.online && !explained) problems.push(tr(lang, 'tech.printerOffline'));
   if (p.paperOut) problems.push(tr(lang, 'tech.paperOut'));
   else if (p.paperNearEnd) problems.push(tr(lang, 'tech.paperNearEnd'));
   if (p.coverOpen) problems.push(tr(lang, 'tech.coverOpen'));

@@ -186,6 +186,10 @@ test('paper out shows on the kiosk and in the technician view', async () => {
 
     await kiosk.goto(`${state.kiosk}#technician`);
     await expect(kiosk.getByTestId('tech-printer')).toContainText(t('EN', 'tech.paperOut'));
+    // The cause alone: a printer out of paper also reports itself offline.
+    await expect(kiosk.getByTestId('tech-printer')).not.toContainText(
+      t('EN', 'tech.printerOffline'),
+    );
     await expect(kiosk.getByTestId('tech-printer')).toHaveAttribute('data-light', 'bad');
     await expect(kiosk.getByTestId('tech-role')).toHaveText('machine');
     await expect(kiosk.getByTestId('tech-mac')).toContainText('02:00:00:00:00:01');
