@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import { Server } from 'socket.io';
 import { io, type Socket } from 'socket.io-client';
 import { openHubDb } from '../cloud/db/hub-db.js';
-import { addDevice, seedStore } from '../cloud/engine/admin.js';
+import { addDevice, claimCredential, seedStore } from '../cloud/engine/admin.js';
 import { HubEngine } from '../cloud/engine/hub-engine.js';
 import type { CommandResult, DeviceCredential } from '../shared/protocol/sync.js';
 
@@ -158,19 +158,29 @@ async function main(): Promise<void> {
   const db = openHubDb(dataDir);
   const engine = new HubEngine(db);
   seedStore(engine);
-  const kiosk = addDevice(engine, {
-    storeId: 'demo-store',
-    mac: '02:00:00:00:30:01',
-    hostname: 'bench-kiosk',
-    role: 'machine',
-  }).credential;
-  const desk = addDevice(engine, {
-    storeId: 'demo-store',
-    mac: '02:00:00:00:30:02',
-    hostname: 'bench-desk',
-    role: 'desk',
-    serviceIds: ['demo-new-phone'],
-  }).credential;
+  // Each device claims its credential once, as its runtime would with POST /provision.
+  const claim = (deviceId: string): DeviceCredential => {
+    const credential = claimCredential(engine, deviceId);
+    if (credential === null) throw new Error(`${deviceId} already claimed its credential`);
+    return credential;
+  };
+  const kiosk = claim(
+    addDevice(engine, {
+      storeId: 'demo-store',
+      mac: '02:00:00:00:30:01',
+      hostname: 'bench-kiosk',
+      role: 'machine',
+    }).device.id,
+  );
+  const desk = claim(
+    addDevice(engine, {
+      storeId: 'demo-store',
+      mac: '02:00:00:00:30:02',
+      hostname: 'bench-desk',
+      role: 'desk',
+      serviceIds: ['demo-new-phone'],
+    }).device.id,
+  );
   db.close();
   const hub = await startProcess(
     ['bin/lineup-hub.js', 'serve', '--data', dataDir, '--port', '0'],

@@ -3,7 +3,14 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DeviceRoleSchema } from '../shared/domain/entities.js';
 import { openHubDb } from './db/hub-db.js';
-import { AdminError, addDevice, removeDevice, seedStore, updateService } from './engine/admin.js';
+import {
+  AdminError,
+  addDevice,
+  removeDevice,
+  resetDevice,
+  seedStore,
+  updateService,
+} from './engine/admin.js';
 import { HubEngine } from './engine/hub-engine.js';
 import {
   ApiAccessSchema,
@@ -23,6 +30,7 @@ const USAGE = `usage:
   lineup-hub device add --data DIR --store ID --mac MAC --hostname NAME --role machine|desk|screen [--name NAME] [--id ID] [--services ID,ID]
   lineup-hub device list --data DIR [--store ID]
   lineup-hub device remove --data DIR --id ID
+  lineup-hub device reset --data DIR --id ID [--id ID...]   (revokes its credential; it may claim a new one)
   lineup-hub service update --data DIR --id ID --set JSON   (e.g. '{"serviceMinutes":7}')`;
 
 class UsageError extends Error {
@@ -216,7 +224,11 @@ function device(args: string[]): void {
   if (action === 'list') {
     const { values } = parse(rest, { data: { type: 'string' }, store: { type: 'string' } });
     const store = values.store as string | undefined;
-    print(withEngine(required(values, 'data'), (engine) => engine.repo.devices(store)));
+    print(
+      withEngine(required(values, 'data'), (engine) =>
+        engine.repo.devices(store).map((d) => ({ ...d, claim: engine.repo.claimState(d.id) })),
+      ),
+    );
     return;
   }
   if (action === 'remove') {
@@ -227,7 +239,24 @@ function device(args: string[]): void {
     print(`Removed device ${removed.id} (${removed.hostname}); its credential is revoked.`);
     return;
   }
-  throw new UsageError('device needs add, list or remove');
+  if (action === 'reset') {
+    const { values } = parse(rest, {
+      data: { type: 'string' },
+      id: { type: 'string', multiple: true },
+    });
+    const dataDir = required(values, 'data');
+    const ids = (values.id as string[] | undefined) ?? [];
+    if (ids.length === 0 || ids.some((id) => id === '')) throw new UsageError('--id is required');
+    // Checked first: a missing id resets none of them.
+    const messages = withEngine(dataDir, (engine) => {
+      const missing = ids.find((id) => engine.repo.device(id) === null);
+      if (missing !== undefined) throw new AdminError(`Device ${missing} does not exist.`);
+      return ids.map((id) => resetDevice(engine, id).message);
+    });
+    for (const message of messages) print(message);
+    return;
+  }
+  throw new UsageError('device needs add, list, remove or reset');
 }
 
 function service(args: string[]): void {

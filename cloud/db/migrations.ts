@@ -99,4 +99,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'device credentials are claimed once',
+    // claimed_at: when the device took its token with POST /provision. NULL = claimable (the next
+    // /provision hands out a token). Tokens issued before this migration were already handed out.
+    sql: `
+      ALTER TABLE device_credentials ADD COLUMN claimed_at TEXT;
+      UPDATE device_credentials SET claimed_at = issued_at;
+    `,
+  },
 ];

@@ -316,15 +316,36 @@ export class Repo {
     }
   }
 
-  // Device credentials: one active token per device; issuing a new one replaces the old.
-  issueCredential(deviceId: string): string {
+  // Device credentials: one token per device, handed out once. A device with no row, or whose
+  // row has no claimed_at, may claim; claiming stores only the token's hash.
+  /** Issues and records a token if the device may claim one; null when it already claimed. */
+  claimCredential(deviceId: string): string | null {
+    const row = this.prepare('SELECT claimed_at FROM device_credentials WHERE device_id = ?').get(
+      deviceId,
+    ) as { claimed_at: string | null } | undefined;
+    if (row !== undefined && row.claimed_at !== null) return null;
     const token = randomBytes(24).toString('base64url');
+    const now = new Date().toISOString();
     this.prepare(
-      `INSERT INTO device_credentials (device_id, token_hash, issued_at, revoked_at) VALUES (?, ?, ?, NULL)
+      `INSERT INTO device_credentials (device_id, token_hash, issued_at, revoked_at, claimed_at)
+         VALUES (?, ?, ?, NULL, ?)
          ON CONFLICT (device_id) DO UPDATE SET token_hash = excluded.token_hash,
-           issued_at = excluded.issued_at, revoked_at = NULL`,
-    ).run(deviceId, hashToken(token), new Date().toISOString());
+           issued_at = excluded.issued_at, revoked_at = NULL, claimed_at = excluded.claimed_at`,
+    ).run(deviceId, hashToken(token), now, now);
     return token;
+  }
+  /** Revokes the current token (if any) and lets the device claim a new one. */
+  reopenClaim(deviceId: string): void {
+    this.prepare(
+      `UPDATE device_credentials SET revoked_at = COALESCE(revoked_at, ?), claimed_at = NULL
+         WHERE device_id = ?`,
+    ).run(new Date().toISOString(), deviceId);
+  }
+  claimState(deviceId: string): 'claimable' | 'claimed' {
+    const row = this.prepare('SELECT claimed_at FROM device_credentials WHERE device_id = ?').get(
+      deviceId,
+    ) as { claimed_at: string | null } | undefined;
+    return row !== undefined && row.claimed_at !== null ? 'claimed' : 'claimable';
   }
   credential(deviceId: string): { tokenHash: string; revoked: boolean } | null {
     const row = this.prepare(

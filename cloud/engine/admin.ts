@@ -74,11 +74,19 @@ export class AdminError extends Error {
   override name = 'AdminError';
 }
 
-/** Adds (or re-provisions) a device by MAC and hostname and issues its sync credential. */
-export function addDevice(
-  engine: HubEngine,
-  input: AddDeviceInput,
-): { device: Device; credential: DeviceCredential } {
+export interface AddDeviceResult {
+  device: Device;
+  /** `open`: the next `POST /provision` from this MAC and hostname gets the credential. */
+  claim: 'open' | 'claimed';
+  message: string;
+}
+
+/**
+ * Adds (or re-provisions) a device by MAC and hostname. A new device (or a new box: MAC or
+ * hostname changed) may claim its credential once with `POST /provision`; a device that already
+ * claimed keeps it, and its new role or store reaches it through the sync stream.
+ */
+export function addDevice(engine: HubEngine, input: AddDeviceInput): AddDeviceResult {
   const { repo } = engine;
   return engine.mutate((append) => {
     const store = repo.store(input.storeId);
@@ -101,6 +109,7 @@ export function addDevice(
     });
     if (!parsed.success) throw new AdminError(parsed.error.issues[0]?.message ?? 'Invalid device.');
     const device = parsed.data;
+    const before = repo.device(device.id);
     append(store.id, 'device_updated', { kind: 'device', device }, ADMIN_ORIGIN);
     for (const serviceId of input.serviceIds ?? []) {
       const service = repo.service(serviceId);
@@ -113,9 +122,47 @@ export function addDevice(
       const updated = ServiceSchema.parse({ ...service, [key]: [...service[key], device.id] });
       append(store.id, 'service_updated', { kind: 'service', service: updated }, ADMIN_ORIGIN);
     }
-    const token = repo.issueCredential(device.id);
-    return { device, credential: { deviceId: device.id, token } };
+    const sameBox =
+      before !== null &&
+      before.mac === device.mac &&
+      before.hostname.toLowerCase() === device.hostname.toLowerCase();
+    if (!sameBox) repo.reopenClaim(device.id);
+    const claim = repo.claimState(device.id) === 'claimed' ? 'claimed' : 'open';
+    return { device, claim, message: addMessage(device, claim) };
   });
+}
+
+function addMessage(device: Device, claim: 'open' | 'claimed'): string {
+  return claim === 'open'
+    ? `Device ${device.id} (${device.hostname}, MAC ${device.mac}) claims its sync credential when it first asks the hub (POST /provision); it is handed out once.`
+    : `Device ${device.id} (${device.hostname}) keeps the credential it claimed; to let it claim a new one, run lineup-hub device reset --id ${device.id}.`;
+}
+
+/** Revokes a device's credential (its sockets are dropped) and lets it claim a new one. */
+export function resetDevice(engine: HubEngine, id: string): AddDeviceResult {
+  const { repo } = engine;
+  return engine.mutate((append) => {
+    const device = repo.device(id);
+    if (device === null) throw new AdminError(`Device ${id} does not exist.`);
+    repo.reopenClaim(id);
+    // Through the log so a hub serving this file (another process) hears of it and re-checks
+    // the device's live sockets.
+    append(device.storeId, 'device_updated', { kind: 'device', device }, ADMIN_ORIGIN);
+    return {
+      device,
+      claim: 'open' as const,
+      message: `Device ${id} (${device.hostname}): its credential is revoked; the next POST /provision from MAC ${device.mac} with hostname ${device.hostname} claims a new one.`,
+    };
+  });
+}
+
+/**
+ * Hands a device its credential if it may claim one (first time, or after a reset): null when
+ * it already claimed. One IMMEDIATE transaction, so two racing claims cannot both win.
+ */
+export function claimCredential(engine: HubEngine, deviceId: string): DeviceCredential | null {
+  const token = engine.db.transaction(() => engine.repo.claimCredential(deviceId)).immediate();
+  return token === null ? null : { deviceId, token };
 }
 
 /** Edits a service (fields as in the Service entity); devices hear it as `service_updated`. */
@@ -154,8 +201,11 @@ export function removeDevice(engine: HubEngine, id: string): Device {
 }
 
 /**
- * `POST /provision`: a device known by one of its MACs and its hostname gets its record and a
- * fresh credential (the previous one stops working); anything else is `unknown`.
+ * `POST /provision`: a device known by one of its MACs and its hostname gets its record and its
+ * credential the first time (and after `device reset`); later calls get `claimed` and nothing
+ * else, so knowing a MAC and hostname neither reveals a token nor kicks the real device off. A
+ * call that carries the device's valid credential gets its current record. Anything else is
+ * `unknown`.
  */
 export function provision(engine: HubEngine, request: ProvisionRequest): ProvisionResponse {
   const macs = request.macs.flatMap((m) => {
@@ -174,8 +224,20 @@ export function provision(engine: HubEngine, request: ProvisionRequest): Provisi
           : 'This device is not provisioned: ask an installer to add its MAC address and hostname.',
     };
   }
-  const token = engine.db.transaction(() => engine.repo.issueCredential(device.id)).immediate();
-  return { status: 'provisioned', device, credential: { deviceId: device.id, token } };
+  // The device proves it holds its credential: its current record, and the same credential.
+  const held = request.credential;
+  if (held !== undefined && held.deviceId === device.id && checkCredential(engine, held).ok) {
+    return { status: 'provisioned', device, credential: held };
+  }
+  const credential = claimCredential(engine, device.id);
+  if (credential === null) {
+    return {
+      status: 'claimed',
+      deviceId: device.id,
+      message: `Device ${device.id} (${device.hostname}) has already claimed its sync credential, which is handed out only once. If this is the device's box (replaced, or its data was wiped), run lineup-hub device reset --id ${device.id} on the hub; it then claims a new credential by itself.`,
+    };
+  }
+  return { status: 'provisioned', device, credential };
 }
 
 export type CredentialCheck =

@@ -68,58 +68,48 @@ const storeOwner = (engine: HubEngine, storeId: string) => ({
 const displayOf = (engine: HubEngine, storeId: string) =>
   engine.repo.store(storeId)?.display ?? { screen: 'ticket' as const, desk: 'full-name' as const };
 
+/** A collection read at `/<entity>s` and `/<entity>/:id`, each with an optional projection. */
+function collection<T>(
+  entity: FvEntity,
+  notFound: FvErrorName,
+  read: Pick<Collection<T>, 'all' | 'one' | 'owner' | 'wire'>,
+): Collection<never> {
+  const col: Collection<T> = { entity, plural: `${entity}s`, singular: entity, notFound, ...read };
+  return col as unknown as Collection<never>;
+}
+
 const COLLECTIONS: Collection<never>[] = [
-  {
-    entity: 'organization',
-    plural: 'organizations',
-    singular: 'organization',
-    notFound: 'InvalidOrganization',
+  collection('organization', 'InvalidOrganization', {
     all: (e) => e.repo.organizations(),
     one: (e, id) => e.repo.organization(id),
     owner: (_e, o) => ({ organizationId: o.id, storeId: null }),
     wire: (_e, o) => organizationToWire(o),
-  } satisfies Collection<ReturnType<HubEngine['repo']['organizations']>[number]>,
-  {
-    entity: 'suborganization',
-    plural: 'suborganizations',
-    singular: 'suborganization',
-    notFound: 'InvalidSuborganization',
+  }),
+  collection('suborganization', 'InvalidSuborganization', {
     all: (e) => e.repo.stores(),
     one: (e, id) => e.repo.store(id),
     owner: (_e, s) => ({ organizationId: s.organizationId, storeId: s.id }),
     wire: (_e, s) => storeToWire(s),
-  } satisfies Collection<Store>,
-  {
-    entity: 'device',
-    plural: 'devices',
-    singular: 'device',
-    notFound: 'InvalidDevice',
+  }),
+  collection('device', 'InvalidDevice', {
     all: (e) => e.repo.devices(),
     one: (e, id) => e.repo.device(id),
     owner: (_e, d) => ({ organizationId: d.organizationId, storeId: d.storeId }),
     wire: (_e, d) => deviceToWire(d),
-  } satisfies Collection<ReturnType<HubEngine['repo']['devices']>[number]>,
-  {
-    entity: 'prequalification',
-    plural: 'prequalifications',
-    singular: 'prequalification',
-    notFound: 'InvalidPrequalification',
+  }),
+  collection('prequalification', 'InvalidPrequalification', {
     all: (e) => e.repo.services(),
     one: (e, id) => e.repo.service(id),
     owner: (e, s) => storeOwner(e, s.storeId),
     wire: (_e, s) => serviceToWire(s),
-  } satisfies Collection<ReturnType<HubEngine['repo']['services']>[number]>,
-  {
-    entity: 'customer',
-    plural: 'customers',
-    singular: 'customer',
-    notFound: 'InvalidEntity',
+  }),
+  collection('customer', 'InvalidEntity', {
     all: (e) => e.repo.customers(),
     one: (e, id) => e.repo.customer(id),
     owner: (e, c) => storeOwner(e, c.storeId),
     wire: (e, c) => customerToWire(c, { display: displayOf(e, c.storeId) }),
-  } satisfies Collection<Customer>,
-] as unknown as Collection<never>[];
+  }),
+];
 
 function listAllows(list: { whitelist: string[]; blacklist: string[] }, id: string): boolean {
   return (
@@ -138,6 +128,13 @@ function canSee(
 
 function requireRight(account: ApiAccount, entity: FvEntity, right: FvRight): void {
   if (account.access.rights[entity]?.[right] !== true) throw new FvError('InvalidRoute');
+}
+
+/** An account may only touch the stores its filters let it see. */
+function requireStore(account: ApiAccount, store: Store): void {
+  if (!canSee(account, { organizationId: store.organizationId, storeId: store.id })) {
+    throw new FvError('InvalidRoute');
+  }
 }
 
 function readQuery(request: FastifyRequest): {
@@ -179,6 +176,12 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
   const accountOf = (request: FastifyRequest): ApiAccount => {
     const account = accounts.get(request);
     if (account === undefined) throw new FvError('NoAuthorizationHeaderError');
+    return account;
+  };
+  /** The request's account, if it has `right` on `entity`. */
+  const allowed = (request: FastifyRequest, entity: FvEntity, right: FvRight): ApiAccount => {
+    const account = accountOf(request);
+    requireRight(account, entity, right);
     return account;
   };
 
@@ -233,8 +236,7 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
 
       for (const col of COLLECTIONS) {
         const list = async (request: FastifyRequest) => {
-          const account = accountOf(request);
-          requireRight(account, col.entity, 'r');
+          const account = allowed(request, col.entity, 'r');
           const { search, projection } = readQuery(request);
           const visible = col
             .all(engine)
@@ -246,8 +248,7 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
           );
         };
         const one = async (request: FastifyRequest) => {
-          const account = accountOf(request);
-          requireRight(account, col.entity, 'r');
+          const account = allowed(request, col.entity, 'r');
           const { search, projection } = readQuery(request);
           const id = (request.params as { id: string }).id;
           const item = col.one(engine, id);
@@ -264,15 +265,12 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
       }
 
       fv.post('/register', async (request) => {
-        const account = accountOf(request);
-        requireRight(account, 'customer', 'c');
+        const account = allowed(request, 'customer', 'c');
         const parsed = registerFromWire(request.body ?? {});
         if (!parsed.ok) throw new FvError(parsed.error);
         const store = engine.repo.store(parsed.storeId);
         if (store === null) throw new FvError('InvalidSuborganization');
-        if (!canSee(account, { organizationId: store.organizationId, storeId: store.id })) {
-          throw new FvError('InvalidRoute');
-        }
+        requireStore(account, store);
         const reg = parsed.registration;
         const service = engine.repo.service(reg.serviceId);
         if (service === null || service.storeId !== store.id || service.childIds.length > 0) {
@@ -331,16 +329,13 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
       });
 
       fv.post('/next', async (request) => {
-        const account = accountOf(request);
-        requireRight(account, 'customer', 'u');
+        const account = allowed(request, 'customer', 'u');
         const body = (request.body ?? {}) as Record<string, unknown>;
         if (typeof body.suborganization !== 'string') throw new FvError('InvalidSuborganization');
         if (typeof body.desk !== 'string') throw new FvError('InvalidDesk');
         const store = engine.repo.store(body.suborganization);
         if (store === null) throw new FvError('InvalidSuborganization');
-        if (!canSee(account, { organizationId: store.organizationId, storeId: store.id })) {
-          throw new FvError('InvalidRoute');
-        }
+        requireStore(account, store);
         const desk = engine.repo.device(body.desk);
         if (desk === null || desk.storeId !== store.id) throw new FvError('InvalidDesk');
         if (desk.role !== 'desk') throw new FvError('InvalidDeviceType');
@@ -368,8 +363,7 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
       });
 
       fv.put('/customer', async (request) => {
-        const account = accountOf(request);
-        requireRight(account, 'customer', 'u');
+        const account = allowed(request, 'customer', 'u');
         const body = (request.body ?? {}) as Record<string, unknown>;
         if (typeof body._id !== 'string') throw new FvError('InvalidEntity');
         if (typeof body.lang === 'string' && !/^[A-Za-z]{2}$/.test(body.lang))
@@ -396,9 +390,7 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
           const current = engine.repo.customer(id);
           if (current === null) throw new FvError('InvalidEntity');
           const store = engine.repo.store(current.storeId) as Store;
-          if (!canSee(account, { organizationId: store.organizationId, storeId: store.id })) {
-            throw new FvError('InvalidRoute');
-          }
+          requireStore(account, store);
           const { customer, events } = applyCustomerUpdate(current, body);
           if (customer.serviceId !== current.serviceId) {
             const service = engine.repo.service(customer.serviceId);
@@ -436,16 +428,13 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
       });
 
       fv.delete('/customer/:id', async (request) => {
-        const account = accountOf(request);
-        requireRight(account, 'customer', 'd');
+        const account = allowed(request, 'customer', 'd');
         const id = (request.params as { id: string }).id;
         const removed = engine.mutate((append) => {
           const current = engine.repo.customer(id);
           if (current === null) throw new FvError('InvalidEntity');
           const store = engine.repo.store(current.storeId) as Store;
-          if (!canSee(account, { organizationId: store.organizationId, storeId: store.id })) {
-            throw new FvError('InvalidRoute');
-          }
+          requireStore(account, store);
           append(
             store.id,
             'customer_removed',

@@ -56,12 +56,33 @@ export function attachSync(httpServer: HttpServer, engine: HubEngine): SyncServe
     if (head !== null) published.set(store.id, head);
   }
 
+  // A device's record changed: its live sockets whose credential no longer passes (`device
+  // reset`) are closed, so a revoked token stops working at once; so are those joined to another
+  // store (moved), which then ask for their record again and join the right room.
+  const recheckSockets = (device: Device): void => {
+    for (const socketId of [...(nsp.adapter.rooms.get(deviceRoom(device.id)) ?? [])]) {
+      const socket = nsp.sockets.get(socketId);
+      if (socket === undefined) continue;
+      const credential = DeviceCredentialSchema.safeParse(socket.handshake.auth);
+      const joined = socket.data.device as Device;
+      if (
+        !credential.success ||
+        !checkCredential(engine, credential.data).ok ||
+        joined.storeId !== device.storeId
+      ) {
+        socket.disconnect(true);
+      }
+    }
+  };
+
   const broadcast = (changes: readonly Change[]): void => {
     for (const change of changes) {
       nsp.to(storeRoom(change.storeId)).emit(SyncEvents.change, change);
       published.set(change.storeId, { epoch: change.epoch, seq: change.seq });
       if (change.entity.kind === 'device_removed') {
         nsp.in(deviceRoom(change.entity.id)).disconnectSockets(true);
+      } else if (change.entity.kind === 'device') {
+        recheckSockets(change.entity.device);
       }
     }
   };

@@ -1,6 +1,7 @@
 // A device file (/dev/usb/lp0, a parallel port, a FIFO): write-only, so no status and no ACK.
 import { createWriteStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
+import { openFailed, SharedOpen, watchLink, writeToLink } from './stream.js';
 import { Listeners, TransportError } from './types.js';
 import type { ByteTransport } from './types.js';
 
@@ -9,7 +10,7 @@ export class FileTransport implements ByteTransport {
   readonly twoWay = false;
   readonly description: string;
   private stream: WriteStream | null = null;
-  private opening: Promise<void> | null = null;
+  private readonly opening = new SharedOpen();
   private readonly closed = new Listeners<[Error | null]>();
 
   constructor(private readonly path: string) {
@@ -23,30 +24,23 @@ export class FileTransport implements ByteTransport {
   open(): Promise<void> {
     if (this.isOpen) return Promise.resolve();
     // Opening a FIFO blocks until a reader comes: that happens on libuv's pool, not the loop.
-    this.opening ??= new Promise<void>((resolve, reject) => {
-      const stream = createWriteStream(this.path, { flags: 'w' });
-      const onError = (error: Error): void =>
-        reject(
-          new TransportError('connect_failed', `Cannot open ${this.path}: ${error.message}`, {
-            cause: error,
-          }),
-        );
-      stream.once('error', onError);
-      stream.once('ready', () => {
-        stream.off('error', onError);
-        this.stream = stream;
-        let lastError: Error | null = null;
-        stream.on('error', (error) => (lastError = error));
-        stream.on('close', () => {
-          if (this.stream === stream) this.stream = null;
-          this.closed.emit(lastError);
-        });
-        resolve();
-      });
-    }).finally(() => {
-      this.opening = null;
-    });
-    return this.opening;
+    return this.opening.run(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const stream = createWriteStream(this.path, { flags: 'w' });
+          const onError = (error: Error): void =>
+            reject(openFailed(`Cannot open ${this.path}`, error));
+          stream.once('error', onError);
+          stream.once('ready', () => {
+            stream.off('error', onError);
+            this.stream = stream;
+            watchLink(stream, this.closed, () => {
+              if (this.stream === stream) this.stream = null;
+            });
+            resolve();
+          });
+        }),
+    );
   }
 
   write(bytes: Uint8Array): Promise<void> {
@@ -54,18 +48,7 @@ export class FileTransport implements ByteTransport {
     if (!stream || !this.isOpen) {
       return Promise.reject(new TransportError('closed', `${this.path} is not open`));
     }
-    return new Promise((resolve, reject) => {
-      stream.write(bytes, (error) => {
-        if (error) {
-          stream.destroy();
-          reject(
-            new TransportError('write_failed', `Write to ${this.path} failed: ${error.message}`, {
-              cause: error,
-            }),
-          );
-        } else resolve();
-      });
-    });
+    return writeToLink(stream, this.path, bytes, { onFailure: () => stream.destroy() });
   }
 
   onData(): () => void {

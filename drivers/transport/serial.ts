@@ -2,6 +2,7 @@
 // node-serialport style: the default opens a real device with the native binding; tests use real
 // ptys (socat), and a caller may pass serialport's own SerialPortMock or another binding.
 import { SerialPort } from 'serialport';
+import { openFailed, SharedOpen, watchLink, writeToLink } from './stream.js';
 import { Listeners, TransportError } from './types.js';
 import type { ByteTransport } from './types.js';
 
@@ -45,7 +46,7 @@ export class SerialTransport implements ByteTransport {
   readonly twoWay = true;
   readonly description: string;
   private port: SerialPortLike | null = null;
-  private opening: Promise<void> | null = null;
+  private readonly opening = new SharedOpen();
   private readonly data = new Listeners<[Uint8Array]>();
   private readonly closed = new Listeners<[Error | null]>();
 
@@ -62,36 +63,29 @@ export class SerialTransport implements ByteTransport {
 
   open(): Promise<void> {
     if (this.isOpen) return Promise.resolve();
-    this.opening ??= new Promise<void>((resolve, reject) => {
-      const port = this.factory(this.settings);
-      port.open((error) => {
-        if (error) {
-          port.removeAllListeners();
-          reject(
-            new TransportError(
-              'connect_failed',
-              `Cannot open ${this.description}: ${error.message}`,
-              {
-                cause: error,
+    return this.opening.run(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const port = this.factory(this.settings);
+          port.open((error) => {
+            if (error) {
+              port.removeAllListeners();
+              reject(openFailed(`Cannot open ${this.description}`, error));
+              return;
+            }
+            this.port = port;
+            watchLink(
+              port,
+              this.closed,
+              () => {
+                if (this.port === port) this.port = null;
               },
-            ),
-          );
-          return;
-        }
-        this.port = port;
-        let lastError: Error | null = null;
-        port.on('data', (chunk) => this.data.emit(new Uint8Array(chunk)));
-        port.on('error', (e) => (lastError = e));
-        port.on('close', (e) => {
-          if (this.port === port) this.port = null;
-          this.closed.emit(e ?? lastError);
-        });
-        resolve();
-      });
-    }).finally(() => {
-      this.opening = null;
-    });
-    return this.opening;
+              this.data,
+            );
+            resolve();
+          });
+        }),
+    );
   }
 
   write(bytes: Uint8Array): Promise<void> {
@@ -99,30 +93,9 @@ export class SerialTransport implements ByteTransport {
     if (!port || !port.isOpen) {
       return Promise.reject(new TransportError('closed', `${this.description} is not open`));
     }
-    return new Promise((resolve, reject) => {
-      port.write(bytes, (error) => {
-        if (error) {
-          reject(
-            new TransportError(
-              'write_failed',
-              `Write to ${this.description} failed: ${error.message}`,
-              { cause: error },
-            ),
-          );
-          return;
-        }
-        // drain: the bytes left the OS buffer (at 1200 baud this is what takes time).
-        port.drain((drainError) =>
-          drainError
-            ? reject(
-                new TransportError(
-                  'write_failed',
-                  `Write to ${this.description} failed: ${drainError.message}`,
-                ),
-              )
-            : resolve(),
-        );
-      });
+    // drain: the bytes left the OS buffer (at 1200 baud this is what takes time).
+    return writeToLink(port, this.description, bytes, {
+      flush: (done) => port.drain(done),
     });
   }
 

@@ -1,5 +1,6 @@
 // Raw TCP (port 9100, "JetDirect"): two-way, so status queries work over it.
 import { Socket } from 'node:net';
+import { openFailed, SharedOpen, watchLink, writeToLink } from './stream.js';
 import { Listeners, TransportError } from './types.js';
 import type { ByteTransport } from './types.js';
 
@@ -14,7 +15,7 @@ export class TcpTransport implements ByteTransport {
   readonly twoWay = true;
   readonly description: string;
   private socket: Socket | null = null;
-  private opening: Promise<void> | null = null;
+  private readonly opening = new SharedOpen();
   private readonly data = new Listeners<[Uint8Array]>();
   private readonly closed = new Listeners<[Error | null]>();
 
@@ -28,44 +29,37 @@ export class TcpTransport implements ByteTransport {
 
   open(): Promise<void> {
     if (this.isOpen) return Promise.resolve();
-    this.opening ??= new Promise<void>((resolve, reject) => {
-      const socket = new Socket();
-      socket.setNoDelay(true);
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(new TransportError('timeout', `No answer from ${this.description}`));
-      }, this.options.connectTimeoutMs ?? 3000);
-      const onError = (error: Error): void => {
-        clearTimeout(timer);
-        socket.destroy();
-        reject(
-          new TransportError(
-            'connect_failed',
-            `Cannot connect to ${this.description}: ${error.message}`,
-            {
-              cause: error,
-            },
-          ),
-        );
-      };
-      socket.once('error', onError);
-      socket.connect(this.options.port, this.options.host, () => {
-        clearTimeout(timer);
-        socket.off('error', onError);
-        this.socket = socket;
-        let lastError: Error | null = null;
-        socket.on('data', (chunk: Buffer) => this.data.emit(new Uint8Array(chunk)));
-        socket.on('error', (error) => (lastError = error));
-        socket.on('close', () => {
-          if (this.socket === socket) this.socket = null;
-          this.closed.emit(lastError);
-        });
-        resolve();
-      });
-    }).finally(() => {
-      this.opening = null;
-    });
-    return this.opening;
+    return this.opening.run(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const socket = new Socket();
+          socket.setNoDelay(true);
+          const timer = setTimeout(() => {
+            socket.destroy();
+            reject(new TransportError('timeout', `No answer from ${this.description}`));
+          }, this.options.connectTimeoutMs ?? 3000);
+          const onError = (error: Error): void => {
+            clearTimeout(timer);
+            socket.destroy();
+            reject(openFailed(`Cannot connect to ${this.description}`, error));
+          };
+          socket.once('error', onError);
+          socket.connect(this.options.port, this.options.host, () => {
+            clearTimeout(timer);
+            socket.off('error', onError);
+            this.socket = socket;
+            watchLink(
+              socket,
+              this.closed,
+              () => {
+                if (this.socket === socket) this.socket = null;
+              },
+              this.data,
+            );
+            resolve();
+          });
+        }),
+    );
   }
 
   write(bytes: Uint8Array): Promise<void> {
@@ -73,23 +67,7 @@ export class TcpTransport implements ByteTransport {
     if (!socket || !this.isOpen) {
       return Promise.reject(new TransportError('closed', `${this.description} is not connected`));
     }
-    return new Promise((resolve, reject) => {
-      const onClose = (): void =>
-        reject(new TransportError('closed', `${this.description} closed during the write`));
-      socket.once('close', onClose);
-      socket.write(bytes, (error) => {
-        socket.off('close', onClose);
-        if (error) {
-          reject(
-            new TransportError(
-              'write_failed',
-              `Write to ${this.description} failed: ${error.message}`,
-              { cause: error },
-            ),
-          );
-        } else resolve();
-      });
-    });
+    return writeToLink(socket, this.description, bytes, { failOnClose: socket });
   }
 
   onData(listener: (bytes: Uint8Array) => void): () => void {

@@ -233,8 +233,8 @@ export class Appliance {
     const wait =
       this.config === null ? (this.options.pollMs ?? 5000) : (this.options.refreshMs ?? 30_000);
     this.pollTimer = setTimeout(() => {
-      // While the sync link is up, a pull is enough to see a changed record: asking /provision
-      // would rotate the credential (the hub issues a fresh one each time).
+      // While the sync link is up, a pull is enough to see a changed record; /provision is only
+      // asked while it is down (is the hub there? was this device reset or removed?).
       const sync = this.sync;
       if (this.config !== null && sync !== null && sync.connected) {
         void sync.pull().finally(() => this.schedulePoll());
@@ -255,19 +255,37 @@ export class Appliance {
   private async provisionOnce(): Promise<void> {
     if (this.store === null || this.stopped) return;
     const { hubUrl, identity, log } = this.options;
+    const whoAmI = `MAC ${identity.macs.join(', ')}, hostname ${identity.hostname}.`;
     try {
-      const answer = await requestProvision(hubUrl, identity);
+      const held = this.config?.credential ?? null;
+      const answer = await requestProvision(hubUrl, identity, held);
       if (this.stopped) return;
       if (answer.status === 'unknown') {
         if (this.config !== null)
           log.warn('the hub no longer knows this device; back to unprovisioned');
-        this.unprovision(
-          `${answer.message} MAC ${identity.macs.join(', ')}, hostname ${identity.hostname}.`,
-        );
+        this.unprovision(`${answer.message} ${whoAmI}`);
         return;
       }
       this.hubProblem = null;
-      this.adopt(answer.device, answer.credential);
+      if (answer.status === 'provisioned') {
+        // Our current record (the hub accepted our credential), or a first claim (also after
+        // `lineup-hub device reset`).
+        this.adopt(answer.device, answer.credential);
+        return;
+      }
+      // `claimed`: the credential was handed out already, and the one we hold (if any) was not
+      // accepted. Asking again cannot help until an installer resets the device on the hub; the
+      // technician view says so, and polling picks up the new claim by itself.
+      if (this.config !== null) {
+        log.warn("the hub no longer accepts this device's credential; back to unprovisioned");
+        this.unprovision(
+          `The hub no longer accepts this device's credential. ${answer.message} ${whoAmI}`,
+        );
+        return;
+      }
+      this.phase = 'unprovisioned';
+      this.message = `${answer.message} ${whoAmI}`;
+      this.scheduleState();
     } catch (error) {
       if (!(error instanceof HubUnreachableError)) throw error;
       const seconds = Math.round((this.options.pollMs ?? 5000) / 1000);
@@ -313,12 +331,15 @@ export class Appliance {
       this.options.log.info(`moved to store ${device.storeId}: starting a fresh replica`);
       store.resetReplica();
     }
+    if (prev !== null && credentialChanged)
+      this.options.log.info('claimed a new credential from the hub (the device was reset)');
     if (prev !== null && prev.device.role !== device.role)
       this.options.log.info(`role changed from ${prev.device.role} to ${device.role}`);
     this.phase = 'ready';
     this.message = null;
     if (this.sync === null || storeChanged) this.startSync(credential);
-    else if (credentialChanged) this.sync.updateCredential(credential);
+    // Also reconnects a link the hub closed (it then asked who it is, and still is).
+    else this.sync.updateCredential(credential);
     this.scheduleState();
   }
 
@@ -342,7 +363,11 @@ export class Appliance {
           }
           this.scheduleState();
         },
-        onCredentialRefused: () => void this.provisionNow(),
+        // Refused, or closed by the hub (reset, removed, moved): ask /provision with the
+        // credential we hold; its answer says what we are now (never rotates a token).
+        onCredentialRefused: () => {
+          if (this.sync === sync) void this.provisionNow();
+        },
         onOutboxRefused: (entry, refusal, awaited) => this.onOutboxRefused(entry, refusal, awaited),
       },
     });

@@ -1,7 +1,11 @@
-// Asks the hub who this device is: `POST /provision` with its MACs and hostname.
+// Asks the hub who this device is: `POST /provision` with its MACs and hostname, and the
+// credential it holds if any (the hub hands a credential out once; holding it is what lets a
+// device ask for its current record again).
 import {
   PROVISION_PATH,
   ProvisionResponseSchema,
+  type DeviceCredential,
+  type ProvisionRequest,
   type ProvisionResponse,
 } from '../../shared/protocol/sync.js';
 import type { DeviceIdentity } from './identity.js';
@@ -12,14 +16,20 @@ export class HubUnreachableError extends Error {}
 export async function requestProvision(
   hubUrl: string,
   identity: DeviceIdentity,
+  credential: DeviceCredential | null = null,
   timeoutMs = 5000,
 ): Promise<ProvisionResponse> {
+  const request: ProvisionRequest = {
+    macs: identity.macs,
+    hostname: identity.hostname,
+    ...(credential !== null ? { credential } : {}),
+  };
   let response: Response;
   try {
     response = await fetch(new URL(PROVISION_PATH, hubUrl), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ macs: identity.macs, hostname: identity.hostname }),
+      body: JSON.stringify(request),
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {

@@ -241,6 +241,11 @@ export const PROVISION_PATH = '/provision';
 export const ProvisionRequestSchema = z.object({
   macs: z.array(z.string()).min(1).max(32),
   hostname: z.string().min(1).max(253),
+  /**
+   * The credential a provisioned device holds: when the hub accepts it, the answer is the
+   * device's current record with that same credential (a refresh, e.g. after a store move).
+   */
+  credential: DeviceCredentialSchema.optional(),
 });
 export type ProvisionRequest = z.infer<typeof ProvisionRequestSchema>;
 export const ProvisionResponseSchema = z.discriminatedUnion('status', [
@@ -250,6 +255,9 @@ export const ProvisionResponseSchema = z.discriminatedUnion('status', [
     credential: DeviceCredentialSchema,
   }),
   z.object({ status: z.literal('unknown'), message: z.string() }),
+  // Known device whose credential was already handed out (once): nothing is revealed or rotated.
+  // An installer lets it claim a new one with `lineup-hub device reset --id ID`.
+  z.object({ status: z.literal('claimed'), deviceId: IdSchema, message: z.string() }),
 ]);
 export type ProvisionResponse = z.infer<typeof ProvisionResponseSchema>;
 

@@ -1,21 +1,27 @@
 // Shared by the e2e specs: the demo store's URLs (from the launcher's state file), the
 // virtual printer's inspection API, page helpers and the accessibility check.
-import { spawnSync } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import { expect, type Browser, type Page } from '@playwright/test';
-import { WebSocket } from 'ws';
 import { z } from 'zod';
 import type { ApplianceApi } from '../../shared/api/appliance-api.js';
-import { createApplianceClient } from '../../shared/api/client.js';
+import { openBridge } from '../support/bridge.js';
+import {
+  appointmentRegistration,
+  createApiKey,
+  fvPost as signedPost,
+  type ApiAccount,
+} from '../support/fv-api.js';
+import { updateService } from '../support/processes.js';
+
+export { hubCli } from '../support/processes.js';
+export type { ApiAccount } from '../support/fv-api.js';
 
 export const STATE_ENV = 'LINEUP_E2E_STATE';
 /** The demo launcher's --data dir (its hub keeps its SQLite in `hub/`). */
 export const DATA_ENV = 'LINEUP_E2E_DATA';
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export const DemoStateSchema = z.object({
   hub: z.string().url(),
@@ -130,26 +136,13 @@ export async function announcements(page: Page): Promise<AnnouncementView[]> {
   });
 }
 
-export interface ApiAccount {
-  key: string;
-  secret: string;
-}
-
 const apiAccounts = new Map<string, ApiAccount>();
 
 /** An API key on a hub (its --data dir), made with its CLI (`lineup-hub apikey create`). */
 export function hubApiAccount(hubData = demoHubData()): ApiAccount {
   const known = apiAccounts.get(hubData);
   if (known !== undefined) return known;
-  const run = spawnSync(
-    process.execPath,
-    [join(ROOT, 'bin', 'lineup-hub.js'), 'apikey', 'create', '--data', hubData, '--name', 'e2e'],
-    { cwd: ROOT, encoding: 'utf8' },
-  );
-  if (run.status !== 0) throw new Error(`lineup-hub apikey create failed: ${run.stderr}`);
-  const account = z
-    .object({ key: z.string(), secret: z.string() })
-    .parse(JSON.parse(run.stdout.trim().split('\n').at(-1) ?? ''));
+  const account = createApiKey(hubData, 'e2e');
   apiAccounts.set(hubData, account);
   return account;
 }
@@ -162,45 +155,13 @@ export function demoHubData(): string {
   return join(data, 'hub');
 }
 
-/** Runs the hub's CLI on a data dir (works while that hub serves: it picks up the change). */
-export function hubCli(args: string[]): string {
-  const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'lineup-hub.js'), ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
-  if (run.status !== 0) throw new Error(`lineup-hub ${args.join(' ')} failed: ${run.stderr}`);
-  return run.stdout;
-}
-
 /** Changes a service of the demo store, e.g. `{ notify: true }`. */
 export function updateDemoService(id: string, fields: Record<string, unknown>): void {
-  hubCli([
-    'service',
-    'update',
-    '--data',
-    demoHubData(),
-    '--id',
-    id,
-    '--set',
-    JSON.stringify(fields),
-  ]);
+  updateService(demoHubData(), id, fields);
 }
 
 async function fvPost(hub: string, account: ApiAccount, path: string, body: unknown) {
-  const full = `/api/public/v2${path}`;
-  const timestamp = String(Date.now());
-  const signature = createHmac('sha1', account.secret)
-    .update(`POST${full}${timestamp}`)
-    .digest('hex');
-  const res = await fetch(new URL(full, hub), {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `${account.key}:${signature}`,
-      'x-fv-timestamp': timestamp,
-    },
-    body: JSON.stringify(body),
-  });
+  const res = await signedPost(hub, account, path, body);
   expect(res.status, await res.clone().text()).toBeLessThan(300);
   return res;
 }
@@ -238,53 +199,11 @@ export const DEMO_SERVICES = {
  * Tests use it to put the store back as they found it, whatever the UI did.
  */
 export async function withBridge<T>(url: string, work: (api: ApplianceApi) => Promise<T>) {
-  const html = await (await fetch(url)).text();
-  const token = html.match(/<meta name="lineup-bridge" content="([^"]+)">/)?.[1];
-  if (token === undefined) throw new Error(`no bridge token in ${url}`);
-  const ws = new WebSocket(
-    `${url.replace(/^http/, 'ws').replace(/\/?$/, '/')}bridge?token=${encodeURIComponent(token)}`,
-  );
-  await new Promise<void>((ok, fail) => {
-    ws.once('open', () => ok());
-    ws.once('error', fail);
-  });
-  let next = 1;
-  const pending = new Map<number, { ok: (v: unknown) => void; fail: (e: unknown) => void }>();
-  const listeners = new Set<(event: unknown) => void>();
-  ws.on('message', (data: Buffer) => {
-    const frame = JSON.parse(data.toString()) as {
-      id?: number;
-      result?: unknown;
-      error?: unknown;
-      event?: unknown;
-    };
-    if (frame.event !== undefined) {
-      for (const l of listeners) l(frame.event);
-      return;
-    }
-    const p = frame.id === undefined ? undefined : pending.get(frame.id);
-    if (p === undefined || frame.id === undefined) return;
-    pending.delete(frame.id);
-    if (frame.error !== undefined) p.fail(frame.error);
-    else p.ok(frame.result);
-  });
-  const api = createApplianceClient({
-    invoke(method, params) {
-      const id = next++;
-      return new Promise((ok, fail) => {
-        pending.set(id, { ok, fail });
-        ws.send(JSON.stringify({ id, method, params }));
-      });
-    },
-    onEvent(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  });
+  const bridge = await openBridge(url);
   try {
-    return await work(api);
+    return await work(bridge.api);
   } finally {
-    ws.close();
+    bridge.close();
   }
 }
 
@@ -303,17 +222,7 @@ export async function bookAppointment(
   externalId: string,
   name: string,
 ): Promise<void> {
-  await fvPost(state.hub, hubApiAccount(), '/register', {
-    suborganization: 'demo-store',
-    machine: 'demo-kiosk',
-    prequalification: 'demo-appointment',
-    prequalifications_path: ['demo-support', 'demo-appointment'],
-    lang: 'EN',
-    name,
-    meeting: true,
-    mtimestamp: new Date(Date.now() + 5 * 60_000).toISOString(),
-    external_meeting_id: externalId,
-  });
+  await fvPost(state.hub, hubApiAccount(), '/register', appointmentRegistration(externalId, name));
 }
 
 /**

@@ -1,10 +1,6 @@
 // Starts the real hub process (bin/lineup-hub.js) on a free port with a temp data dir, and
 // connects real socket.io clients to it.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import type { z } from 'zod';
 import {
@@ -14,83 +10,43 @@ import {
   type DeviceCredential,
   type ProvisionResponse,
 } from '../../../shared/protocol/sync.js';
+import { removeDirs, runBin, startHub, tempDir, type BinResult } from '../../support/processes.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
-const BIN = join(ROOT, 'bin/lineup-hub.js');
+export { DEMO } from '../../support/processes.js';
 
 export function tempDataDir(): string {
-  return mkdtempSync(join(tmpdir(), 'lineup-hub-test-'));
+  return tempDir('hub-test');
 }
 
 export function removeDir(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
+  removeDirs([dir]);
 }
 
-export interface CliResult {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type CliResult = BinResult;
 
 export function runCli(args: string[]): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runBin('lineup-hub.js', args, 30_000);
 }
 
 export interface HubProcess {
   url: string;
   dataDir: string;
-  proc: ChildProcess;
-  /** SIGTERM, and wait for a clean exit. */
+  /** SIGTERM, and wait for a clean exit: resolves with the exit code. */
   stop(): Promise<number | null>;
   /** SIGKILL: the hub dies without any chance to flush. */
   kill9(): Promise<void>;
 }
 
 export async function startHubProcess(dataDir: string): Promise<HubProcess> {
-  const proc = spawn(
-    process.execPath,
-    [BIN, 'serve', '--data', dataDir, '--port', '0', '--host', '127.0.0.1'],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stderr = '';
-  proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((res) => proc.once('exit', (code) => res(code)));
-  const url = await new Promise<string>((res, rej) => {
-    let out = '';
-    const timer = setTimeout(() => rej(new Error(`hub did not start: ${stderr}`)), 30_000);
-    proc.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /^Lineup hub listening on (http:\/\/\S+)$/m.exec(out);
-      if (m !== null) {
-        clearTimeout(timer);
-        res(m[1] as string);
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      rej(new Error(`hub exited with ${String(code)}: ${stderr}`));
-    });
-  });
+  const hub = await startHub(dataDir);
   return {
-    url,
+    url: hub.url,
     dataDir,
-    proc,
     stop: async () => {
-      proc.kill('SIGTERM');
-      return exited;
+      hub.child.kill('SIGTERM');
+      return hub.exited;
     },
-    kill9: async () => {
-      proc.kill('SIGKILL');
-      await exited;
-    },
+    kill9: () => hub.kill9(),
   };
 }
 
@@ -106,13 +62,6 @@ export async function provisionDevice(
   });
   return (await res.json()) as ProvisionResponse;
 }
-
-export const DEMO = {
-  kiosk: { mac: '02:00:00:00:00:01', hostname: 'lineup-kiosk-1' },
-  desk1: { mac: '02:00:00:00:00:02', hostname: 'lineup-desk-1' },
-  desk2: { mac: '02:00:00:00:00:03', hostname: 'lineup-desk-2' },
-  screen: { mac: '02:00:00:00:00:04', hostname: 'lineup-screen-1' },
-} as const;
 
 export async function credentialFor(
   url: string,

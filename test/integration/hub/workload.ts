@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { Socket } from 'socket.io-client';
 import { openHubDb } from '../../../cloud/db/hub-db.js';
-import { addDevice, seedStore } from '../../../cloud/engine/admin.js';
+import { addDevice, claimCredential, seedStore } from '../../../cloud/engine/admin.js';
 import { HubEngine } from '../../../cloud/engine/hub-engine.js';
 import type { Customer } from '../../../shared/domain/entities.js';
 import type {
@@ -45,13 +45,20 @@ export function seedFleet(dataDir: string, kiosks: number, desks: number): Fleet
     seedStore(engine);
     const mac = (n: number) => `02:00:00:00:10:${n.toString(16).padStart(2, '0')}`;
     const fleet: Fleet = { kiosks: [], desks: [], blocks: [] };
+    // Each device claims its credential once, as its runtime would with POST /provision.
+    const claim = (deviceId: string): DeviceCredential => {
+      const credential = claimCredential(engine, deviceId);
+      if (credential === null) throw new Error(`${deviceId} already claimed its credential`);
+      return credential;
+    };
     for (let i = 0; i < kiosks; i++) {
-      const { credential } = addDevice(engine, {
+      const { device } = addDevice(engine, {
         storeId: 'demo-store',
         mac: mac(i),
         hostname: `load-kiosk-${i}`,
         role: 'machine',
       });
+      const credential = claim(device.id);
       fleet.kiosks.push(credential);
       fleet.blocks.push(
         LEAF_SERVICES.map((serviceId) => {
@@ -70,13 +77,14 @@ export function seedFleet(dataDir: string, kiosks: number, desks: number): Fleet
       );
     }
     for (let i = 0; i < desks; i++) {
-      const { credential } = addDevice(engine, {
+      const { device } = addDevice(engine, {
         storeId: 'demo-store',
         mac: mac(100 + i),
         hostname: `load-desk-${i}`,
         role: 'desk',
         serviceIds: [...LEAF_SERVICES],
       });
+      const credential = claim(device.id);
       fleet.desks.push(credential);
     }
     return fleet;

@@ -5,77 +5,55 @@ import fc from 'fast-check';
 import type { Socket } from 'socket.io-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Customer } from '../../../shared/domain/entities.js';
-import type { DeviceCredential } from '../../../shared/protocol/sync.js';
-import { connectDevice } from '../hub/harness.js';
+import { connectDevice, credentialFor } from '../hub/harness.js';
 import { checkInvariants, pullAll, runOps, type Connected, type Op } from '../hub/workload.js';
 import {
-  cleanup,
-  connectBridge,
+  addDevice,
   DEMO,
-  hubCli,
-  seedDemo,
-  startHub,
-  startRuntime,
-  tempDir,
+  isConnected as connected,
+  isSynced as synced,
+  startDemoStore,
   waitFor,
-  type BridgeClient,
-  type Proc,
+  type DemoStore,
 } from './harness.js';
 
-const dirs: string[] = [];
-const procs: Proc[] = [];
-const clients: BridgeClient[] = [];
+type Who = { mac: string; hostname: string };
+let store: DemoStore<{ machines: Who[]; loadDesk: Who }> | undefined;
 const sockets: Socket[] = [];
 
 afterAll(async () => {
-  for (const c of clients) c.close();
   for (const s of sockets) s.disconnect();
-  await Promise.all(procs.map((p) => p.stop()));
-  cleanup(dirs);
+  await store?.close();
 });
 
-const connected = (b: BridgeClient) =>
-  b.state()?.phase === 'ready' && b.state()?.sync.connected === true;
-const synced = (b: BridgeClient) => connected(b) && b.state()?.sync.outbox === 0;
-
-function addDevice(hubDir: string, n: number, role: 'machine' | 'desk'): DeviceCredential {
-  const out = hubCli([
-    'device',
-    'add',
-    '--data',
-    hubDir,
-    '--store',
-    'demo-store',
-    '--mac',
-    `02:00:00:00:20:${n.toString(16).padStart(2, '0')}`,
-    '--hostname',
-    `load-${role}-${n}`,
-    '--role',
+/** Adds a device with the CLI; it claims its credential later, once, with POST /provision. */
+function addLoadDevice(hubDir: string, n: number, role: 'machine' | 'desk'): Who {
+  const who = {
+    mac: `02:00:00:00:20:${n.toString(16).padStart(2, '0')}`,
+    hostname: `load-${role}-${n}`,
+  };
+  addDevice(hubDir, {
+    ...who,
     role,
     // The load desk serves Repair only: nobody but the store's own desks calls a new-phone ticket.
-    ...(role === 'desk' ? ['--services', 'demo-repair'] : []),
-  ]);
-  return (JSON.parse(out) as { credential: DeviceCredential }).credential;
+    ...(role === 'desk' ? { services: 'demo-repair' } : {}),
+  });
+  return who;
 }
 
 describe('ticket numbering with one kiosk', () => {
   it('hands out A1..A6 in order: 3 online, 2 with the hub down, 1 after it returns', async () => {
-    const hubDir = tempDir('hub-num');
-    const kioskDir = tempDir('kiosk-num');
-    const deskDir = tempDir('desk-num');
-    dirs.push(hubDir, kioskDir, deskDir);
-    seedDemo(hubDir);
-    const machines = [addDevice(hubDir, 1, 'machine'), addDevice(hubDir, 2, 'machine')];
-    const loadDesk = addDevice(hubDir, 3, 'desk');
-    let hub = await startHub(hubDir);
-    procs.push(hub);
-    const port = Number(new URL(hub.url).port);
-    const kioskProc = await startRuntime(hub.url, kioskDir, DEMO.kiosk);
-    const deskProc = await startRuntime(hub.url, deskDir, DEMO.desk1);
-    procs.push(kioskProc, deskProc);
-    const kiosk = await connectBridge(kioskProc.url);
-    const desk = await connectBridge(deskProc.url);
-    clients.push(kiosk, desk);
+    const demo = await startDemoStore('hub-num', (hubDir) => ({
+      machines: [addLoadDevice(hubDir, 1, 'machine'), addLoadDevice(hubDir, 2, 'machine')],
+      loadDesk: addLoadDevice(hubDir, 3, 'desk'),
+    }));
+    store = demo;
+    const machines = await Promise.all(
+      demo.prepared.machines.map((who) => credentialFor(demo.hub.url, who)),
+    );
+    const loadDesk = await credentialFor(demo.hub.url, demo.prepared.loadDesk);
+    const kiosk = (await demo.runtime(DEMO.kiosk, { dir: demo.tempDir('kiosk-num') })).bridge;
+    const desk = (await demo.runtime(DEMO.desk1, { dir: demo.tempDir('desk-num') })).bridge;
     await waitFor(
       'kiosk connected with numbers of its own',
       () =>
@@ -88,8 +66,8 @@ describe('ticket numbering with one kiosk', () => {
 
     // Other machines (numbered by the hub) and a desk work concurrently: a seeded workload.
     const conn: Connected = {
-      kiosks: await Promise.all(machines.map((c) => connectDevice(hub.url, c))),
-      desks: [await connectDevice(hub.url, loadDesk)],
+      kiosks: await Promise.all(machines.map((c) => connectDevice(demo.hub.url, c))),
+      desks: [await connectDevice(demo.hub.url, loadDesk)],
       blocks: [],
       nextInBlock: [],
       close: () => undefined,
@@ -115,12 +93,11 @@ describe('ticket numbering with one kiosk', () => {
     for (let i = 0; i < 3; i++) tickets.push(await register('EN'));
     const sent = await workload;
 
-    await hub.kill9();
+    await demo.hub.kill9();
     await waitFor('the kiosk sees the hub gone', () => kiosk.state()?.sync.connected === false);
     for (let i = 0; i < 2; i++) tickets.push(await register('FR'));
 
-    hub = await startHub(hubDir, port);
-    procs.push(hub);
+    await demo.restartHub();
     await waitFor('kiosk and desk synced', () => synced(kiosk) && synced(desk), 30_000);
     tickets.push(await register('EN'));
 
@@ -132,7 +109,7 @@ describe('ticket numbering with one kiosk', () => {
       const known = new Map((desk.state()?.store?.customers ?? []).map((c) => [c.id, c]));
       return tickets.every((t) => known.get(t.customer.id)?.ticket === t.customer.ticket);
     });
-    const observer = await connectDevice(hub.url, loadDesk);
+    const observer = await connectDevice(demo.hub.url, loadDesk);
     sockets.push(observer);
     const { changes, head } = await pullAll(observer);
     expect(checkInvariants(sent, changes, head)).toEqual([]);

@@ -1,46 +1,20 @@
 // Offline behaviour with real processes: the hub killed mid-workload, tickets issued offline from
 // reserved blocks, the hub back, every device converging; a kiosk killed -9 during a burst
 // losing none of the tickets it handed out; an offline ticket the hub refuses on reconnect.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ApplianceState } from '../../../shared/api/appliance-api.js';
 import type { Customer } from '../../../shared/domain/entities.js';
 import {
-  cleanup,
-  connectBridge,
   DEMO,
-  hubCli,
-  seedDemo,
-  startHub,
-  startRuntime,
-  tempDir,
+  isConnected as connected,
+  isSynced as synced,
+  updateService,
+  useDemoStore,
   waitFor,
   type BridgeClient,
-  type Proc,
 } from './harness.js';
 
-const dirs: string[] = [];
-const procs: Proc[] = [];
-const clients: BridgeClient[] = [];
-let hubDir: string;
-let hub: Proc;
-let hubPort: number;
-
-async function runtime(who: { mac: string; hostname: string }, dir: string, extra: string[] = []) {
-  const proc = await startRuntime(hub.url, dir, who, extra);
-  procs.push(proc);
-  const bridge = await connectBridge(proc.url);
-  clients.push(bridge);
-  return { proc, bridge, dir };
-}
-
-async function restartHub(): Promise<void> {
-  hub = await startHub(hubDir, hubPort);
-  procs.push(hub);
-}
-
-const connected = (b: BridgeClient) =>
-  b.state()?.phase === 'ready' && b.state()?.sync.connected === true;
-const synced = (b: BridgeClient) => connected(b) && b.state()?.sync.outbox === 0;
+const store = useDemoStore('hub-off');
 
 function queue(state: ApplianceState | null): string[] {
   return (state?.store?.customers ?? [])
@@ -51,38 +25,14 @@ function queue(state: ApplianceState | null): string[] {
 const myBlocks = (b: BridgeClient) =>
   (b.state()?.store?.blocks ?? []).filter((x) => x.deviceId === 'demo-kiosk').length;
 
-beforeAll(async () => {
-  hubDir = tempDir('hub-off');
-  dirs.push(hubDir);
-  seedDemo(hubDir);
-  hub = await startHub(hubDir);
-  procs.push(hub);
-  hubPort = Number(new URL(hub.url).port);
-});
-
-// One process per device identity, as in a store: two live runtimes with the same MAC would keep
-// taking each other's credential. Each test stops the runtimes it started (the hub stays).
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  const runtimes = procs.filter((p) => p !== hub);
-  procs.splice(0, procs.length, ...procs.filter((p) => p === hub));
-  await Promise.all(runtimes.map((p) => p.stop()));
-});
-
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await Promise.all(procs.map((p) => p.stop()));
-  cleanup(dirs);
-});
-
 describe('offline', () => {
   it('hub killed mid-workload: the kiosk issues from its blocks, desks refuse plainly, all converge', async () => {
-    const kioskDir = tempDir('kiosk');
-    dirs.push(kioskDir);
-    const kiosk = await runtime(DEMO.kiosk, kioskDir, ['--block-size', '10']);
-    const desk = await runtime(DEMO.desk1, tempDir('desk'));
-    const screen = await runtime(DEMO.screen, tempDir('screen'));
-    dirs.push(desk.dir, screen.dir);
+    const kiosk = await store.runtime(DEMO.kiosk, {
+      dir: store.tempDir('kiosk'),
+      extra: ['--block-size', '10'],
+    });
+    const desk = await store.runtime(DEMO.desk1, { dir: store.tempDir('desk') });
+    const screen = await store.runtime(DEMO.screen, { dir: store.tempDir('screen') });
     await waitFor(
       'connected with offline blocks',
       () => [kiosk, desk, screen].every((d) => connected(d.bridge)) && myBlocks(kiosk.bridge) >= 5,
@@ -95,7 +45,7 @@ describe('offline', () => {
     });
     expect(online.offline).toBe(false);
 
-    await hub.kill9();
+    await store.hub.kill9();
     await waitFor('everyone sees the hub gone', () =>
       [kiosk, desk, screen].every((d) => d.bridge.state()?.sync.connected === false),
     );
@@ -127,7 +77,7 @@ describe('offline', () => {
     // The second new-phone ticket waits behind the first.
     expect(offline[2]?.peopleBefore).toBeGreaterThan(offline[0]?.peopleBefore ?? 0);
 
-    await restartHub();
+    await store.restartHub();
     await waitFor('all synced', () => [kiosk, desk, screen].every((d) => synced(d.bridge)), 30_000);
     await waitFor('the same queue everywhere', () => {
       const k = queue(kiosk.bridge.state());
@@ -144,11 +94,11 @@ describe('offline', () => {
   });
 
   it('a kiosk killed -9 during a burst loses none of the tickets it handed out', async () => {
-    const kioskDir = tempDir('kiosk9');
-    const deskDir = tempDir('desk9');
-    dirs.push(kioskDir, deskDir);
-    let kiosk = await runtime(DEMO.kiosk, kioskDir, ['--block-size', '40']);
-    const desk = await runtime(DEMO.desk2, deskDir);
+    const kioskDir = store.tempDir('kiosk9');
+    const kioskRuntime = () =>
+      store.runtime(DEMO.kiosk, { dir: kioskDir, extra: ['--block-size', '40'] });
+    let kiosk = await kioskRuntime();
+    const desk = await store.runtime(DEMO.desk2, { dir: store.tempDir('desk9') });
     await waitFor(
       'connected with blocks',
       () => connected(kiosk.bridge) && connected(desk.bridge) && myBlocks(kiosk.bridge) >= 5,
@@ -182,18 +132,18 @@ describe('offline', () => {
     await burstThenKill(kiosk, 700);
     const onlineCount = handedOut.length;
     expect(onlineCount).toBeGreaterThan(0);
-    kiosk = await runtime(DEMO.kiosk, kioskDir, ['--block-size', '40']);
+    kiosk = await kioskRuntime();
     await waitFor('kiosk back', () => synced(kiosk.bridge));
-    await hub.kill9();
+    await store.hub.kill9();
     await waitFor('kiosk offline', () => kiosk.bridge.state()?.sync.connected === false);
     await burstThenKill(kiosk, 500);
     expect(handedOut.length).toBeGreaterThan(onlineCount);
-    kiosk = await runtime(DEMO.kiosk, kioskDir, ['--block-size', '40']);
+    kiosk = await kioskRuntime();
     expect(kiosk.proc.role).toBe('machine'); // boots into its role with the hub down
     const waiting = await waitFor('a state', () => kiosk.bridge.state());
     expect(waiting.sync.outbox).toBeGreaterThan(0);
 
-    await restartHub();
+    await store.restartHub();
     await waitFor(
       'kiosk and desk synced',
       () => synced(kiosk.bridge) && synced(desk.bridge),
@@ -210,16 +160,16 @@ describe('offline', () => {
   });
 
   it('an offline ticket the hub refuses on reconnect is shown to staff and taken out locally', async () => {
-    const kioskDir = tempDir('kiosk-refused');
-    const deskDir = tempDir('desk-refused');
-    dirs.push(kioskDir, deskDir);
-    const kiosk = await runtime(DEMO.kiosk, kioskDir, ['--block-size', '10']);
-    const desk = await runtime(DEMO.desk1, deskDir);
+    const kiosk = await store.runtime(DEMO.kiosk, {
+      dir: store.tempDir('kiosk-refused'),
+      extra: ['--block-size', '10'],
+    });
+    const desk = await store.runtime(DEMO.desk1, { dir: store.tempDir('desk-refused') });
     await waitFor(
       'connected with blocks',
       () => synced(kiosk.bridge) && connected(desk.bridge) && myBlocks(kiosk.bridge) >= 5,
     );
-    await hub.kill9();
+    await store.hub.kill9();
     await waitFor('kiosk offline', () => kiosk.bridge.state()?.sync.connected === false);
     const refusedTicket = await kiosk.bridge.api.register({
       serviceId: 'demo-accessories',
@@ -235,18 +185,9 @@ describe('offline', () => {
     expect(refusedTicket.customer.ticket).toMatch(/^B\d+$/);
 
     // Meanwhile the store's admin renumbers the service: its offline block no longer fits.
-    hubCli([
-      'service',
-      'update',
-      '--data',
-      hubDir,
-      '--id',
-      'demo-accessories',
-      '--set',
-      JSON.stringify({ ticketPrefix: 'X' }),
-    ]);
+    updateService(store.hubDir, 'demo-accessories', { ticketPrefix: 'X' });
     try {
-      await restartHub();
+      await store.restartHub();
       const notice = await waitFor(
         'the refusal shown on the kiosk',
         () =>
@@ -278,16 +219,7 @@ describe('offline', () => {
         false,
       );
     } finally {
-      hubCli([
-        'service',
-        'update',
-        '--data',
-        hubDir,
-        '--id',
-        'demo-accessories',
-        '--set',
-        JSON.stringify({ ticketPrefix: 'B' }),
-      ]);
+      updateService(store.hubDir, 'demo-accessories', { ticketPrefix: 'B' });
     }
   });
 });

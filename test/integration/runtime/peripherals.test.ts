@@ -3,7 +3,6 @@
 // ptys (socat), against a real hub; a desk runtime calls customers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApplianceEvent } from '../../../shared/api/appliance-api.js';
-import { ApplianceError } from '../../../shared/api/appliance-api.js';
 import type { Customer } from '../../../shared/domain/entities.js';
 import { t } from '../../../shared/i18n/index.js';
 import { formatLineupTicketQr, parseScanPayload } from '../../../shared/scanner/index.js';
@@ -13,43 +12,27 @@ import { startScannerSimulator, type ScannerSimulator } from '../../../drivers/s
 import { startVirtualPrinter, type VirtualPrinter } from '../../../drivers/sim/virtual-printer.js';
 import {
   bookAppointment,
-  cleanup,
-  connectBridge,
   DEMO,
+  errorOf,
   hubApiKey,
-  seedDemo,
-  startHub,
-  startRuntime,
-  tempDir,
+  isConnected as ready,
+  startDemoStore,
   waitFor,
   type BridgeClient,
-  type Proc,
+  type DemoStore,
+  type Runtime,
 } from './harness.js';
 
-const dirs: string[] = [];
-const procs: Proc[] = [];
-const clients: BridgeClient[] = [];
-let hub: Proc;
-let account: { key: string; secret: string };
+let store: DemoStore<{ key: string; secret: string }>;
 let printer: VirtualPrinter;
 let scanner: ScannerSimulator;
 let pagers: PagerSimulator;
-let kiosk: { proc: Proc; bridge: BridgeClient };
-let desk1: { proc: Proc; bridge: BridgeClient };
-let desk2: { proc: Proc; bridge: BridgeClient };
+let kiosk: Runtime;
+let desk1: Runtime;
+let desk2: Runtime;
 
-async function runtime(who: { mac: string; hostname: string }, extra: string[] = []) {
-  const dir = tempDir('rt-io');
-  dirs.push(dir);
-  const proc = await startRuntime(hub.url, dir, who, extra);
-  procs.push(proc);
-  const bridge = await connectBridge(proc.url);
-  clients.push(bridge);
-  return { proc, bridge };
-}
-
-const ready = (b: BridgeClient) =>
-  b.state()?.phase === 'ready' && b.state()?.sync.connected === true;
+const runtime = (who: { mac: string; hostname: string }, extra: string[] = []) =>
+  store.runtime(who, { dir: store.tempDir('rt-io'), extra });
 
 const customerIn = (b: BridgeClient, match: (c: Customer) => boolean) =>
   b.state()?.store?.customers.find(match) ?? null;
@@ -57,23 +40,8 @@ const customerIn = (b: BridgeClient, match: (c: Customer) => boolean) =>
 const notices = (b: BridgeClient) =>
   b.events.flatMap((e: ApplianceEvent) => (e.type === 'notice' ? [e.notice] : []));
 
-async function errorOf(promise: Promise<unknown>): Promise<ApplianceError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ApplianceError) return error;
-    throw error;
-  }
-  throw new Error('expected an ApplianceError');
-}
-
 beforeAll(async () => {
-  const hubDir = tempDir('hub-io');
-  dirs.push(hubDir);
-  seedDemo(hubDir);
-  account = hubApiKey(hubDir);
-  hub = await startHub(hubDir);
-  procs.push(hub);
+  store = await startDemoStore('hub-io', hubApiKey);
   printer = await startVirtualPrinter({ host: '127.0.0.1' });
   scanner = await startScannerSimulator({ suffix: 'cr' });
   // LRS, not the old hard-coded JTECH: pages only arrive if the URL's protocol is used.
@@ -92,10 +60,8 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const c of clients) c.close();
-  await Promise.all(procs.map((p) => p.stop()));
+  await store?.close();
   await Promise.allSettled([printer?.close(), scanner?.close(), pagers?.close()]);
-  cleanup(dirs);
 });
 
 describe('kiosk peripherals', () => {
@@ -234,7 +200,8 @@ describe('kiosk peripherals', () => {
       kept: `RT${stamp}C`,
       last: `RT${stamp}D`,
     };
-    for (const [key, id] of Object.entries(ids)) await bookAppointment(hub.url, account, id, key);
+    for (const [key, id] of Object.entries(ids))
+      await bookAppointment(store.hub.url, store.prepared, id, key);
     const booked = (id: string) =>
       customerIn(kiosk.bridge, (c) => c.appointment?.externalId === id && c.state === 'booked');
     await waitFor('the bookings on the kiosk', () => Object.values(ids).every((id) => booked(id)));

@@ -1,80 +1,15 @@
 // The runtime with a real hub process and several real runtime processes, driven through the
 // bridge WebSocket as the UI drives it.
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ApplianceError } from '../../../shared/api/appliance-api.js';
-import {
-  cleanup,
-  connectBridge,
-  DEMO,
-  hubCli,
-  seedDemo,
-  startHub,
-  startRuntime,
-  tempDir,
-  waitFor,
-  type BridgeClient,
-  type Proc,
-} from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { addDevice, DEMO, errorOf, isConnected, useDemoStore, waitFor } from './harness.js';
 
-const dirs: string[] = [];
-const procs: Proc[] = [];
-const clients: BridgeClient[] = [];
-let hubDir: string;
-let hub: Proc;
-
-async function runtime(
-  who: { mac: string; hostname: string },
-  dataDir?: string,
-  extra: string[] = [],
-) {
-  const dir = dataDir ?? tempDir('rt');
-  if (dataDir === undefined) dirs.push(dir);
-  const proc = await startRuntime(hub.url, dir, who, extra);
-  procs.push(proc);
-  const bridge = await connectBridge(proc.url);
-  clients.push(bridge);
-  return { proc, bridge, dir };
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<ApplianceError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ApplianceError) return error;
-    throw error;
-  }
-  throw new Error('expected an ApplianceError');
-}
-
-const ready = (b: BridgeClient) =>
-  b.state()?.phase === 'ready' && b.state()?.sync.connected === true;
-
-beforeAll(async () => {
-  hubDir = tempDir('hub');
-  dirs.push(hubDir);
-  seedDemo(hubDir);
-  hub = await startHub(hubDir);
-});
-
-// One process per device identity, as in a store: two live runtimes with the same MAC would keep
-// taking each other's credential. Each test stops the runtimes it started.
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await Promise.all(procs.splice(0).map((p) => p.stop()));
-});
-
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await Promise.all(procs.map((p) => p.stop()));
-  await hub?.stop();
-  cleanup(dirs);
-});
+const store = useDemoStore('hub');
 
 describe('runtime against a real hub', () => {
   it('an unknown device shows the technician state, then takes its role live when provisioned', async () => {
     const who = { mac: '02:00:00:00:0A:01', hostname: 'lineup-new-1' };
-    const { proc, bridge } = await runtime(who);
+    const { proc, bridge } = await store.runtime(who);
     expect(proc.role).toBe('unprovisioned');
     const state = await waitFor('a state', () => bridge.state());
     expect(state.phase).toBe('unprovisioned');
@@ -82,62 +17,28 @@ describe('runtime against a real hub', () => {
     expect(state.identity.hostname).toBe('lineup-new-1');
     expect(await errorOf(bridge.api.callNext())).toMatchObject({ code: 'not_ready' });
 
-    hubCli([
-      'device',
-      'add',
-      '--data',
-      hubDir,
-      '--store',
-      'demo-store',
-      '--mac',
-      who.mac,
-      '--hostname',
-      who.hostname,
-      '--role',
-      'screen',
-      '--name',
-      'New screen',
-      '--id',
-      'new-screen-1',
-    ]);
+    addDevice(store.hubDir, { ...who, role: 'screen', name: 'New screen', id: 'new-screen-1' });
     const provisioned = await waitFor('provisioned as a screen', () =>
-      bridge.state()?.identity.role === 'screen' && ready(bridge) ? bridge.state() : null,
+      bridge.state()?.identity.role === 'screen' && isConnected(bridge) ? bridge.state() : null,
     );
     expect(provisioned.identity.deviceId).toBe('new-screen-1');
     expect(provisioned.store?.store.id).toBe('demo-store');
 
     // Re-provisioned as a desk on the hub: the running device follows without a restart.
-    hubCli([
-      'device',
-      'add',
-      '--data',
-      hubDir,
-      '--store',
-      'demo-store',
-      '--mac',
-      who.mac,
-      '--hostname',
-      who.hostname,
-      '--role',
-      'desk',
-      '--name',
-      'New desk',
-      '--id',
-      'new-screen-1',
-    ]);
+    addDevice(store.hubDir, { ...who, role: 'desk', name: 'New desk', id: 'new-screen-1' });
     await waitFor('re-provisioned as a desk', () => bridge.state()?.identity.role === 'desk');
   });
 
   it('register on the machine → call on a desk → the screen announces it once', async () => {
-    const kiosk = await runtime(DEMO.kiosk);
-    const desk = await runtime(DEMO.desk1);
-    const screen = await runtime(DEMO.screen);
+    const kiosk = await store.runtime(DEMO.kiosk);
+    const desk = await store.runtime(DEMO.desk1);
+    const screen = await store.runtime(DEMO.screen);
     expect([kiosk.proc.role, desk.proc.role, screen.proc.role]).toEqual([
       'machine',
       'desk',
       'screen',
     ]);
-    await waitFor('all connected', () => [kiosk, desk, screen].every((d) => ready(d.bridge)));
+    await waitFor('all connected', () => [kiosk, desk, screen].every((d) => isConnected(d.bridge)));
 
     const ticket = await kiosk.bridge.api.register({
       serviceId: 'demo-new-phone',
@@ -183,10 +84,10 @@ describe('runtime against a real hub', () => {
   });
 
   it('two desks pressing call next at the same moment never get the same customer', async () => {
-    const kiosk = await runtime(DEMO.kiosk);
-    const desk1 = await runtime(DEMO.desk1);
-    const desk2 = await runtime(DEMO.desk2);
-    await waitFor('connected', () => [kiosk, desk1, desk2].every((d) => ready(d.bridge)));
+    const kiosk = await store.runtime(DEMO.kiosk);
+    const desk1 = await store.runtime(DEMO.desk1);
+    const desk2 = await store.runtime(DEMO.desk2);
+    await waitFor('connected', () => [kiosk, desk1, desk2].every((d) => isConnected(d.bridge)));
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 6 }),
