@@ -182,7 +182,7 @@ export function startHub(dataDir: string, port = 0): Promise<Proc> {
 export async function waitFor<T>(
   what: string,
   probe: () => T | null | undefined | false | Promise<T | null | undefined | false>,
-  timeoutMs = 20_000,
+  timeoutMs = 30_000, // a wait, not a timing assertion: room for a loaded CI machine
 ): Promise<T> {
   const until = Date.now() + timeoutMs;
   let lastError: unknown = null;

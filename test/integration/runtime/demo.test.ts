@@ -53,7 +53,10 @@ describe('demo launcher', () => {
       return;
     }
     expect(state.pager?.url).toMatch(/^serial:\/dev\/\S+\?baud=1200&protocol=jtech$/);
-    expect(out).toContain(`Pager (log)      ${state.pager?.log}`);
+    // The summary is printed beside the state file: wait for it to come through the pipe.
+    await waitFor('the pager line in the summary', () =>
+      out.includes(`Pager (log)      ${state.pager?.log}`),
+    );
 
     const kiosk = await connectBridge(state.kiosk);
     const desk = await connectBridge(state.desk1);
@@ -64,7 +67,8 @@ describe('demo launcher', () => {
         kiosk.state()?.sync.connected === true &&
         desk.state()?.sync.connected === true &&
         kiosk.state()?.health.pager?.ok === true,
-      30_000,
+      // Six processes have just started through tsx on two cores, beside the other tests.
+      120_000,
     );
     const ticket = await kiosk.api.register({
       serviceId: 'demo-new-phone',
@@ -84,5 +88,5 @@ describe('demo launcher', () => {
         : null,
     );
     expect(line).toMatch(/pager 42: A1 Desk 1$/);
-  });
+  }, 360_000); // builds the UI on a fresh clone, then starts the whole store
 });
