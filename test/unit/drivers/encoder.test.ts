@@ -9,29 +9,15 @@ import {
   needsRaster,
   PRINTER_PROFILES,
 } from '../../../drivers/printer/index.js';
-import type { PrintableTicket } from '../../../drivers/printer/index.js';
 import { EscPosDecoder, receiptText } from '../../../drivers/sim/escpos-decoder.js';
 import type { DecodedReceipt } from '../../../drivers/sim/escpos-decoder.js';
+import { latinTicket } from './fixtures.js';
 
 const ESC = 0x1b;
 const GS = 0x1d;
 const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
 
-const ticket = (over: Partial<PrintableTicket> = {}): PrintableTicket => ({
-  storeName: 'Lineup Démo',
-  serviceName: 'Réparation œuvre',
-  ticket: 'A12',
-  peopleBefore: 3,
-  waitMinutes: 14.6,
-  issuedAt: '2026-03-01T09:05:00Z',
-  timeZone: 'Europe/Paris',
-  lang: 'FR',
-  qrPayload: 'LINEUP:1:demo-store:cust-1:A12',
-  pager: 7,
-  footer: 'Merci ! å ä ö €',
-  paperWidth: 80,
-  ...over,
-});
+const ticket = latinTicket;
 
 /** Index of `needle` in `hay`, or -1. */
 function indexOf(hay: Uint8Array, needle: number[], from = 0): number {
