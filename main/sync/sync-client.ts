@@ -58,7 +58,7 @@ const SnapshotAnswerSchema = z.union([
 export class SyncClient {
   private socket: Socket | null = null;
   private caughtUp = false;
-  private pulling: Promise<void> | null = null;
+  private pulling: Promise<boolean> | null = null;
   private pullAgain = false;
   private flushing: Promise<void> | null = null;
   private flushAgain = false;
@@ -159,9 +159,23 @@ export class SyncClient {
   }
 
   private async catchUp(): Promise<void> {
+    const socket = this.socket;
+    let done = false;
     try {
-      await this.pull();
-      if (this.socket?.connected !== true) return;
+      done = await this.pull();
+    } catch (error) {
+      this.options.log.warn(`sync: catch-up failed: ${(error as Error).message}`);
+    }
+    if (this.stopped || this.socket !== socket || socket?.connected !== true) return;
+    if (!done) {
+      // Not caught up (the hub was slow or answered oddly): not "connected" yet; try again soon.
+      setTimeout(() => {
+        if (!this.stopped && this.socket === socket && socket.connected && !this.caughtUp)
+          void this.catchUp();
+      }, this.options.reconnectDelayMaxMs ?? 5000).unref();
+      return;
+    }
+    try {
       this.caughtUp = true;
       this.lastSyncAt = new Date().toISOString();
       this.options.hooks.onStatus();
@@ -181,8 +195,11 @@ export class SyncClient {
     }
   }
 
-  /** Pulls from the cursor until caught up; one pull at a time, re-run when asked meanwhile. */
-  pull(): Promise<void> {
+  /**
+   * Pulls from the cursor until caught up; one pull at a time, re-run when asked meanwhile.
+   * Resolves false when the hub could not be asked (offline, no answer in time).
+   */
+  pull(): Promise<boolean> {
     if (this.pulling !== null) {
       this.pullAgain = true;
       return this.pulling;
@@ -193,9 +210,11 @@ export class SyncClient {
           this.pullAgain = false;
           await this.pullOnce();
         } while (this.pullAgain);
+        return true;
       } catch (error) {
         if (!(error instanceof OfflineError)) throw error;
         this.options.log.warn(`sync: pull failed: ${error.message}`);
+        return false;
       } finally {
         this.pulling = null;
       }

@@ -22,13 +22,12 @@ export async function openBridge(url: string): Promise<OpenBridge> {
   const ws = new WebSocket(
     `${url.replace(/^http/, 'ws').replace(/\/?$/, '/')}bridge?token=${encodeURIComponent(token)}`,
   );
-  await new Promise<void>((ok, fail) => {
-    ws.once('open', () => ok());
-    ws.once('error', fail);
-  });
   let next = 1;
   const pending = new Map<number, { ok: (v: unknown) => void; fail: (e: unknown) => void }>();
   const listeners = new Set<(event: unknown) => void>();
+  // The runtime sends its state as soon as the socket opens, often in the same packet as the
+  // upgrade: listen before 'open', and keep events until someone subscribes.
+  let early: unknown[] | null = [];
   ws.on('message', (data: Buffer) => {
     const frame = JSON.parse(data.toString()) as {
       id?: number;
@@ -37,6 +36,7 @@ export async function openBridge(url: string): Promise<OpenBridge> {
       event?: unknown;
     };
     if (frame.event !== undefined) {
+      if (early !== null) early.push(frame.event);
       for (const l of listeners) l(frame.event);
       return;
     }
@@ -45,6 +45,10 @@ export async function openBridge(url: string): Promise<OpenBridge> {
     pending.delete(frame.id);
     if (frame.error !== undefined) p.fail(frame.error);
     else p.ok(frame.result);
+  });
+  await new Promise<void>((ok, fail) => {
+    ws.once('open', () => ok());
+    ws.once('error', fail);
   });
   ws.on('close', () => {
     for (const p of pending.values()) p.fail({ code: 'internal', message: 'bridge closed' });
@@ -64,6 +68,8 @@ export async function openBridge(url: string): Promise<OpenBridge> {
     },
     onEvent(listener) {
       listeners.add(listener);
+      for (const event of early ?? []) listener(event);
+      early = null;
       return () => listeners.delete(listener);
     },
   });

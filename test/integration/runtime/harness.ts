@@ -139,6 +139,8 @@ export interface DemoStore<T = undefined> {
   restartHub(): Promise<void>;
   /** Closes the bridges and stops the runtimes started so far; the hub keeps serving. */
   stopRuntimes(): Promise<void>;
+  /** What the hub and the running runtimes printed, their last lines (for a failed test). */
+  transcript(): string;
   /** Bridges, runtimes, hubs, temp dirs. */
   close(): Promise<void>;
 }
@@ -153,7 +155,7 @@ export async function startDemoStore<T = undefined>(
 ): Promise<DemoStore<T>> {
   const dirs: string[] = [];
   const hubs: Proc[] = [];
-  const runtimes: Proc[] = [];
+  const runtimes: (Proc & { role: string })[] = [];
   const clients: BridgeClient[] = [];
   const hubDir = tempDir(name);
   dirs.push(hubDir);
@@ -198,6 +200,19 @@ export async function startDemoStore<T = undefined>(
       hubs.push(hub);
     },
     stopRuntimes,
+    transcript() {
+      const tail = (text: string) => text.split('\n').slice(-60).join('\n');
+      return [
+        `--- hub ${hub.url}\n${tail(hub.output())}`,
+        ...runtimes.map((p, i) => {
+          const state = clients[i]?.state();
+          const seen = state
+            ? `${state.phase} connected=${state.sync.connected} ${state.message ?? ''}`
+            : 'no state';
+          return `--- runtime ${p.role} ${p.url} (${seen})\n${tail(p.output())}`;
+        }),
+      ].join('\n');
+    },
     async close() {
       await stopRuntimes();
       await Promise.all(hubs.map((p) => p.stop()));
@@ -236,7 +251,10 @@ export function useDemoStore(name: string): DemoStore {
   beforeAll(async () => {
     store = await startDemoStore(name);
   });
-  afterEach(async () => {
+  afterEach(async (context) => {
+    // A failed wait says what it waited for; the processes' own words say why.
+    if (context.task.result?.state === 'fail' && store !== undefined)
+      console.error(store.transcript());
     await store?.stopRuntimes();
     if (store !== undefined)
       hubCli([
@@ -268,6 +286,7 @@ export function useDemoStore(name: string): DemoStore {
     runtime: (who, options) => current().runtime(who, options),
     restartHub: () => current().restartHub(),
     stopRuntimes: () => current().stopRuntimes(),
+    transcript: () => current().transcript(),
     close: () => current().close(),
   };
 }
