@@ -74,6 +74,8 @@ export interface BridgeClient {
   api: ApplianceApi;
   events: ApplianceEvent[];
   state(): ApplianceState | null;
+  /** Resolves with the first event from now on that matches (rejects after `timeoutMs`). */
+  nextEvent(match: (event: ApplianceEvent) => boolean, timeoutMs?: number): Promise<ApplianceEvent>;
   close(): void;
 }
 
@@ -81,12 +83,28 @@ export interface BridgeClient {
 export async function connectBridge(url: string): Promise<BridgeClient> {
   const { api, close }: OpenBridge = await openBridge(url);
   const events: ApplianceEvent[] = [];
+  const waiters = new Set<(event: ApplianceEvent) => void>();
   let last: ApplianceState | null = null;
   api.subscribe((event) => {
     events.push(event);
     if (event.type === 'state') last = event.state;
+    for (const waiter of [...waiters]) waiter(event);
   });
-  return { api, events, state: () => last, close };
+  const nextEvent = (match: (event: ApplianceEvent) => boolean, timeoutMs = 30_000) =>
+    new Promise<ApplianceEvent>((ok, fail) => {
+      const timer = setTimeout(() => {
+        waiters.delete(waiter);
+        fail(new Error(`no matching event in ${timeoutMs} ms`));
+      }, timeoutMs);
+      const waiter = (event: ApplianceEvent) => {
+        if (!match(event)) return;
+        clearTimeout(timer);
+        waiters.delete(waiter);
+        ok(event);
+      };
+      waiters.add(waiter);
+    });
+  return { api, events, state: () => last, nextEvent, close };
 }
 
 export function cleanup(dirs: string[]): void {
