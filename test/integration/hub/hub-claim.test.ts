@@ -5,6 +5,7 @@
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceCredential, ProvisionResponse } from '../../../shared/protocol/sync.js';
+import { addDevice, seedDemo } from '../../support/processes.js';
 import {
   ask,
   connect,
@@ -69,7 +70,7 @@ describe('device credentials are claimed once', () => {
 
   beforeAll(async () => {
     dir = tempDataDir();
-    expect(runCli(['seed', 'demo', '--data', dir]).status).toBe(0);
+    seedDemo(dir);
     hub = await startHubProcess(dir);
   });
 
@@ -151,24 +152,13 @@ describe('device credentials are claimed once', () => {
   });
 
   it('lets exactly one of many simultaneous first claims win', async () => {
-    const added = runCli([
-      'device',
-      'add',
-      '--data',
-      dir,
-      '--store',
-      'demo-store',
-      '--mac',
-      '02:00:00:00:0c:01',
-      '--hostname',
-      'race-kiosk',
-      '--role',
-      'machine',
-      '--id',
-      'race-kiosk',
-    ]);
-    expect(added.status).toBe(0);
-    expect(JSON.parse(added.stdout)).toMatchObject({ claim: 'open' });
+    const added = addDevice(dir, {
+      mac: '02:00:00:00:0c:01',
+      hostname: 'race-kiosk',
+      role: 'machine',
+      id: 'race-kiosk',
+    });
+    expect(JSON.parse(added)).toMatchObject({ claim: 'open' });
     const answers = await Promise.all(
       Array.from({ length: 8 }, () => provisionDevice(hub.url, '02:00:00:00:0c:01', 'race-kiosk')),
     );
@@ -196,28 +186,9 @@ describe('device credentials are claimed once', () => {
         },
       ),
     );
-    const added = runCli([
-      'device',
-      'add',
-      '--data',
-      dir,
-      '--store',
-      'demo-store',
-      '--mac',
-      DEMO.desk2.mac,
-      '--hostname',
-      DEMO.desk2.hostname,
-      '--role',
-      'desk',
-      '--name',
-      'Desk two',
-    ]);
-    expect(added.status).toBe(0);
-    expect(JSON.parse(added.stdout)).toMatchObject({
-      device: { id: 'demo-desk-2' },
-      claim: 'claimed',
-    });
-    expect(added.stdout).not.toContain(credential.token);
+    const added = addDevice(dir, { ...DEMO.desk2, role: 'desk', name: 'Desk two' });
+    expect(JSON.parse(added)).toMatchObject({ device: { id: 'demo-desk-2' }, claim: 'claimed' });
+    expect(added).not.toContain(credential.token);
     await updated;
     await stillSyncing(desk2);
     expect((await provisionDevice(hub.url, DEMO.desk2.mac, DEMO.desk2.hostname)).status).toBe(
@@ -233,22 +204,7 @@ describe('device credentials are claimed once', () => {
       cli('device', 'add', '--store', 'demo-store', '--mac', who.mac, '--hostname', who.hostname)
         .status,
     ).not.toBe(0); // --role is required
-    expect(
-      cli(
-        'device',
-        'add',
-        '--store',
-        'demo-store',
-        '--mac',
-        who.mac,
-        '--hostname',
-        who.hostname,
-        '--role',
-        'desk',
-        '--id',
-        'reset-desk',
-      ).status,
-    ).toBe(0);
+    addDevice(dir, { ...who, role: 'desk', id: 'reset-desk' });
     const first = claimed(await provisionDevice(hub.url, who.mac, who.hostname));
     const live = await connectDevice(hub.url, first);
     sockets.push(live);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemo } from '../../support/processes.js';
 import {
   ChangeSchema,
   CommandResultSchema,
@@ -62,7 +63,7 @@ describe('hub sync over socket.io', () => {
 
   beforeAll(async () => {
     dir = tempDataDir();
-    expect(runCli(['seed', 'demo', '--data', dir]).status).toBe(0);
+    seedDemo(dir);
     hub = await startHubProcess(dir);
     kioskCred = await credentialFor(hub.url, DEMO.kiosk);
     kiosk = await connectDevice(hub.url, kioskCred);

@@ -173,8 +173,8 @@ export async function startDemoStore<T = undefined>(
 ): Promise<DemoStore<T>> {
   const dirs: string[] = [];
   const hubs: Proc[] = [];
-  const runtimes: (Proc & { role: string })[] = [];
-  const clients: BridgeClient[] = [];
+  // Each runtime with its bridge once connected (a transcript names each one's state).
+  const runtimes: { proc: Proc & { role: string }; bridge?: BridgeClient }[] = [];
   const hubDir = tempDir(name);
   dirs.push(hubDir);
   let hub: Proc;
@@ -195,8 +195,9 @@ export async function startDemoStore<T = undefined>(
     return dir;
   };
   const stopRuntimes = async () => {
-    for (const c of clients.splice(0)) c.close();
-    await Promise.all(runtimes.splice(0).map((p) => p.stop()));
+    const stopping = runtimes.splice(0);
+    for (const r of stopping) r.bridge?.close();
+    await Promise.all(stopping.map((r) => r.proc.stop()));
   };
   return {
     hubDir,
@@ -208,9 +209,10 @@ export async function startDemoStore<T = undefined>(
     async runtime(who, options = {}) {
       const dir = options.dir ?? newDir('rt');
       const proc = await startRuntime(hub.url, dir, who, options.extra);
-      runtimes.push(proc);
+      const entry: (typeof runtimes)[number] = { proc };
+      runtimes.push(entry);
       const bridge = await connectBridge(proc.url);
-      clients.push(bridge);
+      entry.bridge = bridge;
       return { proc, bridge, dir };
     },
     async restartHub() {
@@ -222,12 +224,12 @@ export async function startDemoStore<T = undefined>(
       const tail = (text: string) => text.split('\n').slice(-60).join('\n');
       return [
         `--- hub ${hub.url}\n${tail(hub.output())}`,
-        ...runtimes.map((p, i) => {
-          const state = clients[i]?.state();
+        ...runtimes.map(({ proc, bridge }) => {
+          const state = bridge?.state();
           const seen = state
             ? `${state.phase} connected=${state.sync.connected} ${state.message ?? ''}`
             : 'no state';
-          return `--- runtime ${p.role} ${p.url} (${seen})\n${tail(p.output())}`;
+          return `--- runtime ${proc.role} ${proc.url} (${seen})\n${tail(proc.output())}`;
         }),
       ].join('\n');
     },
