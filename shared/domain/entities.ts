@@ -92,6 +92,8 @@ export const StoreSchema = z.object({
   allowNameRegistration: z.boolean().default(true),
   /** Services of a closed-with-redirect desk go to the other desks. */
   redirectDesks: z.boolean().default(true),
+  /** A desk may finish a called customer in one press (no separate "start serving"). */
+  finishFromCalled: z.boolean().default(false),
   /** "Turn is near" counts people rather than minutes. */
   callByPeople: z.boolean().default(true),
   /** Minutes before the appointment time a checked-in customer may be called (`tbm`). */

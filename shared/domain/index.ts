@@ -7,3 +7,4 @@ export * from './turn-near.js';
 export * from './display.js';
 export * from './store-status.js';
 export * from './time.js';
+export * from './customer.js';

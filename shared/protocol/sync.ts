@@ -15,6 +15,7 @@ import {
   ServiceSchema,
   StoreSchema,
 } from '../domain/entities.js';
+import { CUSTOMER_LOG_EVENTS, CUSTOMER_OTHER_LOG_EVENTS } from '../domain/customer.js';
 
 export const SYNC_NAMESPACE = '/sync';
 /** Largest socket.io payload either side accepts; anything bigger is refused unread. */
@@ -151,18 +152,13 @@ export const CommandResultSchema = z.discriminatedUnion('ok', [
 ]);
 export type CommandResult = z.infer<typeof CommandResultSchema>;
 
-/** The domain event a change records; screens announce `called` and `recalled`. */
+/**
+ * The event a change records: one vocabulary for screens (`called`, `recalled`), notifications
+ * and statistics. Customer lifecycle events are named by the domain (CUSTOMER_LOG_EVENTS).
+ */
 export const ChangeEventSchema = z.enum([
-  'registered',
-  'checked_in',
-  'called',
-  'recalled',
-  'serving',
-  'done',
-  'no_show',
-  'cancelled',
-  'transferred',
-  'customer_updated',
+  ...CUSTOMER_OTHER_LOG_EVENTS,
+  ...Object.values(CUSTOMER_LOG_EVENTS),
   'customer_removed',
   'desk_status',
   'device_updated',
