@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { Server } from 'socket.io';
 import { io, type Socket } from 'socket.io-client';
-import { openHubDb } from '../cloud/db/hub-db.js';
+import { openHubRepo } from '../cloud/db/sqlite-hub-repo.js';
 import { addDevice, claimCredential, seedStore } from '../cloud/engine/admin.js';
 import { HubEngine } from '../cloud/engine/hub-engine.js';
 import type { CommandResult, DeviceCredential } from '../shared/protocol/sync.js';
@@ -155,8 +155,8 @@ async function main(): Promise<void> {
 
   // The hub: register then call_next, each a durable, sequenced, broadcast command.
   const dataDir = join(dir, 'hub');
-  const db = openHubDb(dataDir);
-  const engine = new HubEngine(db);
+  const repo = openHubRepo(dataDir);
+  const engine = new HubEngine(repo);
   seedStore(engine);
   // Each device claims its credential once, as its runtime would with POST /provision.
   const claim = (deviceId: string): DeviceCredential => {
@@ -181,7 +181,7 @@ async function main(): Promise<void> {
       serviceIds: ['demo-new-phone'],
     }).device.id,
   );
-  db.close();
+  repo.close();
   const hub = await startProcess(
     ['bin/lineup-hub.js', 'serve', '--data', dataDir, '--port', '0'],
     /Lineup hub listening on (\S+)/,

@@ -2,7 +2,7 @@
 // Bad arguments get one line on stderr and a non-zero exit, never a stack trace.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DeviceRoleSchema } from '../shared/domain/entities.js';
-import { openHubDb } from './db/hub-db.js';
+import { openHubRepo } from './db/sqlite-hub-repo.js';
 import {
   AdminError,
   addDevice,
@@ -99,11 +99,11 @@ async function serve(args: string[]): Promise<void> {
 }
 
 function withEngine<T>(dataDir: string, fn: (engine: HubEngine) => T): T {
-  const db = openHubDb(dataDir);
+  const repo = openHubRepo(dataDir);
   try {
-    return fn(new HubEngine(db));
+    return fn(new HubEngine(repo));
   } finally {
-    db.close();
+    repo.close();
   }
 }
 
@@ -152,7 +152,7 @@ function apikey(args: string[]): void {
     const sms = integer(values, 'sms', 0, 1_000_000);
     const email = integer(values, 'email', 0, 1_000_000);
     const account = withEngine(dataDir, (engine) =>
-      createApiAccount(engine.db, {
+      createApiAccount(engine.repo, {
         name,
         access,
         testing: values.testing === true,
@@ -166,7 +166,7 @@ function apikey(args: string[]): void {
   }
   if (action === 'list') {
     const { values } = parse(rest, { data: { type: 'string' } });
-    const accounts = withEngine(required(values, 'data'), (engine) => listApiAccounts(engine.db));
+    const accounts = withEngine(required(values, 'data'), (engine) => listApiAccounts(engine.repo));
     print(accounts.map(({ secret: _secret, ...visible }) => visible));
     return;
   }
@@ -174,9 +174,9 @@ function apikey(args: string[]): void {
     const { values } = parse(rest, { data: { type: 'string' }, key: { type: 'string' } });
     const key = required(values, 'key');
     withEngine(required(values, 'data'), (engine) => {
-      const account = getApiAccount(engine.db, key);
+      const account = getApiAccount(engine.repo, key);
       if (account === null) throw new AdminError(`API key ${key} does not exist.`);
-      saveApiAccount(engine.db, { ...account, locked: action === 'lock' });
+      saveApiAccount(engine.repo, { ...account, locked: action === 'lock' });
     });
     print(`API key ${key} ${action}ed.`);
     return;

@@ -6,7 +6,7 @@ import {
   PROVISION_PATH,
   ProvisionRequestSchema,
 } from '../shared/protocol/sync.js';
-import { openHubDb } from './db/hub-db.js';
+import { openHubRepo } from './db/sqlite-hub-repo.js';
 import { provision } from './engine/admin.js';
 import { HubEngine } from './engine/hub-engine.js';
 import { registerFileVirtuelle } from './rest/fv-routes.js';
@@ -47,8 +47,8 @@ function installJsonParser(app: FastifyInstance): void {
 }
 
 export async function startHub(options: HubOptions): Promise<RunningHub> {
-  const db = openHubDb(options.dataDir);
-  const engine = new HubEngine(db);
+  const repo = openHubRepo(options.dataDir);
+  const engine = new HubEngine(repo);
   const app = Fastify({ logger: false, bodyLimit: MAX_SYNC_PAYLOAD_BYTES });
   installJsonParser(app);
 
@@ -94,7 +94,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       closed = true;
       await sync.close();
       await app.close();
-      db.close();
+      repo.close();
     },
   };
 }

@@ -109,4 +109,40 @@ export const MIGRATIONS: readonly Migration[] = [
       UPDATE device_credentials SET claimed_at = issued_at;
     `,
   },
+  {
+    version: 3,
+    name: 'indexed queue columns of customers',
+    // The queue rule's keys as columns, so the next customer, people before and observed service
+    // times are indexed reads instead of parsing the store's customers on every command. Times
+    // are epoch milliseconds (ISO strings with offsets do not sort as text).
+    sql: `
+      ALTER TABLE customers ADD COLUMN service_id TEXT NOT NULL DEFAULT '';
+      ALTER TABLE customers ADD COLUMN desk_id TEXT;
+      ALTER TABLE customers ADD COLUMN prioritized INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE customers ADD COLUMN sort_ms INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE customers ADD COLUMN arrival_seq INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE customers ADD COLUMN appointment_ms INTEGER;
+      ALTER TABLE customers ADD COLUMN external_id TEXT;
+      ALTER TABLE customers ADD COLUMN ticket TEXT NOT NULL DEFAULT '';
+      ALTER TABLE customers ADD COLUMN finished_ms INTEGER;
+      UPDATE customers SET
+        service_id = json_extract(data, '$.serviceId'),
+        desk_id = json_extract(data, '$.deskId'),
+        prioritized = json_extract(data, '$.prioritized'),
+        sort_ms = CAST(round(unixepoch(json_extract(data, '$.sortAt'), 'subsec') * 1000) AS INTEGER),
+        arrival_seq = json_extract(data, '$.arrivalSeq'),
+        appointment_ms = CAST(round(unixepoch(json_extract(data, '$.appointment.at'), 'subsec') * 1000) AS INTEGER),
+        external_id = json_extract(data, '$.appointment.externalId'),
+        ticket = json_extract(data, '$.ticket'),
+        finished_ms = CAST(round(unixepoch(json_extract(data, '$.finishedAt'), 'subsec') * 1000) AS INTEGER);
+      -- Each service's queue in call order (prioritized customers first).
+      CREATE INDEX customers_queue
+        ON customers(store_id, state, service_id, desk_id, prioritized DESC, sort_ms, arrival_seq, id);
+      -- Customers sent to (or called by) a desk.
+      CREATE INDEX customers_desk ON customers(store_id, desk_id, state);
+      CREATE INDEX customers_done ON customers(store_id, service_id, state, finished_ms);
+      CREATE INDEX customers_external ON customers(store_id, external_id) WHERE external_id IS NOT NULL;
+      CREATE INDEX customers_ticket_text ON customers(store_id, ticket, state);
+    `,
+  },
 ];

@@ -16,7 +16,7 @@ import type {
   ProvisionRequest,
   ProvisionResponse,
 } from '../../shared/protocol/sync.js';
-import { hashToken, newObjectId } from '../db/repo.js';
+import { hashToken, newObjectId } from '../db/ids.js';
 import type { HubEngine } from './hub-engine.js';
 
 export const ADMIN_ORIGIN = 'admin';
@@ -161,7 +161,7 @@ export function resetDevice(engine: HubEngine, id: string): AddDeviceResult {
  * it already claimed. One IMMEDIATE transaction, so two racing claims cannot both win.
  */
 export function claimCredential(engine: HubEngine, deviceId: string): DeviceCredential | null {
-  const token = engine.db.transaction(() => engine.repo.claimCredential(deviceId)).immediate();
+  const token = engine.repo.transaction(() => engine.repo.claimCredential(deviceId));
   return token === null ? null : { deviceId, token };
 }
 

@@ -2,7 +2,7 @@
 // suborganization filters, fair use and the per-minute request budget (`/api_info`).
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { Db } from '../db/hub-db.js';
+import type { HubRepo } from '../db/hub-repo.js';
 
 export const FV_ENTITIES = [
   'organization',
@@ -75,7 +75,13 @@ export interface NewApiAccount {
   email?: number;
 }
 
-export function createApiAccount(db: Db, input: NewApiAccount): ApiAccount {
+/** Where accounts are kept: the part of the hub's repo port they need. */
+export type ApiAccountRepo = Pick<
+  HubRepo,
+  'insertApiAccount' | 'apiAccount' | 'apiAccounts' | 'updateApiAccount'
+>;
+
+export function createApiAccount(repo: ApiAccountRepo, input: NewApiAccount): ApiAccount {
   const account = ApiAccountSchema.parse({
     key: randomBytes(12).toString('hex'),
     secret: randomBytes(20).toString('hex'),
@@ -88,33 +94,19 @@ export function createApiAccount(db: Db, input: NewApiAccount): ApiAccount {
       ...(input.email !== undefined ? { email: input.email } : {}),
     },
   });
-  db.prepare(
-    'INSERT INTO api_keys (key, secret, name, data, created_at) VALUES (?, ?, ?, ?, ?)',
-  ).run(
-    account.key,
-    account.secret,
-    account.name,
-    JSON.stringify(account),
-    new Date().toISOString(),
-  );
+  repo.insertApiAccount(account, account, new Date().toISOString());
   return account;
 }
 
-export function getApiAccount(db: Db, key: string): ApiAccount | null {
-  const row = db.prepare('SELECT data FROM api_keys WHERE key = ?').get(key) as
-    { data: string } | undefined;
-  return row === undefined ? null : ApiAccountSchema.parse(JSON.parse(row.data));
+export function getApiAccount(repo: ApiAccountRepo, key: string): ApiAccount | null {
+  const record = repo.apiAccount(key);
+  return record === null ? null : ApiAccountSchema.parse(record);
 }
 
-export function listApiAccounts(db: Db): ApiAccount[] {
-  return (
-    db.prepare('SELECT data FROM api_keys ORDER BY created_at').all() as { data: string }[]
-  ).map((r) => ApiAccountSchema.parse(JSON.parse(r.data)));
+export function listApiAccounts(repo: ApiAccountRepo): ApiAccount[] {
+  return repo.apiAccounts().map((r) => ApiAccountSchema.parse(r));
 }
 
-export function saveApiAccount(db: Db, account: ApiAccount): void {
-  db.prepare('UPDATE api_keys SET data = ? WHERE key = ?').run(
-    JSON.stringify(ApiAccountSchema.parse(account)),
-    account.key,
-  );
+export function saveApiAccount(repo: ApiAccountRepo, account: ApiAccount): void {
+  repo.updateApiAccount(account.key, ApiAccountSchema.parse(account));
 }

@@ -2,8 +2,7 @@
 // HMAC-SHA1 of verb + URI + timestamp with the account's secret, and `X-FV-TIMESTAMP` in ms.
 // A timestamp outside the window is refused; so is the same signed request seen twice inside it.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Db } from '../db/hub-db.js';
-import { getApiAccount, type ApiAccount } from './api-keys.js';
+import { getApiAccount, type ApiAccount, type ApiAccountRepo } from './api-keys.js';
 import { FvError } from './fv-errors.js';
 
 export const TIMESTAMP_WINDOW_MS = 5 * 60_000;
@@ -27,7 +26,7 @@ export class FvAuthenticator {
   private lastPrune = 0;
 
   constructor(
-    private readonly db: Db,
+    private readonly accounts: ApiAccountRepo,
     private readonly clock: () => number = () => Date.now(),
     private readonly windowMs = TIMESTAMP_WINDOW_MS,
   ) {}
@@ -40,7 +39,7 @@ export class FvAuthenticator {
       throw new FvError('NoTwoPartAuthorizationError');
     }
     const [key, signature] = parts as [string, string];
-    const account = getApiAccount(this.db, key);
+    const account = getApiAccount(this.accounts, key);
     if (account === null) throw new FvError('InvalidAPIKey');
 
     const now = this.clock();

@@ -13,13 +13,8 @@ import {
   serviceToWire,
   storeToWire,
 } from '../../shared/adapters/filevirtuelle.js';
-import {
-  ContactSchema,
-  CustomerSchema,
-  type Customer,
-  type Store,
-} from '../../shared/domain/entities.js';
-import { IllegalTransitionError, transition } from '../../shared/domain/lifecycle.js';
+import { ContactSchema, type Customer, type Store } from '../../shared/domain/entities.js';
+import { IllegalTransitionError } from '../../shared/domain/lifecycle.js';
 import {
   RegisterPayloadSchema,
   type CommandResult,
@@ -171,7 +166,7 @@ const REFUSAL_TO_FV: Record<RefusalCode, FvErrorName> = {
 };
 
 export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): void {
-  const auth = new FvAuthenticator(engine.db);
+  const auth = new FvAuthenticator(engine.repo);
   const accounts = new WeakMap<FastifyRequest, ApiAccount>();
   const accountOf = (request: FastifyRequest): ApiAccount => {
     const account = accounts.get(request);
@@ -314,9 +309,9 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
         const customer = customerOf(result);
         // Re-read: the CLI may have edited the account (e.g. locked it) meanwhile.
         const fresh =
-          account.testing && channel !== null ? getApiAccount(engine.db, account.key) : null;
+          account.testing && channel !== null ? getApiAccount(engine.repo, account.key) : null;
         if (fresh !== null && channel !== null) {
-          saveApiAccount(engine.db, {
+          saveApiAccount(engine.repo, {
             ...fresh,
             fairuse: { ...fresh.fairuse, [channel]: Math.max(0, fresh.fairuse[channel] - 1) },
           });
@@ -386,10 +381,8 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
         if (!ContactSchema.safeParse(contact).success)
           throw new FvError('InvalidContactInformation');
         const id = body._id;
-        const updated = engine.mutate((append) => {
-          const current = engine.repo.customer(id);
-          if (current === null) throw new FvError('InvalidEntity');
-          const store = engine.repo.store(current.storeId) as Store;
+        // Through the engine: its clock, the domain's events, and the event in the log.
+        const updated = engine.updateCustomer(`rest:${account.key}`, id, (current, store) => {
           requireStore(account, store);
           const { customer, events } = applyCustomerUpdate(current, body);
           if (customer.serviceId !== current.serviceId) {
@@ -402,27 +395,11 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
             if (desk === null || desk.storeId !== store.id || desk.role !== 'desk')
               throw new FvError('InvalidDesk');
           }
-          const now = new Date().toISOString();
-          let next: Customer = { ...customer, updatedAt: now };
-          for (const event of events) {
-            next = { ...next, state: transition(next.state, event) };
-            if (event === 'call') next.calledAt = now;
-            if (event === 'start') next.servingAt = now;
-            if (event === 'check_in') next.checkedInAt = now;
-            if (event === 'finish' || event === 'no_show' || event === 'cancel')
-              next.finishedAt = now;
-          }
-          const saved = CustomerSchema.parse(next);
-          append(
-            store.id,
-            'customer_updated',
-            { kind: 'customer', customer: saved },
-            `rest:${account.key}`,
-          );
-          return { saved, store };
+          return { customer, events };
         });
+        if (updated === null) throw new FvError('InvalidEntity');
         return {
-          success: customerToWire(updated.saved, { display: updated.store.display }),
+          success: customerToWire(updated.customer, { display: updated.store.display }),
           message: FV_MESSAGES.customerModified,
         };
       });
@@ -430,21 +407,12 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
       fv.delete('/customer/:id', async (request) => {
         const account = allowed(request, 'customer', 'd');
         const id = (request.params as { id: string }).id;
-        const removed = engine.mutate((append) => {
-          const current = engine.repo.customer(id);
-          if (current === null) throw new FvError('InvalidEntity');
-          const store = engine.repo.store(current.storeId) as Store;
-          requireStore(account, store);
-          append(
-            store.id,
-            'customer_removed',
-            { kind: 'customer_removed', id },
-            `rest:${account.key}`,
-          );
-          return { current, store };
-        });
+        const removed = engine.removeCustomer(`rest:${account.key}`, id, (_current, store) =>
+          requireStore(account, store),
+        );
+        if (removed === null) throw new FvError('InvalidEntity');
         return {
-          success: customerToWire(removed.current, { display: removed.store.display }),
+          success: customerToWire(removed.customer, { display: removed.store.display }),
           message: FV_MESSAGES.customerRemoved,
         };
       });

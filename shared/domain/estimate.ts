@@ -34,6 +34,13 @@ function deskServiceMap(ctx: Omit<EstimateContext, 'customers' | 'now'>): Map<st
 }
 
 /** Services that compete with `serviceId` for the same desks (itself included). */
+export function competingServiceIds(
+  serviceId: string,
+  ctx: Omit<EstimateContext, 'customers' | 'now'>,
+): Set<string> {
+  return competingServices(serviceId, deskServiceMap(ctx));
+}
+
 function competingServices(serviceId: string, desks: Map<string, Set<string>>): Set<string> {
   const out = new Set<string>([serviceId]);
   for (const ids of desks.values()) {
@@ -140,15 +147,27 @@ export interface Estimate {
 }
 
 export function estimateFor(subject: Subject, ctx: EstimateContext): Estimate {
-  const before = peopleBefore(subject, ctx);
-  const service = ctx.services.find((s) => s.id === subject.serviceId);
+  return estimateWith(subject.serviceId, peopleBefore(subject, ctx), ctx.customers, ctx);
+}
+
+/**
+ * The estimate once people before are known (the hub counts them with an indexed query);
+ * `finished` needs only the service's latest finished customers.
+ */
+export function estimateWith(
+  serviceId: string,
+  before: number,
+  finished: readonly Customer[],
+  ctx: Omit<EstimateContext, 'customers' | 'now'>,
+): Estimate {
+  const service = ctx.services.find((s) => s.id === serviceId);
   return {
     peopleBefore: before,
     waitMinutes: estimateWaitMinutes({
       peopleBefore: before,
       serviceMinutes: service?.serviceMinutes ?? 5,
-      openDesks: openDesksFor(subject.serviceId, ctx),
-      observedMinutes: observedServiceMinutes(ctx.customers, subject.serviceId),
+      openDesks: openDesksFor(serviceId, ctx),
+      observedMinutes: observedServiceMinutes(finished, serviceId),
     }),
   };
 }

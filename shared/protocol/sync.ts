@@ -16,6 +16,7 @@ import {
   StoreSchema,
 } from '../domain/entities.js';
 import { CUSTOMER_LOG_EVENTS, CUSTOMER_OTHER_LOG_EVENTS } from '../domain/customer.js';
+import { ScanPayloadSchema } from '../scanner/payload.js';
 
 export const SYNC_NAMESPACE = '/sync';
 /** Largest socket.io payload either side accepts; anything bigger is refused unread. */
@@ -57,8 +58,18 @@ export const BlockRegisterPayloadSchema = RegisterPayloadSchema.extend({
   ticketNumber: z.number().int().min(1),
   issuedAt: IsoDateTimeSchema,
 });
-/** The former name of BlockRegisterPayloadSchema (same shape). */
-export const OfflineRegisterPayloadSchema = BlockRegisterPayloadSchema;
+export type BlockRegisterPayload = z.infer<typeof BlockRegisterPayloadSchema>;
+
+/**
+ * What a check-in names, as the device classified it: a scanned code (shared/scanner), or a
+ * booking reference typed on the kiosk, which the hub matches against the booked customer's id,
+ * appointment id and ticket.
+ */
+export const CheckInPayloadSchema = z.discriminatedUnion('kind', [
+  ...ScanPayloadSchema.options,
+  z.object({ kind: z.literal('typed'), code: IdSchema }),
+]);
+export type CheckInPayload = z.infer<typeof CheckInPayloadSchema>;
 
 export const DeskStatusChangeSchema = z.enum([
   'open',
@@ -72,12 +83,7 @@ export type DeskStatusChange = z.infer<typeof DeskStatusChangeSchema>;
 export const CommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('register'), payload: RegisterPayloadSchema }),
   z.object({ type: z.literal('register_from_block'), payload: BlockRegisterPayloadSchema }),
-  // The same command under its first name: outboxes written by older runtimes still carry it.
-  z.object({ type: z.literal('register_offline'), payload: BlockRegisterPayloadSchema }),
-  z.object({
-    type: z.literal('check_in'),
-    payload: z.object({ code: z.string().min(1).max(512) }),
-  }),
+  z.object({ type: z.literal('check_in'), payload: CheckInPayloadSchema }),
   z.object({ type: z.literal('call_next'), payload: z.object({}).default({}) }),
   z.object({ type: z.literal('call_customer'), payload: customerRef }),
   z.object({ type: z.literal('recall'), payload: customerRef }),

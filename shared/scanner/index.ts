@@ -5,5 +5,6 @@ export {
   formatLineupAppointmentQr,
   formatLineupTicketQr,
   parseScanPayload,
+  ScanPayloadSchema,
 } from './payload.js';
 export type { ScanParseResult, ScanPayload } from './payload.js';

@@ -9,16 +9,26 @@ import { IdSchema } from '../domain/entities.js';
 
 export const MAX_SCAN_LENGTH = 512;
 
-export type ScanPayload =
-  | { kind: 'ombori-check-in'; positionId: string }
-  | { kind: 'lineup-ticket'; version: 1; storeId: string; customerId: string; ticket: string }
-  | { kind: 'lineup-appointment'; storeId: string; customerId: string }
-  | { kind: 'appointment'; externalId: string };
+const TicketSchema = z.string().regex(/^[A-Za-z0-9-]{1,12}$/);
+const ExternalIdSchema = z.string().regex(/^[A-Za-z0-9_-]{3,200}$/);
+
+/** What a code means, once read (also the classified payload of the hub's `check_in`). */
+export const ScanPayloadSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('ombori-check-in'), positionId: IdSchema }),
+  z.object({
+    kind: z.literal('lineup-ticket'),
+    version: z.literal(1),
+    storeId: IdSchema,
+    customerId: IdSchema,
+    ticket: TicketSchema,
+  }),
+  z.object({ kind: z.literal('lineup-appointment'), storeId: IdSchema, customerId: IdSchema }),
+  z.object({ kind: z.literal('appointment'), externalId: ExternalIdSchema }),
+]);
+export type ScanPayload = z.infer<typeof ScanPayloadSchema>;
 
 export type ScanParseResult = { ok: true; payload: ScanPayload } | { ok: false; reason: string };
 
-const TicketSchema = z.string().regex(/^[A-Za-z0-9-]{1,12}$/);
-const ExternalIdSchema = z.string().regex(/^[A-Za-z0-9_-]{3,200}$/);
 const OmboriCheckInSchema = z.object({
   type: z.literal('check-in-position'),
   positionId: IdSchema,

@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHubDb } from '../../../cloud/db/hub-db.js';
+import { openHubRepo } from '../../../cloud/db/sqlite-hub-repo.js';
 import { seedStore } from '../../../cloud/engine/admin.js';
 import { HubEngine } from '../../../cloud/engine/hub-engine.js';
 import { createApiAccount, getApiAccount, saveApiAccount } from '../../../cloud/rest/api-keys.js';
@@ -156,8 +156,8 @@ describe('FileVirtuelle v2 REST', () => {
 
   beforeAll(async () => {
     dir = tempDataDir();
-    const db = openHubDb(dir);
-    const engine = new HubEngine(db);
+    const repo = openHubRepo(dir);
+    const engine = new HubEngine(repo);
     seedStore(engine);
     // A second store, in another organization, that only registers by name.
     seedStore(engine, {
@@ -193,7 +193,7 @@ describe('FileVirtuelle v2 REST', () => {
       ],
     });
     const make = (name: string, extra: Parameters<typeof createApiAccount>[1] = { name }) => {
-      const a = createApiAccount(db, { ...extra, name });
+      const a = createApiAccount(repo, { ...extra, name });
       return { key: a.key, secret: a.secret };
     };
     readDevices = make('devices only', { name: '', access: { rights: { device: { r: true } } } });
@@ -202,11 +202,11 @@ describe('FileVirtuelle v2 REST', () => {
       access: { filter: { organizations: { whitelist: ['other-org'] } } },
     });
     locked = make('locked');
-    const l = getApiAccount(db, locked.key)!;
-    saveApiAccount(db, { ...l, locked: true });
+    const l = getApiAccount(repo, locked.key)!;
+    saveApiAccount(repo, { ...l, locked: true });
     testing = make('testing', { name: '', testing: true, sms: 0, email: 1 });
     limited = make('limited', { name: '', maxHits: 3 });
-    db.close();
+    repo.close();
     const created = runCli(['apikey', 'create', '--data', dir, '--name', 'integration']);
     expect(created.status).toBe(0);
     full = JSON.parse(created.stdout) as Key;

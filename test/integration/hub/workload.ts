@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { Socket } from 'socket.io-client';
-import { openHubDb } from '../../../cloud/db/hub-db.js';
+import { openHubRepo } from '../../../cloud/db/sqlite-hub-repo.js';
 import { addDevice, claimCredential, seedStore } from '../../../cloud/engine/admin.js';
 import { HubEngine } from '../../../cloud/engine/hub-engine.js';
 import type { Customer } from '../../../shared/domain/entities.js';
@@ -39,9 +39,9 @@ const BLOCK_SIZE = 400;
  * kiosk reserves a block per service, so registers the hub numbers must skip them.
  */
 export function seedFleet(dataDir: string, kiosks: number, desks: number): Fleet {
-  const db = openHubDb(dataDir);
+  const repo = openHubRepo(dataDir);
   try {
-    const engine = new HubEngine(db);
+    const engine = new HubEngine(repo);
     seedStore(engine);
     const mac = (n: number) => `02:00:00:00:10:${n.toString(16).padStart(2, '0')}`;
     const fleet: Fleet = { kiosks: [], desks: [], blocks: [] };
@@ -89,7 +89,7 @@ export function seedFleet(dataDir: string, kiosks: number, desks: number): Fleet
     }
     return fleet;
   } finally {
-    db.close();
+    repo.close();
   }
 }
 

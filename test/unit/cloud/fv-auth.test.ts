@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate } from '../../../cloud/db/hub-db.js';
+import { SqliteHubRepo } from '../../../cloud/db/sqlite-hub-repo.js';
 import { ApiAccountSchema, saveApiAccount } from '../../../cloud/rest/api-keys.js';
 import { FvAuthenticator, fvSignature } from '../../../cloud/rest/fv-auth.js';
 import { FvError } from '../../../cloud/rest/fv-errors.js';
@@ -46,12 +47,13 @@ describe('FileVirtuelle HMAC authentication', () => {
     db.prepare(
       "INSERT INTO api_keys (key, secret, name, data, created_at) VALUES (?, ?, 'doc', '{}', '')",
     ).run(KEY, SECRET);
+    const repo = new SqliteHubRepo(db);
     saveApiAccount(
-      db,
+      repo,
       ApiAccountSchema.parse({ key: KEY, secret: SECRET, name: 'doc', fairuse: { max_hits: 2 } }),
     );
     now = Number(TS) + 1_000;
-    auth = new FvAuthenticator(db, () => now);
+    auth = new FvAuthenticator(repo, () => now);
   });
   afterEach(() => db.close());
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { openHubDb, type Db } from '../../../cloud/db/hub-db.js';
+import { openHubRepo, type SqliteHubRepo } from '../../../cloud/db/sqlite-hub-repo.js';
 import { addDevice, seedStore } from '../../../cloud/engine/admin.js';
 import { HubEngine, type Actor } from '../../../cloud/engine/hub-engine.js';
 import { demoStore } from '../../../shared/demo/demo-store.js';
@@ -19,7 +19,7 @@ import {
 } from '../../../shared/protocol/sync.js';
 
 const dirs: string[] = [];
-const dbs: Db[] = [];
+const dbs: SqliteHubRepo[] = [];
 afterEach(() => {
   dbs.splice(0).forEach((db) => db.close());
   dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
@@ -28,7 +28,7 @@ afterEach(() => {
 function setup(now: { t: Date }, data = demoStore) {
   const dir = mkdtempSync(join(tmpdir(), 'lineup-engine-'));
   dirs.push(dir);
-  const db = openHubDb(dir);
+  const db = openHubRepo(dir);
   dbs.push(db);
   const engine = new HubEngine(db, () => now.t);
   seedStore(engine, data);
@@ -81,7 +81,7 @@ describe('hub engine', () => {
     const head = engine.repo.head('demo-store');
     db.close();
     dbs.splice(dbs.indexOf(db), 1);
-    const reopened = openHubDb(dir);
+    const reopened = openHubRepo(dir);
     dbs.push(reopened);
     const again = new HubEngine(reopened, () => now.t);
     expect(run(again, kiosk, reg('once'), id)).toEqual(first);
@@ -105,10 +105,18 @@ describe('hub engine', () => {
       refusal: { code: 'queue_empty' },
     });
     const checked = customerOf(
-      run(engine, kiosk, { type: 'check_in', payload: { code: 'ext-42' } }),
+      run(engine, kiosk, {
+        type: 'check_in',
+        payload: { kind: 'appointment', externalId: 'ext-42' },
+      }),
     );
     expect(checked).toMatchObject({ state: 'waiting', sortAt: '2026-03-10T09:20:00.000Z' });
-    expect(run(engine, kiosk, { type: 'check_in', payload: { code: 'ext-42' } })).toMatchObject({
+    expect(
+      run(engine, kiosk, {
+        type: 'check_in',
+        payload: { kind: 'appointment', externalId: 'ext-42' },
+      }),
+    ).toMatchObject({
       ok: false,
       refusal: { code: 'not_found' },
     });
@@ -194,10 +202,10 @@ describe('hub engine', () => {
     // Printed at 09:02:30 while the hub was away: behind the first three only.
     const late = fromBlock(5, '2026-03-10T09:02:30Z');
     expect(late).toMatchObject({ ticket: 'A5', peopleBefore: 3, mustWait: true });
-    // Printed before everyone: first in line, no need to wait (the former command name too).
+    // Printed before everyone: first in line, no need to wait.
     const early = customerOf(
       run(engine, kiosk, {
-        type: 'register_offline',
+        type: 'register_from_block',
         payload: {
           serviceId: 'demo-new-phone',
           lang: 'EN',

@@ -1,6 +1,7 @@
-// Reads and writes of the hub's entities. Entities are stored whole as JSON (validated before
-// they are written) beside the few columns that are indexed; every statement is parameterized.
-import { createHash, randomBytes } from 'node:crypto';
+// The hub's storage port (hub-repo.ts) on SQLite through better-sqlite3. Entities are stored
+// whole as JSON (validated before they are written) beside the columns that are indexed (the
+// queue rule's keys among them); every statement is constant text with bound parameters.
+import { randomBytes } from 'node:crypto';
 import {
   CustomerSchema,
   DeviceSchema,
@@ -18,11 +19,14 @@ import {
   TicketBlockSchema,
   type Change,
   type ChangeEntity,
+  type CommandResult,
   type LogPosition,
   type TicketBlock,
 } from '../../shared/protocol/sync.js';
 import type { Statement } from 'better-sqlite3';
-import type { Db } from './hub-db.js';
+import { openHubDb, type Db } from './hub-db.js';
+import type { AppliedCommand, CountAheadQuery, HubRepo, QueueHeadsQuery } from './hub-repo.js';
+import { hashToken, newObjectId } from './ids.js';
 
 interface DataRow {
   data: string;
@@ -33,23 +37,33 @@ const parseRows = <T>(rows: unknown[]): T[] =>
 const parseRow = <T>(row: unknown): T | null =>
   row === undefined ? null : (JSON.parse((row as DataRow).data) as T);
 
-/** A 24-hex id, the shape FileVirtuelle (MongoDB) clients expect. */
-export function newObjectId(): string {
-  return randomBytes(12).toString('hex');
-}
-
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
-
 const ACTIVE_OR_BOOKED = `('booked','waiting','called','serving')`;
-/** Finished customers a command looks at for observed service times (20 per service at most). */
-const RECENT_DONE = 200;
+const ms = (iso: string | null | undefined): number | null =>
+  iso === null || iso === undefined ? null : Date.parse(iso);
 
-export class Repo {
+/** Opens (creates, migrates) `DIR/hub.sqlite` as the hub's repo. */
+export function openHubRepo(dataDir: string): SqliteHubRepo {
+  return new SqliteHubRepo(openHubDb(dataDir));
+}
+
+export class SqliteHubRepo implements HubRepo {
   private readonly statements = new Map<string, Statement>();
 
-  constructor(readonly db: Db) {}
+  constructor(private readonly db: Db) {}
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+  // better-sqlite3 nests a transaction inside another as a SAVEPOINT.
+  savepoint<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+  read<T>(fn: () => T): T {
+    return this.db.transaction(fn).deferred();
+  }
+  close(): void {
+    this.db.close();
+  }
 
   /** Prepared once per SQL text: every statement here is constant, parameters are bound. */
   private prepare(sql: string): Statement {
@@ -121,22 +135,109 @@ export class Repo {
       day,
     );
   }
-  /** Everyone still in the flow or booked: what the queue rules of a command look at. */
-  activeCustomers(storeId: string): Customer[] {
+  bookedCustomer(
+    storeId: string,
+    by: { externalId: string } | { ticket: string },
+  ): Customer | null {
+    return 'externalId' in by
+      ? this.one(
+          `SELECT data FROM customers WHERE store_id = ? AND external_id = ? AND state = 'booked'
+             ORDER BY rowid LIMIT 1`,
+          storeId,
+          by.externalId,
+        )
+      : this.one(
+          `SELECT data FROM customers WHERE store_id = ? AND ticket = ? AND state = 'booked'
+             ORDER BY rowid LIMIT 1`,
+          storeId,
+          by.ticket,
+        );
+  }
+  customersAtDesk(storeId: string, deskId: string): Customer[] {
     return this.all(
-      `SELECT data FROM customers WHERE store_id = ? AND state IN ${ACTIVE_OR_BOOKED} ORDER BY rowid`,
+      `SELECT data FROM customers WHERE store_id = ? AND desk_id = ? AND state IN ('called','serving')
+         ORDER BY rowid`,
       storeId,
+      deskId,
     );
   }
-  /** The latest finished customers of `day` (observed service times), newest first. */
-  recentlyFinished(storeId: string, day: string): Customer[] {
+
+  queueHeads(q: QueueHeadsQuery): Customer[] {
+    // Callable: no appointment, or its time minus the lead has come.
+    const latestAppointment = q.now.getTime() + q.appointmentLeadMinutes * 60_000;
+    const heads: Customer[] = [];
+    // Sent to this desk (any service): the first of the prioritized tier if there is one, else
+    // the first by time (then everyone there is in the same tier).
+    const sentToDesk =
+      this.one<Customer>(
+        `SELECT data FROM customers WHERE store_id = ? AND desk_id = ? AND state = 'waiting'
+           AND (appointment_ms IS NULL OR appointment_ms <= ?)
+           AND (prioritized = 1 OR service_id IN (SELECT value FROM json_each(?)))
+           ORDER BY sort_ms, arrival_seq, id LIMIT 1`,
+        q.storeId,
+        q.deskId,
+        latestAppointment,
+        JSON.stringify(q.prioritizedServiceIds),
+      ) ??
+      this.one<Customer>(
+        `SELECT data FROM customers WHERE store_id = ? AND desk_id = ? AND state = 'waiting'
+           AND (appointment_ms IS NULL OR appointment_ms <= ?)
+           ORDER BY sort_ms, arrival_seq, id LIMIT 1`,
+        q.storeId,
+        q.deskId,
+        latestAppointment,
+      );
+    if (sentToDesk !== null) heads.push(sentToDesk);
+    // Each service's own queue: its tier is the customer's flag (the service's is constant).
+    const head = this.prepare(
+      `SELECT data FROM customers INDEXED BY customers_queue
+         WHERE store_id = ? AND state = 'waiting' AND service_id = ? AND desk_id IS NULL
+         AND (appointment_ms IS NULL OR appointment_ms <= ?)
+         ORDER BY prioritized DESC, sort_ms, arrival_seq, id LIMIT 1`,
+    );
+    for (const serviceId of q.serviceIds) {
+      const c = parseRow<Customer>(head.get(q.storeId, serviceId, latestAppointment));
+      if (c !== null) heads.push(c);
+    }
+    return heads;
+  }
+
+  countWaitingAhead(q: CountAheadQuery): number {
+    const { subject } = q;
+    const tier = subject.prioritized ? 0 : 1;
+    const row = this.prepare(
+      `SELECT count(*) AS n FROM (
+         SELECT CASE WHEN prioritized = 1 OR service_id IN (SELECT value FROM json_each(?))
+                  THEN 0 ELSE 1 END AS tier, sort_ms, arrival_seq, id
+           FROM customers
+          WHERE store_id = ? AND state = 'waiting' AND id <> ?
+            AND service_id IN (SELECT value FROM json_each(?)))
+       WHERE tier < ? OR (tier = ? AND (sort_ms, arrival_seq, id) < (?, ?, ?))`,
+    ).get(
+      JSON.stringify(q.prioritizedServiceIds),
+      q.storeId,
+      subject.id,
+      JSON.stringify(q.serviceIds),
+      tier,
+      tier,
+      Date.parse(subject.sortAt),
+      subject.arrivalSeq,
+      subject.id,
+    ) as { n: number };
+    return row.n;
+  }
+
+  latestDone(storeId: string, serviceId: string, day: string, limit: number): Customer[] {
     return this.all(
-      `SELECT data FROM customers WHERE store_id = ? AND state = 'done' AND ticket_day >= ?
-         ORDER BY rowid DESC LIMIT ${RECENT_DONE}`,
+      `SELECT data FROM customers WHERE store_id = ? AND service_id = ? AND state = 'done'
+         AND ticket_day >= ? ORDER BY finished_ms DESC LIMIT ?`,
       storeId,
+      serviceId,
       day,
+      limit,
     );
   }
+
   block(id: string): TicketBlock | null {
     return this.one('SELECT data FROM ticket_blocks WHERE id = ?', id);
   }
@@ -164,11 +265,9 @@ export class Repo {
   }
   ticketTaken(storeId: string, prefix: string, day: string, n: number): boolean {
     return (
-      this.db
-        .prepare(
-          'SELECT 1 FROM customers WHERE store_id = ? AND ticket_prefix = ? AND ticket_day = ? AND ticket_number = ?',
-        )
-        .get(storeId, prefix, day, n) !== undefined
+      this.prepare(
+        'SELECT 1 FROM customers WHERE store_id = ? AND ticket_prefix = ? AND ticket_day = ? AND ticket_number = ?',
+      ).get(storeId, prefix, day, n) !== undefined
     );
   }
   nextArrivalSeq(storeId: string): number {
@@ -248,9 +347,17 @@ export class Repo {
       case 'customer': {
         const c = CustomerSchema.parse(entity.customer);
         this.prepare(
-          `INSERT INTO customers (id, store_id, state, ticket_prefix, ticket_day, ticket_number, data)
-             VALUES (?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (id) DO UPDATE SET state = excluded.state, data = excluded.data`,
+          `INSERT INTO customers (id, store_id, state, ticket_prefix, ticket_day, ticket_number,
+               service_id, desk_id, prioritized, sort_ms, arrival_seq, appointment_ms, external_id,
+               ticket, finished_ms, data)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET state = excluded.state, ticket_prefix = excluded.ticket_prefix,
+               ticket_day = excluded.ticket_day, ticket_number = excluded.ticket_number,
+               service_id = excluded.service_id, desk_id = excluded.desk_id,
+               prioritized = excluded.prioritized, sort_ms = excluded.sort_ms,
+               arrival_seq = excluded.arrival_seq, appointment_ms = excluded.appointment_ms,
+               external_id = excluded.external_id, ticket = excluded.ticket,
+               finished_ms = excluded.finished_ms, data = excluded.data`,
         ).run(
           c.id,
           storeId,
@@ -258,6 +365,15 @@ export class Repo {
           c.ticketPrefix,
           c.ticketDay,
           c.ticketNumber,
+          c.serviceId,
+          c.deskId,
+          c.prioritized ? 1 : 0,
+          Date.parse(c.sortAt),
+          c.arrivalSeq,
+          ms(c.appointment?.at),
+          c.appointment?.externalId ?? null,
+          c.ticket,
+          ms(c.finishedAt),
           JSON.stringify(c),
         );
         return;
@@ -354,5 +470,49 @@ export class Repo {
     return row === undefined
       ? null
       : { tokenHash: row.token_hash, revoked: row.revoked_at !== null };
+  }
+
+  appliedCommand(id: string): AppliedCommand | null {
+    const row = this.prepare(
+      'SELECT device_id, type, result FROM applied_commands WHERE id = ?',
+    ).get(id) as { device_id: string; type: string; result: string } | undefined;
+    return row === undefined
+      ? null
+      : {
+          deviceId: row.device_id,
+          type: row.type,
+          result: JSON.parse(row.result) as CommandResult,
+        };
+  }
+  recordCommand(id: string, entry: AppliedCommand & { storeId: string; appliedAt: string }): void {
+    this.prepare(
+      'INSERT INTO applied_commands (id, store_id, device_id, type, result, applied_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(
+      id,
+      entry.storeId,
+      entry.deviceId,
+      entry.type,
+      JSON.stringify(entry.result),
+      entry.appliedAt,
+    );
+  }
+
+  insertApiAccount(
+    account: { key: string; secret: string; name: string },
+    record: unknown,
+    createdAt: string,
+  ): void {
+    this.prepare(
+      'INSERT INTO api_keys (key, secret, name, data, created_at) VALUES (?, ?, ?, ?, ?)',
+    ).run(account.key, account.secret, account.name, JSON.stringify(record), createdAt);
+  }
+  apiAccount(key: string): unknown {
+    return this.one('SELECT data FROM api_keys WHERE key = ?', key);
+  }
+  apiAccounts(): unknown[] {
+    return this.all('SELECT data FROM api_keys ORDER BY created_at');
+  }
+  updateApiAccount(key: string, record: unknown): void {
+    this.prepare('UPDATE api_keys SET data = ? WHERE key = ?').run(JSON.stringify(record), key);
   }
 }

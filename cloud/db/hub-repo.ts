@@ -1,0 +1,149 @@
+// The hub's storage port: everything the engine, the REST routes, the sync server and the CLI
+// read or write goes through this interface, so none of them knows SQL or the engine behind it.
+// `SqliteHubRepo` (better-sqlite3, synchronous) is the one implementation today.
+//
+// A second engine (Postgres) implements the same methods. The port is synchronous because
+// better-sqlite3 is; a networked engine makes every method return a promise (an `AsyncHubRepo`
+// with the same names), and the sequencer then awaits inside `transaction`, which maps to
+// `BEGIN` + a per-store advisory lock (`pg_advisory_xact_lock(hash(store_id))`) instead of
+// SQLite's IMMEDIATE write lock; `savepoint` maps to SQL SAVEPOINT in both. The queue queries
+// (`queueHeads`, `countWaitingAhead`, `latestDone`) are plain indexed SELECTs in either engine.
+import type {
+  Customer,
+  Device,
+  Organization,
+  Service,
+  Store,
+} from '../../shared/domain/entities.js';
+import type {
+  Change,
+  CommandResult,
+  LogPosition,
+  TicketBlock,
+} from '../../shared/protocol/sync.js';
+
+/** The result a command id got the first time, returned again on a retry. */
+export interface AppliedCommand {
+  deviceId: string;
+  type: string;
+  result: CommandResult;
+}
+
+/** Where a customer stands in call order (the domain's `compareQueueOrder` keys). */
+export interface QueuePlace {
+  id: string;
+  sortAt: string;
+  arrivalSeq: number;
+  /** In the prioritized tier (customer flag, or a prioritized / PRM service). */
+  prioritized: boolean;
+}
+
+export interface QueueHeadsQuery {
+  storeId: string;
+  deskId: string;
+  /** Services the desk serves (redirects included): the head of each one's queue. */
+  serviceIds: readonly string[];
+  /** Services whose customers are all in the prioritized tier. */
+  prioritizedServiceIds: readonly string[];
+  now: Date;
+  /** Appointments are callable from this many minutes before their time. */
+  appointmentLeadMinutes: number;
+}
+
+export interface CountAheadQuery {
+  storeId: string;
+  /** Services competing for the same desks (the subject's own included). */
+  serviceIds: readonly string[];
+  /** Services whose customers are all in the prioritized tier. */
+  prioritizedServiceIds: readonly string[];
+  subject: QueuePlace;
+}
+
+export interface HubRepo {
+  /**
+   * Runs `fn` as one write transaction that holds the store's write lock from its first
+   * statement (SQLite IMMEDIATE), so a read-decide-write cannot interleave with another.
+   */
+  transaction<T>(fn: () => T): T;
+  /** Inside a transaction: runs `fn` so that what it wrote is undone alone if it throws. */
+  savepoint<T>(fn: () => T): T;
+  /** Runs `fn` on one consistent read snapshot. */
+  read<T>(fn: () => T): T;
+  close(): void;
+
+  // Entities.
+  organization(id: string): Organization | null;
+  organizations(): Organization[];
+  store(id: string): Store | null;
+  stores(): Store[];
+  service(id: string): Service | null;
+  services(storeId?: string): Service[];
+  device(id: string): Device | null;
+  devices(storeId?: string): Device[];
+  devicesByMac(macs: readonly string[]): Device[];
+  customer(id: string): Customer | null;
+  customers(storeId?: string): Customer[];
+  /** The store's working set: anyone still in the flow or booked, and everything of `day`. */
+  queueCustomers(storeId: string, day: string): Customer[];
+  /** A booked customer of the store by appointment id, or by ticket (typed check-in codes). */
+  bookedCustomer(storeId: string, by: { externalId: string } | { ticket: string }): Customer | null;
+  /** Customers this desk has called or is serving. */
+  customersAtDesk(storeId: string, deskId: string): Customer[];
+
+  // Queue queries: bounded work whatever the size of the day.
+  /**
+   * The candidates for a desk's next call: the first callable waiting customer sent to this
+   * desk, and the first of each served service's queue (sent to no desk). The domain's
+   * `compareQueueOrder` picks among them.
+   */
+  queueHeads(query: QueueHeadsQuery): Customer[];
+  /** Waiting customers of these services ahead of `subject` in call order. */
+  countWaitingAhead(query: CountAheadQuery): number;
+  /** The latest finished (done) customers of a service since `day`, newest first. */
+  latestDone(storeId: string, serviceId: string, day: string, limit: number): Customer[];
+
+  // Numbering.
+  block(id: string): TicketBlock | null;
+  blocks(storeId: string, prefix?: string, day?: string): TicketBlock[];
+  lastIssued(storeId: string, prefix: string, day: string): number;
+  setLastIssued(storeId: string, prefix: string, day: string, last: number): void;
+  ticketTaken(storeId: string, prefix: string, day: string, n: number): boolean;
+  nextArrivalSeq(storeId: string): number;
+
+  // The log.
+  head(storeId: string): LogPosition | null;
+  changesSince(storeId: string, epoch: string, seq: number, limit: number): Change[];
+  /** Creates a store's row (and its first epoch) before its first change is logged. */
+  createStore(store: Store): void;
+  upsertOrganization(org: Organization): void;
+  /**
+   * Appends one change to its store's log (next seq) and applies its entity, in the caller's
+   * transaction. Nothing else writes entities of a store, so the log and the tables agree.
+   */
+  append(
+    storeId: string,
+    entry: Pick<Change, 'origin' | 'commandId' | 'event' | 'entity'> & { at?: string },
+  ): Change;
+
+  // Idempotency of device commands.
+  appliedCommand(id: string): AppliedCommand | null;
+  recordCommand(id: string, entry: AppliedCommand & { storeId: string; appliedAt: string }): void;
+
+  // Device credentials: one token per device, handed out once.
+  /** Issues and records a token if the device may claim one; null when it already claimed. */
+  claimCredential(deviceId: string): string | null;
+  /** Revokes the current token (if any) and lets the device claim a new one. */
+  reopenClaim(deviceId: string): void;
+  claimState(deviceId: string): 'claimable' | 'claimed';
+  credential(deviceId: string): { tokenHash: string; revoked: boolean } | null;
+
+  // FileVirtuelle API accounts, stored as opaque records (rest/api-keys.ts owns their schema).
+  insertApiAccount(
+    account: { key: string; secret: string; name: string },
+    record: unknown,
+    createdAt: string,
+  ): void;
+  apiAccount(key: string): unknown;
+  apiAccounts(): unknown[];
+  updateApiAccount(key: string, record: unknown): void;
+}

@@ -1,0 +1,79 @@
+// What a command handler sees (the store, the device, the clock, the repo port) and the few
+// rules every handler shares: who may do what, and the one way a customer is saved and stepped
+// (the domain's applyEvent, logged under the domain's event name).
+import {
+  CUSTOMER_LOG_EVENTS,
+  applyEvent,
+  type EventContext,
+} from '../../shared/domain/customer.js';
+import {
+  CustomerSchema,
+  type Customer,
+  type Device,
+  type Service,
+  type Store,
+} from '../../shared/domain/entities.js';
+import type { CustomerEventName } from '../../shared/domain/lifecycle.js';
+import type { ChangeEvent } from '../../shared/protocol/sync.js';
+import type { HubRepo } from '../db/hub-repo.js';
+import { refuse } from './refusal.js';
+import type { Emit } from './sequencer.js';
+
+export interface CommandContext {
+  repo: HubRepo;
+  store: Store;
+  device: Device;
+  registeredBy: string;
+  now: Date;
+  /** The store-local day of `now`. */
+  day: string;
+  emit: Emit;
+  /** The store's services and devices (a handful; read once per command). */
+  services: () => Service[];
+  devices: () => Device[];
+}
+
+export function requireRole(ctx: CommandContext, role: Device['role'], what: string): void {
+  if (ctx.device.role !== role)
+    refuse('not_allowed', `Only a ${role === 'machine' ? 'ticket machine' : role} can ${what}.`);
+}
+
+/** A service of this store that customers queue for (not a menu). */
+export function queueService(ctx: CommandContext, serviceId: string): Service {
+  const service = ctx.services().find((s) => s.id === serviceId);
+  if (service === undefined)
+    return refuse('not_found', `Service ${serviceId} does not exist in this store.`);
+  if (service.childIds.length > 0) {
+    return refuse('not_allowed', `Service ${serviceId} is a menu: choose one of its services.`);
+  }
+  return service;
+}
+
+export function findCustomer(ctx: CommandContext, id: string): Customer {
+  const c = ctx.repo.customer(id);
+  if (c === null || c.storeId !== ctx.store.id)
+    return refuse('not_found', `Customer ${id} does not exist.`);
+  return c;
+}
+
+/** Validates and logs a customer as it now is. */
+export function saveCustomer(
+  ctx: CommandContext,
+  event: ChangeEvent,
+  customer: Customer,
+): Customer {
+  const c = CustomerSchema.parse(customer);
+  ctx.emit(event, { kind: 'customer', customer: c });
+  return c;
+}
+
+/** One lifecycle event through the domain, logged under its event name. */
+export function stepCustomer(
+  ctx: CommandContext,
+  customer: Customer,
+  event: CustomerEventName,
+  extra: Omit<EventContext, 'now' | 'store'> = {},
+): Customer {
+  const next = applyEvent(customer, event, { now: ctx.now, store: ctx.store, ...extra });
+  return saveCustomer(ctx, CUSTOMER_LOG_EVENTS[event], next);
+}

@@ -1,0 +1,77 @@
+// A desk calls: the next customer by the domain's rule (among the few candidates the repo's
+// indexed queue heads give), or one chosen from its list. Calling means the desk is done with
+// the customer it had (FileVirtuelle `processed`).
+import { applyEvent, CUSTOMER_LOG_EVENTS } from '../../../shared/domain/customer.js';
+import type { Customer } from '../../../shared/domain/entities.js';
+import { canDeskCall, deskServiceIds, pickNext } from '../../../shared/domain/queue.js';
+import {
+  findCustomer,
+  requireRole,
+  saveCustomer,
+  stepCustomer,
+  type CommandContext,
+} from '../command-context.js';
+import { refuse } from '../refusal.js';
+import type { CommandOutcome } from '../sequencer.js';
+import { prioritizedServiceIds } from './estimate.js';
+
+function requireCallingDesk(ctx: CommandContext): void {
+  requireRole(ctx, 'desk', 'call customers');
+  if (!canDeskCall(ctx.device))
+    refuse('desk_closed', 'This desk is closed or paused: open it to call.');
+}
+
+/** The customer the desk had (called or serving) is done; a called one counts from its call. */
+function closeCurrent(ctx: CommandContext): void {
+  for (const c of ctx.repo.customersAtDesk(ctx.store.id, ctx.device.id)) {
+    const done = applyEvent(c, 'finish', {
+      now: ctx.now,
+      store: { ...ctx.store, finishFromCalled: true },
+    });
+    saveCustomer(ctx, CUSTOMER_LOG_EVENTS.finish, done);
+  }
+}
+
+function call(ctx: CommandContext, c: Customer): CommandOutcome {
+  return { customer: stepCustomer(ctx, c, 'call', { deskId: ctx.device.id }) };
+}
+
+export function callNext(ctx: CommandContext): CommandOutcome {
+  requireCallingDesk(ctx);
+  const queue = {
+    deskId: ctx.device.id,
+    services: ctx.services(),
+    devices: ctx.devices(),
+    store: ctx.store,
+    now: ctx.now,
+  };
+  const candidates = ctx.repo.queueHeads({
+    storeId: ctx.store.id,
+    deskId: ctx.device.id,
+    serviceIds: [...deskServiceIds(ctx.device.id, queue)],
+    prioritizedServiceIds: prioritizedServiceIds(queue.services),
+    now: ctx.now,
+    appointmentLeadMinutes: ctx.store.appointmentLeadMinutes,
+  });
+  const next = pickNext({ ...queue, customers: candidates });
+  if (next === null) return refuse('queue_empty', 'Nobody is waiting for this desk.');
+  closeCurrent(ctx);
+  return call(ctx, next);
+}
+
+export function callCustomer(ctx: CommandContext, id: string): CommandOutcome {
+  requireCallingDesk(ctx);
+  const c = findCustomer(ctx, id);
+  const handled = deskServiceIds(ctx.device.id, {
+    services: ctx.services(),
+    devices: ctx.devices(),
+    store: ctx.store,
+  });
+  if (c.deskId !== null ? c.deskId !== ctx.device.id : !handled.has(c.serviceId)) {
+    refuse('not_allowed', `This desk does not serve ticket ${c.ticket}.`);
+  }
+  // Refused before the desk's current customer is closed.
+  applyEvent(c, 'call', { now: ctx.now, store: ctx.store });
+  closeCurrent(ctx);
+  return call(ctx, findCustomer(ctx, id));
+}

@@ -1,0 +1,39 @@
+// Check-in of a booked customer from what the device classified: a Lineup ticket or booking QR
+// and an Ombori position name the customer by id; a partner appointment code by its external
+// id; a code typed on the kiosk may be any of the customer's id, appointment id or ticket.
+import type { Customer } from '../../../shared/domain/entities.js';
+import type { CheckInPayload } from '../../../shared/protocol/sync.js';
+import { stepCustomer, type CommandContext } from '../command-context.js';
+import { refuse } from '../refusal.js';
+import type { CommandOutcome } from '../sequencer.js';
+
+function bookedById(ctx: CommandContext, id: string): Customer | null {
+  const c = ctx.repo.customer(id);
+  return c !== null && c.storeId === ctx.store.id && c.state === 'booked' ? c : null;
+}
+
+function findBooked(ctx: CommandContext, payload: CheckInPayload): Customer | null {
+  const { repo, store } = ctx;
+  switch (payload.kind) {
+    case 'lineup-ticket':
+    case 'lineup-appointment':
+      return payload.storeId === store.id ? bookedById(ctx, payload.customerId) : null;
+    case 'ombori-check-in':
+      return bookedById(ctx, payload.positionId);
+    case 'appointment':
+      return repo.bookedCustomer(store.id, { externalId: payload.externalId });
+    case 'typed':
+      return (
+        bookedById(ctx, payload.code) ??
+        repo.bookedCustomer(store.id, { externalId: payload.code }) ??
+        repo.bookedCustomer(store.id, { ticket: payload.code.toUpperCase() })
+      );
+  }
+}
+
+export function checkIn(ctx: CommandContext, payload: CheckInPayload): CommandOutcome {
+  if (ctx.device.role === 'screen') refuse('not_allowed', 'A screen cannot check customers in.');
+  const c = findBooked(ctx, payload);
+  if (c === null) return refuse('not_found', 'No booked appointment matches this code.');
+  return { customer: stepCustomer(ctx, c, 'check_in') };
+}

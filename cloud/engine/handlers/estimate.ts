@@ -1,0 +1,56 @@
+// Wait estimates at registration from indexed reads: people before counted by the repo, the
+// service's latest finished customers for observed times; the formula is the domain's.
+import type { Service } from '../../../shared/domain/entities.js';
+import {
+  OBSERVED_SAMPLE,
+  competingServiceIds,
+  estimateWith,
+  type Estimate,
+} from '../../../shared/domain/estimate.js';
+import { isPrioritized } from '../../../shared/domain/queue.js';
+import type { QueuePlace } from '../../db/hub-repo.js';
+import type { CommandContext } from '../command-context.js';
+
+/** Who the estimate is for: where it stands in call order. */
+export type EstimateSubject = Omit<QueuePlace, 'prioritized'> & {
+  serviceId: string;
+  prioritized: boolean;
+};
+
+/** A ticket not issued yet ranks last of its tier (as the domain's draft does). */
+export function draftSubject(ctx: CommandContext, serviceId: string): EstimateSubject {
+  return {
+    id: '\uffff',
+    serviceId,
+    prioritized: false,
+    sortAt: ctx.now.toISOString(),
+    arrivalSeq: Number.MAX_SAFE_INTEGER,
+  };
+}
+
+export const prioritizedServiceIds = (services: readonly Service[]): string[] =>
+  services.filter((s) => s.prioritize || s.prm).map((s) => s.id);
+
+export function estimateAt(ctx: CommandContext, subject: EstimateSubject): Estimate {
+  const services = ctx.services();
+  const queue = { services, devices: ctx.devices(), store: ctx.store };
+  const before = ctx.repo.countWaitingAhead({
+    storeId: ctx.store.id,
+    serviceIds: [...competingServiceIds(subject.serviceId, queue)],
+    prioritizedServiceIds: prioritizedServiceIds(services),
+    subject: {
+      id: subject.id,
+      sortAt: subject.sortAt,
+      arrivalSeq: subject.arrivalSeq,
+      prioritized: isPrioritized(subject, new Map(services.map((s) => [s.id, s]))),
+    },
+  });
+  // Twice the sample: the domain drops unusable samples before it takes its median.
+  const finished = ctx.repo.latestDone(
+    ctx.store.id,
+    subject.serviceId,
+    ctx.day,
+    OBSERVED_SAMPLE * 2,
+  );
+  return estimateWith(subject.serviceId, before, finished, queue);
+}
