@@ -1,191 +1,61 @@
 // Hub throughput and latency of register + call_next through socket.io, beside two baselines
 // measured in the same run on the same machine: a raw socket.io echo round trip (transport
 // cost) and a raw SQLite commit in WAL with synchronous=FULL (durability cost).
-//   node --import tsx bench/hub-sync.ts [--ops N] [--concurrency C]
-import { spawn, type ChildProcess } from 'node:child_process';
+//   node --import tsx bench/hub-sync.ts [--ops N] [--concurrency C] [--profile DIR]
+// --profile DIR runs the hub process under `node --cpu-prof` (open the .cpuprofile in DevTools).
+//
+// What the profile showed (2,000 ops, concurrency 8, 2 shared cores, self time in the hub):
+// - before issue 15: 42% the COMMIT itself (fsync), then ~15% reading and JSON-parsing rows
+//   (`recentlyFinished`: 200 finished customers parsed on every register for observed service
+//   times, plus every active customer through `activeCustomers` on every register and call,
+//   so the hub's own work grew with the queue), ~2% estimates, ~2% zod.
+// - after (indexed queue heads, counted people-before, the service's 40 latest finished): 55%
+//   the COMMIT, the rest spread thin (append + entity upsert 5%, zod 2%); the hub's own work no
+//   longer depends on the day's size (bench/hub-scaling.ts shows it). What remains is the
+//   durability cost: one fsync per command, and commands waiting for the one before.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
-import { Server } from 'socket.io';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { openHubRepo } from '../cloud/db/sqlite-hub-repo.js';
-import { addDevice, claimCredential, seedStore } from '../cloud/engine/admin.js';
 import { HubEngine } from '../cloud/engine/hub-engine.js';
-import type { CommandResult, DeviceCredential } from '../shared/protocol/sync.js';
-
-const ROOT = resolve(import.meta.dirname, '..');
-
-interface Stats {
-  opsPerSecond: number;
-  p50: number;
-  p99: number;
-}
-
-function stats(latenciesMs: number[], wallMs: number): Stats {
-  const sorted = [...latenciesMs].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-  return { opsPerSecond: (latenciesMs.length / wallMs) * 1000, p50: at(0.5), p99: at(0.99) };
-}
-
-/** Runs `op` `total` times with `concurrency` in flight; latency of each, and the wall time. */
-async function measure(
-  total: number,
-  concurrency: number,
-  op: (i: number) => Promise<void>,
-): Promise<Stats> {
-  const latencies: number[] = [];
-  let next = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        const i = next++;
-        const t0 = performance.now();
-        await op(i);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  return stats(latencies, performance.now() - start);
-}
-
-async function startProcess(
-  args: string[],
-  ready: RegExp,
-): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((res, rej) => {
-    let out = '';
-    proc.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = ready.exec(out);
-      if (m?.[1] !== undefined) res(m[1]);
-    });
-    proc.once('exit', (code) => rej(new Error(`exited with ${String(code)}`)));
-  });
-  return { proc, url };
-}
-
-async function stop(proc: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => proc.once('exit', r));
-  proc.kill('SIGTERM');
-  await exited;
-}
-
-async function connect(url: string, auth?: DeviceCredential): Promise<Socket> {
-  const socket = io(url, {
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-    ...(auth ? { auth } : {}),
-  });
-  await new Promise<void>((res, rej) => {
-    socket.once('connect', () => res());
-    socket.once('connect_error', rej);
-  });
-  return socket;
-}
-
-/** The echo baseline's server, run in its own process like the hub. */
-async function echoServer(): Promise<void> {
-  const http = createServer();
-  const server = new Server(http, { serveClient: false });
-  server
-    .of('/sync')
-    .on('connection', (s) =>
-      s.on('command', (payload: unknown, ack: (r: unknown) => void) => ack(payload)),
-    );
-  http.listen(0, '127.0.0.1', () => {
-    const a = http.address();
-    process.stdout.write(
-      `echo listening on http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}\n`,
-    );
-  });
-  process.on('SIGTERM', () => {
-    void server.close();
-    process.exit(0);
-  });
-}
+import type { CommandResult } from '../shared/protocol/sync.js';
+import {
+  addBenchDevices,
+  connect,
+  echoBaseline,
+  measure,
+  rawCommitBaseline,
+  startHubProcess,
+  stop,
+  type Stats,
+} from './support/bench-kit.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { ops: { type: 'string' }, concurrency: { type: 'string' }, role: { type: 'string' } },
+    options: {
+      ops: { type: 'string' },
+      concurrency: { type: 'string' },
+      profile: { type: 'string' },
+    },
   });
-  if (values.role === 'echo') return echoServer();
   const total = Number(values.ops ?? 2000);
   const concurrency = Number(values.concurrency ?? 8);
 
-  // Raw SQLite commit, same pragmas as the hub's log.
   const dir = mkdtempSync(join(tmpdir(), 'lineup-bench-'));
-  const raw = new Database(join(dir, 'raw.sqlite'));
-  raw.pragma('journal_mode = WAL');
-  raw.pragma('synchronous = FULL');
-  raw.exec('CREATE TABLE log (seq INTEGER PRIMARY KEY, data TEXT NOT NULL)');
-  const insert = raw.prepare('INSERT INTO log (data) VALUES (?)');
-  const payload = JSON.stringify({
-    event: 'registered',
-    customer: { id: randomUUID(), name: 'x'.repeat(200) },
-  });
-  const sqlite = await measure(total, 1, async () => {
-    raw.transaction(() => insert.run(payload)).immediate();
-  });
-  raw.close();
-
-  // Raw socket.io echo round trip.
-  const echo = await startProcess(
-    ['--import', 'tsx', 'bench/hub-sync.ts', '--role', 'echo'],
-    /echo listening on (\S+)/,
-  );
-  const echoSocket = await connect(`${echo.url}/sync`);
-  const envelope = {
-    id: randomUUID(),
-    issuedAt: new Date().toISOString(),
-    type: 'call_next',
-    payload: {},
-  };
-  const echoStats = await measure(total, concurrency, async () => {
-    await echoSocket.emitWithAck('command', envelope);
-  });
-  echoSocket.disconnect();
-  await stop(echo.proc);
+  const sqlite = await rawCommitBaseline(dir, total);
+  const echoStats = await echoBaseline(total, concurrency);
 
   // The hub: register then call_next, each a durable, sequenced, broadcast command.
   const dataDir = join(dir, 'hub');
   const repo = openHubRepo(dataDir);
-  const engine = new HubEngine(repo);
-  seedStore(engine);
-  // Each device claims its credential once, as its runtime would with POST /provision.
-  const claim = (deviceId: string): DeviceCredential => {
-    const credential = claimCredential(engine, deviceId);
-    if (credential === null) throw new Error(`${deviceId} already claimed its credential`);
-    return credential;
-  };
-  const kiosk = claim(
-    addDevice(engine, {
-      storeId: 'demo-store',
-      mac: '02:00:00:00:30:01',
-      hostname: 'bench-kiosk',
-      role: 'machine',
-    }).device.id,
-  );
-  const desk = claim(
-    addDevice(engine, {
-      storeId: 'demo-store',
-      mac: '02:00:00:00:30:02',
-      hostname: 'bench-desk',
-      role: 'desk',
-      serviceIds: ['demo-new-phone'],
-    }).device.id,
-  );
+  const { kiosk, desk } = addBenchDevices(new HubEngine(repo), ['demo-new-phone']);
   repo.close();
-  const hub = await startProcess(
-    ['bin/lineup-hub.js', 'serve', '--data', dataDir, '--port', '0'],
-    /Lineup hub listening on (\S+)/,
-  );
+  const profile =
+    typeof values.profile === 'string' ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : [];
+  const hub = await startHubProcess(dataDir, profile);
   const k = await connect(`${hub.url}/sync`, kiosk);
   const d = await connect(`${hub.url}/sync`, desk);
   const command = async (s: Socket, type: string, p: unknown): Promise<void> => {

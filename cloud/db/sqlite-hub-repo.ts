@@ -3,10 +3,7 @@
 // queue rule's keys among them); every statement is constant text with bound parameters.
 import { randomBytes } from 'node:crypto';
 import {
-  CustomerSchema,
-  DeviceSchema,
   OrganizationSchema,
-  ServiceSchema,
   StoreSchema,
   type Customer,
   type Device,
@@ -16,7 +13,6 @@ import {
 } from '../../shared/domain/entities.js';
 import {
   ChangeSchema,
-  TicketBlockSchema,
   type Change,
   type ChangeEntity,
   type CommandResult,
@@ -332,6 +328,7 @@ export class SqliteHubRepo implements HubRepo {
       event: entry.event,
       entity: entry.entity,
     });
+    // `change` is parsed: its entity was validated just now, once.
     this.applyEntity(storeId, change.entity);
     this.prepare('INSERT INTO log (store_id, epoch, seq, data) VALUES (?, ?, ?, ?)').run(
       storeId,
@@ -345,7 +342,7 @@ export class SqliteHubRepo implements HubRepo {
   private applyEntity(storeId: string, entity: ChangeEntity): void {
     switch (entity.kind) {
       case 'customer': {
-        const c = CustomerSchema.parse(entity.customer);
+        const c = entity.customer;
         this.prepare(
           `INSERT INTO customers (id, store_id, state, ticket_prefix, ticket_day, ticket_number,
                service_id, desk_id, prioritized, sort_ms, arrival_seq, appointment_ms, external_id,
@@ -382,7 +379,7 @@ export class SqliteHubRepo implements HubRepo {
         this.prepare('DELETE FROM customers WHERE id = ? AND store_id = ?').run(entity.id, storeId);
         return;
       case 'device': {
-        const d = DeviceSchema.parse(entity.device);
+        const d = entity.device;
         this.prepare(
           `INSERT INTO devices (id, store_id, mac, hostname, data) VALUES (?, ?, ?, ?, ?)
              ON CONFLICT (id) DO UPDATE SET store_id = excluded.store_id, mac = excluded.mac,
@@ -397,7 +394,7 @@ export class SqliteHubRepo implements HubRepo {
         ).run(new Date().toISOString(), entity.id);
         return;
       case 'service': {
-        const s = ServiceSchema.parse(entity.service);
+        const s = entity.service;
         this.prepare(
           `INSERT INTO services (id, store_id, data) VALUES (?, ?, ?)
              ON CONFLICT (id) DO UPDATE SET data = excluded.data`,
@@ -413,7 +410,7 @@ export class SqliteHubRepo implements HubRepo {
         this.upsertOrganization(entity.organization);
         return;
       case 'block': {
-        const b = TicketBlockSchema.parse(entity.block);
+        const b = entity.block;
         this.prepare(
           `INSERT INTO ticket_blocks (id, store_id, device_id, prefix, day, first, last, data)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,

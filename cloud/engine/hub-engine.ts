@@ -18,7 +18,15 @@ import type {
 import type { HubRepo } from '../db/hub-repo.js';
 import type { CommandContext } from './command-context.js';
 import { handleCommand } from './handlers/index.js';
-import { Sequencer, type Actor, type Append, type ChangeListener } from './sequencer.js';
+import {
+  Sequencer,
+  refusal,
+  type Actor,
+  type Append,
+  type ChangeListener,
+  type CommandJob,
+  type PreparedCommand,
+} from './sequencer.js';
 
 export type { Actor } from './sequencer.js';
 export { contactModeAvailable } from './handlers/register.js';
@@ -50,34 +58,59 @@ export class HubEngine {
 
   /** Applies a device command once per id; a retry gets the first result again. */
   applyCommand(actor: Actor, envelope: CommandEnvelope): CommandResult {
+    const [result] = this.sequencer.commands([this.job(actor, envelope)]);
+    if (result === undefined) throw new Error('The sequencer returned no result.');
+    if (result instanceof Error) throw result;
+    return result;
+  }
+
+  /**
+   * Applies commands in order in one transaction (one commit for all: the sync server hands
+   * over what arrived while the previous batch was being written). An unexpected error is
+   * returned as that command's `internal` refusal; the others still apply.
+   */
+  applyCommands(batch: readonly { actor: Actor; envelope: CommandEnvelope }[]): CommandResult[] {
     const now = this.clock();
-    return this.sequencer.command(actor, envelope, now, () => {
-      const device = this.repo.device(actor.deviceId);
-      if (device === null)
-        return { refusal: { code: 'not_found', message: 'This device is not known to the hub.' } };
-      const store = this.repo.store(device.storeId);
-      if (store === null)
-        return {
-          refusal: { code: 'not_found', message: 'The store of this device is not known.' },
-        };
-      return {
-        storeId: store.id,
-        run: (emit) => {
-          const ctx: CommandContext = {
-            repo: this.repo,
-            store,
-            device,
-            registeredBy: actor.registeredBy ?? device.id,
-            now,
-            day: storeDay(now, store.timeZone),
-            emit,
-            services: once(() => this.repo.services(store.id)),
-            devices: once(() => this.repo.devices(store.id)),
+    return this.sequencer
+      .commands(batch.map(({ actor, envelope }) => this.job(actor, envelope, now)))
+      .map((result) => (result instanceof Error ? refusal('internal', result.message) : result));
+  }
+
+  private job(actor: Actor, envelope: CommandEnvelope, now = this.clock()): CommandJob {
+    return {
+      actor,
+      envelope,
+      now,
+      prepare: (): PreparedCommand => {
+        const device = this.repo.device(actor.deviceId);
+        if (device === null)
+          return {
+            refusal: { code: 'not_found', message: 'This device is not known to the hub.' },
           };
-          return handleCommand(ctx, envelope as Command);
-        },
-      };
-    });
+        const store = this.repo.store(device.storeId);
+        if (store === null)
+          return {
+            refusal: { code: 'not_found', message: 'The store of this device is not known.' },
+          };
+        return {
+          storeId: store.id,
+          run: (emit) => {
+            const ctx: CommandContext = {
+              repo: this.repo,
+              store,
+              device,
+              registeredBy: actor.registeredBy ?? device.id,
+              now,
+              day: storeDay(now, store.timeZone),
+              emit,
+              services: once(() => this.repo.services(store.id)),
+              devices: once(() => this.repo.devices(store.id)),
+            };
+            return handleCommand(ctx, envelope as Command);
+          },
+        };
+      },
+    };
   }
 
   /**

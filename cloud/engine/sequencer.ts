@@ -82,69 +82,92 @@ export class Sequencer {
   }
 
   /**
-   * Applies a device command once per id: `prepare` (in the transaction) finds its store and
-   * returns the handler to run. A refusal thrown half-way undoes what the command wrote; the
-   * result, refusal or not, is recorded under the command id.
+   * Applies device commands, each once per id, in order, in ONE write transaction: commands
+   * that arrive while the previous batch is being made durable share its commit (group commit),
+   * so a busy store pays one fsync per batch instead of one per command. Each command runs in
+   * its own savepoint: a refusal thrown half-way undoes only what that command wrote, and its
+   * result, refusal or not, is recorded under its id. An unexpected error undoes that command
+   * alone and is returned in its place.
    */
-  command(
-    actor: Actor,
-    envelope: CommandEnvelope,
-    now: Date,
-    prepare: () => PreparedCommand,
-  ): CommandResult {
+  commands(batch: readonly CommandJob[]): (CommandResult | Error)[] {
     const changes: Change[] = [];
-    const result = this.repo.transaction((): CommandResult => {
-      const prior = this.repo.appliedCommand(envelope.id);
-      if (prior !== null) {
-        if (prior.deviceId !== actor.deviceId || prior.type !== envelope.type) {
-          return refusal('conflict', 'This command id was already used for another command.');
+    const results = this.repo.transaction(() =>
+      batch.map((job): CommandResult | Error => {
+        const mark = changes.length;
+        try {
+          return this.repo.savepoint(() => this.applyOne(job, changes));
+        } catch (error) {
+          changes.length = mark;
+          return error instanceof Error ? error : new Error(String(error));
         }
-        return prior.result;
-      }
-      const prepared = prepare();
-      if ('refusal' in prepared) return { ok: false, refusal: prepared.refusal };
-      const { storeId } = prepared;
-      const emit: Emit = (event, entity) => {
-        const change = this.repo.append(storeId, {
-          origin: actor.origin,
-          commandId: envelope.id,
-          event,
-          entity,
-          at: now.toISOString(),
-        });
-        changes.push(change);
-        return change;
-      };
-      let result: CommandResult;
-      try {
-        const outcome = this.repo.savepoint(() => prepared.run(emit));
-        const position = this.repo.head(storeId);
-        if (position === null) throw new Error(`Store ${storeId} has no log.`);
-        result = {
-          ok: true,
-          position,
-          customer: outcome.customer ?? null,
-          block: outcome.block ?? null,
-        };
-      } catch (error) {
-        changes.length = 0;
-        if (error instanceof Refused) result = { ok: false, refusal: error.toRefusal() };
-        else if (error instanceof IllegalTransitionError)
-          result = refusal('illegal_transition', error.message);
-        else throw error;
-      }
-      this.repo.recordCommand(envelope.id, {
-        storeId,
-        deviceId: actor.deviceId,
-        type: envelope.type,
-        result,
-        appliedAt: now.toISOString(),
-      });
-      return result;
-    });
+      }),
+    );
     this.publish(changes);
+    return results;
+  }
+
+  private applyOne(
+    { actor, envelope, now, prepare }: CommandJob,
+    changes: Change[],
+  ): CommandResult {
+    const prior = this.repo.appliedCommand(envelope.id);
+    if (prior !== null) {
+      if (prior.deviceId !== actor.deviceId || prior.type !== envelope.type) {
+        return refusal('conflict', 'This command id was already used for another command.');
+      }
+      return prior.result;
+    }
+    const prepared = prepare();
+    if ('refusal' in prepared) return { ok: false, refusal: prepared.refusal };
+    const { storeId } = prepared;
+    const mine: Change[] = [];
+    const emit: Emit = (event, entity) => {
+      const change = this.repo.append(storeId, {
+        origin: actor.origin,
+        commandId: envelope.id,
+        event,
+        entity,
+        at: now.toISOString(),
+      });
+      mine.push(change);
+      return change;
+    };
+    let result: CommandResult;
+    try {
+      const outcome = this.repo.savepoint(() => prepared.run(emit));
+      const position = this.repo.head(storeId);
+      if (position === null) throw new Error(`Store ${storeId} has no log.`);
+      result = {
+        ok: true,
+        position,
+        customer: outcome.customer ?? null,
+        block: outcome.block ?? null,
+      };
+    } catch (error) {
+      mine.length = 0;
+      if (error instanceof Refused) result = { ok: false, refusal: error.toRefusal() };
+      else if (error instanceof IllegalTransitionError)
+        result = refusal('illegal_transition', error.message);
+      else throw error;
+    }
+    this.repo.recordCommand(envelope.id, {
+      storeId,
+      deviceId: actor.deviceId,
+      type: envelope.type,
+      result,
+      appliedAt: now.toISOString(),
+    });
+    changes.push(...mine);
     return result;
   }
+}
+
+/** One device command for the sequencer: `prepare` (run in the transaction) finds its store. */
+export interface CommandJob {
+  actor: Actor;
+  envelope: CommandEnvelope;
+  now: Date;
+  prepare: () => PreparedCommand;
 }
 
 export function refusal(code: Refusal['code'], message: string): CommandResult {

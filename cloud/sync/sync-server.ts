@@ -13,12 +13,13 @@ import {
   SYNC_NAMESPACE,
   SyncEvents,
   type Change,
+  type CommandEnvelope,
   type CommandResult,
   type LogPosition,
   type PullResponse,
 } from '../../shared/protocol/sync.js';
 import { checkCredential } from '../engine/admin.js';
-import type { HubEngine } from '../engine/hub-engine.js';
+import type { Actor, HubEngine } from '../engine/hub-engine.js';
 
 const storeRoom = (storeId: string): string => `store:${storeId}`;
 const deviceRoom = (deviceId: string): string => `device:${deviceId}`;
@@ -106,6 +107,27 @@ export function attachSync(httpServer: HttpServer, engine: HubEngine): SyncServe
   }, TAIL_INTERVAL_MS);
   tail.unref();
 
+  // Group commit: commands that arrive while a batch is being written (the event loop is busy
+  // with its fsync) are applied together in the next turn, in arrival order, in one
+  // transaction; each is acked with its own result once the batch is durable.
+  let pending: { actor: Actor; envelope: CommandEnvelope; ack: Ack }[] = [];
+  const flush = (): void => {
+    const batch = pending;
+    pending = [];
+    let results: CommandResult[];
+    try {
+      results = engine.applyCommands(batch);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      results = batch.map(() => ({ ok: false, refusal: { code: 'internal', message } }));
+    }
+    batch.forEach((command, i) => command.ack(results[i]));
+  };
+  const enqueue = (command: (typeof pending)[number]): void => {
+    pending.push(command);
+    if (pending.length === 1) setImmediate(flush);
+  };
+
   nsp.use((socket, next) => {
     const parsed = DeviceCredentialSchema.safeParse(socket.handshake.auth);
     const refuse = (reason: string): void => {
@@ -145,19 +167,20 @@ export function attachSync(httpServer: HttpServer, engine: HubEngine): SyncServe
         }
       };
 
-    socket.on(
-      SyncEvents.command,
-      withAck((raw): CommandResult => {
-        const envelope = CommandEnvelopeSchema.safeParse(raw);
-        if (!envelope.success) {
-          return {
-            ok: false,
-            refusal: { code: 'invalid', message: describeIssues(envelope.error) },
-          };
-        }
-        return engine.applyCommand(actor, envelope.data);
-      }),
-    );
+    socket.on(SyncEvents.command, (...args: unknown[]): void => {
+      const ack = args.at(-1);
+      // Without an ack there is nobody to tell the result to: change nothing.
+      if (typeof ack !== 'function') return;
+      const envelope = CommandEnvelopeSchema.safeParse(args.length > 1 ? args[0] : undefined);
+      if (!envelope.success) {
+        (ack as Ack)({
+          ok: false,
+          refusal: { code: 'invalid', message: describeIssues(envelope.error) },
+        });
+        return;
+      }
+      enqueue({ actor, envelope: envelope.data, ack: ack as Ack });
+    });
     socket.on(
       SyncEvents.pull,
       withAck((raw): PullResponse => {
