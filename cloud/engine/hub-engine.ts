@@ -125,19 +125,20 @@ export class HubEngine {
     id: string,
     edit: (current: Customer, store: Store) => CustomerEdit,
   ): { customer: Customer; store: Store } | null {
+    const now = this.clock();
     return this.sequencer.write((append) => {
       const found = this.customerAndStore(id);
       if (found === null) return null;
       const { customer, events } = edit(found.customer, found.store);
       const next = applyEvents(customer, events, {
-        now: this.clock(),
+        now,
         store: found.store,
         ...(customer.deskId === null ? {} : { deskId: customer.deskId }),
       });
       const saved = CustomerSchema.parse(next.customer);
       append(found.store.id, next.logEvent, { kind: 'customer', customer: saved }, origin);
       return { customer: saved, store: found.store };
-    });
+    }, now);
   }
 
   /** Removes one customer (REST `DELETE /customer/:id`); `check` may throw to refuse. */

@@ -66,10 +66,13 @@ export class Sequencer {
     for (const listener of this.listeners) listener(changes);
   }
 
-  /** Runs `fn` in one write transaction; the changes it appends are published after commit. */
-  write<T>(fn: (append: Append) => T): T {
+  /**
+   * Runs `fn` in one write transaction; the changes it appends (logged at `now`) are published
+   * after commit.
+   */
+  write<T>(fn: (append: Append) => T, now: Date = this.clock()): T {
     const changes: Change[] = [];
-    const at = this.clock().toISOString();
+    const at = now.toISOString();
     const out = this.repo.transaction(() =>
       fn((storeId, event, entity, origin) => {
         const change = this.repo.append(storeId, { origin, commandId: null, event, entity, at });

@@ -674,6 +674,43 @@ describe('FileVirtuelle v2 REST', () => {
       });
     });
 
+    it('logs a partner PUT {called: true} as a call, which a screen hears once', async () => {
+      const heard: Change[] = [];
+      const listen = (c: Change) => heard.push(c);
+      screenSocket.on('change', listen);
+      const created = (await register({ name: 'Called By Partner' })).body as {
+        entity: { _id: string };
+      };
+      const id = created.entity._id;
+      const ofCustomer = (event: string) =>
+        heard.filter(
+          (c) => c.event === event && c.entity.kind === 'customer' && c.entity.customer.id === id,
+        );
+      const put = await call(full, 'PUT', `${V2}/customer`, {
+        _id: id,
+        called: true,
+        desk: 'demo-desk-1',
+      });
+      expect(put).toMatchObject({
+        status: 200,
+        body: { success: { _id: id, called: true, processed: false, desk: 'demo-desk-1' } },
+      });
+      await expect.poll(() => ofCustomer('called').length).toBe(1);
+      const [change] = ofCustomer('called');
+      expect(change).toMatchObject({
+        origin: `rest:${full.key}`,
+        entity: { customer: { state: 'called', deskId: 'demo-desk-1' } },
+      });
+      // The call's time is the hub's clock of that change, set by the domain's call event.
+      const customer = change?.entity.kind === 'customer' ? change.entity.customer : null;
+      expect(customer?.calledAt).toBe(change?.at);
+      // A later edit of a field is a plain update: the call is not announced again.
+      await call(full, 'PUT', `${V2}/customer`, { _id: id, name: 'Renamed' });
+      await expect.poll(() => ofCustomer('customer_updated').length).toBe(1);
+      expect(ofCustomer('called')).toHaveLength(1);
+      screenSocket.off('change', listen);
+    });
+
     it('lists customers with search on state flags', async () => {
       const called = (
         await call(
