@@ -3,7 +3,13 @@
 // the customer it had (FileVirtuelle `processed`).
 import { applyEvent, CUSTOMER_LOG_EVENTS } from '../../../shared/domain/customer.js';
 import type { Customer } from '../../../shared/domain/entities.js';
-import { canDeskCall, deskServiceIds, pickNext } from '../../../shared/domain/queue.js';
+import {
+  canDeskCall,
+  deskServiceIds,
+  pickNext,
+  type PickNextInput,
+} from '../../../shared/domain/queue.js';
+import type { HubRepo } from '../../db/hub-repo.js';
 import {
   findCustomer,
   requireRole,
@@ -36,24 +42,34 @@ function call(ctx: CommandContext, c: Customer): CommandOutcome {
   return { customer: stepCustomer(ctx, c, 'call', { deskId: ctx.device.id }) };
 }
 
+/**
+ * Who the desk calls next: the domain's `pickNext` (the rule) over the repo's queue heads
+ * (a few indexed reads), so the cost does not grow with the queue or the day.
+ */
+export function nextCustomer(
+  repo: HubRepo,
+  queue: Omit<PickNextInput, 'customers'>,
+): Customer | null {
+  const candidates = repo.queueHeads({
+    storeId: queue.store.id,
+    deskId: queue.deskId,
+    serviceIds: [...deskServiceIds(queue.deskId, queue)],
+    prioritizedServiceIds: prioritizedServiceIds(queue.services),
+    now: queue.now,
+    appointmentLeadMinutes: queue.store.appointmentLeadMinutes,
+  });
+  return pickNext({ ...queue, customers: candidates });
+}
+
 export function callNext(ctx: CommandContext): CommandOutcome {
   requireCallingDesk(ctx);
-  const queue = {
+  const next = nextCustomer(ctx.repo, {
     deskId: ctx.device.id,
     services: ctx.services(),
     devices: ctx.devices(),
     store: ctx.store,
     now: ctx.now,
-  };
-  const candidates = ctx.repo.queueHeads({
-    storeId: ctx.store.id,
-    deskId: ctx.device.id,
-    serviceIds: [...deskServiceIds(ctx.device.id, queue)],
-    prioritizedServiceIds: prioritizedServiceIds(queue.services),
-    now: ctx.now,
-    appointmentLeadMinutes: ctx.store.appointmentLeadMinutes,
   });
-  const next = pickNext({ ...queue, customers: candidates });
   if (next === null) return refuse('queue_empty', 'Nobody is waiting for this desk.');
   closeCurrent(ctx);
   return call(ctx, next);

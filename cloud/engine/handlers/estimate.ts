@@ -6,9 +6,10 @@ import {
   competingServiceIds,
   estimateWith,
   type Estimate,
+  type EstimateContext,
 } from '../../../shared/domain/estimate.js';
 import { isPrioritized } from '../../../shared/domain/queue.js';
-import type { QueuePlace } from '../../db/hub-repo.js';
+import type { HubRepo, QueuePlace } from '../../db/hub-repo.js';
 import type { CommandContext } from '../command-context.js';
 
 /** Who the estimate is for: where it stands in call order. */
@@ -18,7 +19,7 @@ export type EstimateSubject = Omit<QueuePlace, 'prioritized'> & {
 };
 
 /** A ticket not issued yet ranks last of its tier (as the domain's draft does). */
-export function draftSubject(ctx: CommandContext, serviceId: string): EstimateSubject {
+export function draftSubject(ctx: Pick<CommandContext, 'now'>, serviceId: string): EstimateSubject {
   return {
     id: '\uffff',
     serviceId,
@@ -31,20 +32,28 @@ export function draftSubject(ctx: CommandContext, serviceId: string): EstimateSu
 export const prioritizedServiceIds = (services: readonly Service[]): string[] =>
   services.filter((s) => s.prioritize || s.prm).map((s) => s.id);
 
-export function estimateAt(ctx: CommandContext, subject: EstimateSubject): Estimate {
-  const services = ctx.services();
-  const queue = { services, devices: ctx.devices(), store: ctx.store };
-  const before = ctx.repo.countWaitingAhead({
-    storeId: ctx.store.id,
+/** The domain's people-before (waiting, competing, ahead in call order), counted by the repo. */
+export function countPeopleBefore(
+  repo: HubRepo,
+  subject: EstimateSubject,
+  queue: Omit<EstimateContext, 'customers' | 'now'>,
+): number {
+  return repo.countWaitingAhead({
+    storeId: queue.store.id,
     serviceIds: [...competingServiceIds(subject.serviceId, queue)],
-    prioritizedServiceIds: prioritizedServiceIds(services),
+    prioritizedServiceIds: prioritizedServiceIds(queue.services),
     subject: {
       id: subject.id,
       sortAt: subject.sortAt,
       arrivalSeq: subject.arrivalSeq,
-      prioritized: isPrioritized(subject, new Map(services.map((s) => [s.id, s]))),
+      prioritized: isPrioritized(subject, new Map(queue.services.map((s) => [s.id, s]))),
     },
   });
+}
+
+export function estimateAt(ctx: CommandContext, subject: EstimateSubject): Estimate {
+  const queue = { services: ctx.services(), devices: ctx.devices(), store: ctx.store };
+  const before = countPeopleBefore(ctx.repo, subject, queue);
   // Twice the sample: the domain drops unusable samples before it takes its median.
   const finished = ctx.repo.latestDone(
     ctx.store.id,
