@@ -25,6 +25,11 @@ const layer = (files, patterns, extraPaths = []) => ({
   },
 });
 
+const hubDependsOnSharedOnly = {
+  group: ['**/main/**', '**/renderer/**', '**/drivers/**'],
+  message: 'The hub depends on shared/ only.',
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -100,10 +105,19 @@ export default tseslint.config(
       },
     ],
   ),
-  layer(
-    ['cloud/**'],
-    [{ group: ['**/main/**', '**/renderer/**'], message: 'The hub depends on shared/ only.' }],
-  ),
+  layer(['cloud/**'], [hubDependsOnSharedOnly]),
+  // Storage is behind the repo port (cloud/db/hub-repo.ts): only cloud/db/ knows SQLite.
+  {
+    ...layer(
+      ['cloud/**'],
+      [
+        hubDependsOnSharedOnly,
+        { group: ['**/db/hub-db*'], message: 'Use the repo port (cloud/db/hub-repo.ts).' },
+      ],
+      [{ name: 'better-sqlite3', message: 'Only cloud/db/ knows SQLite: use the repo port.' }],
+    ),
+    ignores: ['cloud/db/**'],
+  },
   layer(
     ['main/**'],
     [
