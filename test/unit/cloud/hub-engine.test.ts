@@ -129,6 +129,91 @@ describe('hub engine', () => {
     expect(customerOf(run(engine, desk2, { type: 'call_next', payload: {} })).id).toBe(booked.id);
   });
 
+  it('checks in by what the device classified: ticket QR, Ombori position, typed code', () => {
+    const now = { t: new Date('2026-03-10T09:00:00Z') };
+    const { engine } = setup(now);
+    const book = (externalId: string) =>
+      customerOf(
+        run(
+          engine,
+          kiosk,
+          reg(externalId, 'demo-appointment', {
+            appointment: { at: '2026-03-10T10:00:00.000Z', externalId },
+          }),
+        ),
+      );
+    const checkIn = (payload: Record<string, unknown>) =>
+      run(engine, kiosk, { type: 'check_in', payload } as z.input<typeof CommandSchema>);
+    const a = book('ext-a');
+    // A Lineup ticket QR of another store names nobody here.
+    expect(
+      checkIn({
+        kind: 'lineup-ticket',
+        version: 1,
+        storeId: 'other-store',
+        customerId: a.id,
+        ticket: a.ticket,
+      }),
+    ).toMatchObject({ ok: false, refusal: { code: 'not_found' } });
+    expect(
+      customerOf(
+        checkIn({
+          kind: 'lineup-ticket',
+          version: 1,
+          storeId: 'demo-store',
+          customerId: a.id,
+          ticket: a.ticket,
+        }),
+      ),
+    ).toMatchObject({ id: a.id, state: 'waiting', checkedInAt: '2026-03-10T09:00:00.000Z' });
+    const b = book('ext-b');
+    expect(customerOf(checkIn({ kind: 'ombori-check-in', positionId: b.id })).id).toBe(b.id);
+    // Typed on the kiosk: an appointment id, or the booked ticket in any case.
+    const c = book('ext-c');
+    expect(customerOf(checkIn({ kind: 'typed', code: 'ext-c' })).id).toBe(c.id);
+    const d = book('ext-d');
+    expect(customerOf(checkIn({ kind: 'typed', code: d.ticket.toLowerCase() })).id).toBe(d.id);
+    // Checked in already: nothing booked matches any more.
+    expect(checkIn({ kind: 'ombori-check-in', positionId: b.id })).toMatchObject({
+      ok: false,
+      refusal: { code: 'not_found' },
+    });
+    const changes = engine.pull(
+      'demo-store',
+      { epoch: engine.repo.head('demo-store')!.epoch, seq: 0 },
+      5000,
+    );
+    if (!changes.ok) throw new Error('pull failed');
+    expect(changes.changes.filter((c) => c.event === 'checked_in')).toHaveLength(4);
+  });
+
+  it('applies a batch in one commit, each command on its own: refusals and retries stay apart', () => {
+    const now = { t: new Date('2026-03-10T09:00:00Z') };
+    const { engine } = setup(now);
+    const heard: string[] = [];
+    engine.onChanges((changes) => heard.push(...changes.map((c) => c.event)));
+    const envelope = (command: z.input<typeof CommandSchema>, id = randomUUID()) =>
+      CommandEnvelopeSchema.parse({ id, issuedAt: new Date().toISOString(), ...command });
+    const first = envelope(reg('first'));
+    const results = engine.applyCommands([
+      { actor: as(kiosk), envelope: first },
+      { actor: as(desk1), envelope: envelope(reg('a desk cannot register')) },
+      { actor: as(desk1), envelope: envelope({ type: 'call_next', payload: {} }) },
+      { actor: as(kiosk), envelope: first },
+      { actor: as(desk1), envelope: envelope({ type: 'call_next', payload: {} }) },
+    ]);
+    expect(results.map((r) => (r.ok ? 'ok' : r.refusal.code))).toEqual([
+      'ok',
+      'not_allowed',
+      'ok',
+      'ok',
+      'queue_empty',
+    ]);
+    // The retry inside the batch got the first answer; listeners hear each change once.
+    expect(results[3]).toEqual(results[0]);
+    expect(heard).toEqual(['registered', 'called']);
+  });
+
   it('serves the prioritized service first, and a desk calling next is done with its current customer', () => {
     const now = { t: new Date('2026-03-10T09:00:00Z') };
     const { engine } = setup(now);
