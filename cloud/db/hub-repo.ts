@@ -7,7 +7,7 @@
 // with the same names), and the sequencer then awaits inside `transaction`, which maps to
 // `BEGIN` + a per-store advisory lock (`pg_advisory_xact_lock(hash(store_id))`) instead of
 // SQLite's IMMEDIATE write lock; `savepoint` maps to SQL SAVEPOINT in both. The queue queries
-// (`queueHeads`, `countWaitingAhead`, `latestDone`) are plain indexed SELECTs in either engine.
+// (`queueHeads`, `countWaitingAhead`, `latestServiceTimes`) are plain indexed SELECTs in either engine.
 import type {
   Customer,
   Device,
@@ -15,6 +15,7 @@ import type {
   Service,
   Store,
 } from '../../shared/domain/entities.js';
+import type { ServiceTime } from '../../shared/domain/estimate.js';
 import type {
   Change,
   CommandResult,
@@ -99,8 +100,8 @@ export interface HubRepo {
   queueHeads(query: QueueHeadsQuery): Customer[];
   /** Waiting customers of these services ahead of `subject` in call order. */
   countWaitingAhead(query: CountAheadQuery): number;
-  /** The latest finished (done) customers of a service since `day`, newest first. */
-  latestDone(storeId: string, serviceId: string, day: string, limit: number): Customer[];
+  /** Service times of the latest finished (done) customers of a service since `day`, newest first. */
+  latestServiceTimes(storeId: string, serviceId: string, day: string, limit: number): ServiceTime[];
 
   // Numbering.
   block(id: string): TicketBlock | null;

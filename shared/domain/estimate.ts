@@ -3,6 +3,9 @@
 import type { Customer, Device, Service, Store } from './entities.js';
 import { canDeskCall, compareQueueOrder, deskServiceIds } from './queue.js';
 
+/** What observed service times read of a finished customer. */
+export type ServiceTime = Pick<Customer, 'serviceId' | 'state' | 'servingAt' | 'finishedAt'>;
+
 export interface EstimateContext {
   customers: readonly Customer[];
   services: readonly Service[];
@@ -99,7 +102,7 @@ export const OBSERVED_SAMPLE = 20;
  * customers of this service; null when none finished yet. The median ignores the odd outlier.
  */
 export function observedServiceMinutes(
-  customers: readonly Customer[],
+  customers: readonly ServiceTime[],
   serviceId: string,
 ): number | null {
   const samples = customers
@@ -157,7 +160,7 @@ export function estimateFor(subject: Subject, ctx: EstimateContext): Estimate {
 export function estimateWith(
   serviceId: string,
   before: number,
-  finished: readonly Customer[],
+  finished: readonly ServiceTime[],
   ctx: Omit<EstimateContext, 'customers' | 'now'>,
 ): Estimate {
   const service = ctx.services.find((s) => s.id === serviceId);

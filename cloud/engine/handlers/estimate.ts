@@ -55,7 +55,7 @@ export function estimateAt(ctx: CommandContext, subject: EstimateSubject): Estim
   const queue = { services: ctx.services(), devices: ctx.devices(), store: ctx.store };
   const before = countPeopleBefore(ctx.repo, subject, queue);
   // Twice the sample: the domain drops unusable samples before it takes its median.
-  const finished = ctx.repo.latestDone(
+  const finished = ctx.repo.latestServiceTimes(
     ctx.store.id,
     subject.serviceId,
     ctx.day,

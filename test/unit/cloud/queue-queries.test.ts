@@ -16,7 +16,7 @@ import {
   type Service,
   type Store,
 } from '../../../shared/domain/entities.js';
-import { peopleBefore } from '../../../shared/domain/estimate.js';
+import { observedServiceMinutes, peopleBefore } from '../../../shared/domain/estimate.js';
 import { CUSTOMER_STATES } from '../../../shared/domain/lifecycle.js';
 import { pickNext } from '../../../shared/domain/queue.js';
 import { T0, makeCustomer, makeDesk, makeService, makeStore } from '../shared/fixtures.js';
@@ -153,6 +153,41 @@ describe('indexed queue queries', () => {
         }
       }),
       { seed: 1508, numRuns: 80 },
+    );
+  });
+
+  it('read the same observed service times as the domain from the latest finished (seeded)', () => {
+    const finishedArb = fc.record({
+      serviceId: fc.constantFrom(...SERVICES),
+      state: fc.constantFrom('done' as const, 'no_show' as const, 'waiting' as const),
+      servedMinutes: fc.integer({ min: 0, max: 30 }),
+      finishedAt: fc.integer({ min: -300, max: 0 }),
+    });
+    fc.assert(
+      fc.property(
+        worldArb,
+        fc.array(finishedArb, { maxLength: 60 }),
+        ({ customers: _queue, ...world }, finished) => {
+          const customers = finished.map((f, i) => {
+            const end = T0 + f.finishedAt * MIN;
+            return makeCustomer(`f${String(i).padStart(2, '0')}`, {
+              serviceId: f.serviceId,
+              state: f.state,
+              arrivalSeq: i + 1,
+              servingAt: new Date(end - f.servedMinutes * MIN).toISOString(),
+              finishedAt: new Date(end).toISOString(),
+            });
+          });
+          const repo = repoOf({ ...world, customers });
+          for (const serviceId of SERVICES) {
+            const recent = repo.latestServiceTimes('store-1', serviceId, '2025-03-10', 40);
+            expect(observedServiceMinutes(recent, serviceId)).toBe(
+              observedServiceMinutes(customers, serviceId),
+            );
+          }
+        },
+      ),
+      { seed: 1509, numRuns: 60 },
     );
   });
 });
