@@ -9,10 +9,12 @@
 //   (`recentlyFinished`: 200 finished customers parsed on every register for observed service
 //   times, plus every active customer through `activeCustomers` on every register and call,
 //   so the hub's own work grew with the queue), ~2% estimates, ~2% zod.
-// - after (indexed queue heads, counted people-before, the service's 40 latest finished): 55%
-//   the COMMIT, the rest spread thin (append + entity upsert 5%, zod 2%); the hub's own work no
-//   longer depends on the day's size (bench/hub-scaling.ts shows it). What remains is the
-//   durability cost: one fsync per command, and commands waiting for the one before.
+// - after (indexed queue heads, counted people-before, only the two times of the service's 40
+//   latest finished, each entity validated once): the COMMIT is 55-60% of the engine's time in
+//   process; the rest is spread thin (append + entity upsert ~6%, reading rows ~5%, zod ~2%)
+//   and no longer depends on the day's size (bench/hub-scaling.ts shows it). What remains is
+//   durability: one fsync per commit. Socket commands that arrive while a batch is being
+//   written now share the next commit (group commit in cloud/sync/sync-server.ts).
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
