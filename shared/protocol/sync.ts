@@ -16,7 +16,7 @@ import {
   StoreSchema,
 } from '../domain/entities.js';
 import { CUSTOMER_LOG_EVENTS, CUSTOMER_OTHER_LOG_EVENTS } from '../domain/customer.js';
-import { ScanPayloadSchema } from '../scanner/payload.js';
+import { ScanPayloadSchema, parseScanPayload } from '../scanner/payload.js';
 
 export const SYNC_NAMESPACE = '/sync';
 /** Largest socket.io payload either side accepts; anything bigger is refused unread. */
@@ -70,6 +70,22 @@ export const CheckInPayloadSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('typed'), code: IdSchema }),
 ]);
 export type CheckInPayload = z.infer<typeof CheckInPayloadSchema>;
+
+/**
+ * The `check_in` payload for what a scanner read or a person typed: a recognised code as
+ * classified, else a bare identifier (letters, digits, _ and -) as typed; else why not.
+ */
+export function checkInPayloadOf(
+  text: string,
+): { ok: true; payload: CheckInPayload } | { ok: false; reason: string } {
+  const scanned = parseScanPayload(text);
+  if (scanned.ok) return { ok: true, payload: scanned.payload };
+  const typed = CheckInPayloadSchema.safeParse({
+    kind: 'typed',
+    code: typeof text === 'string' ? text.trim() : '',
+  });
+  return typed.success ? { ok: true, payload: typed.data } : { ok: false, reason: scanned.reason };
+}
 
 export const DeskStatusChangeSchema = z.enum([
   'open',

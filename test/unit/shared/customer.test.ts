@@ -16,7 +16,11 @@ import {
   TRANSITIONS,
   type CustomerEventName,
 } from '../../../shared/domain/lifecycle.js';
-import { ChangeEventSchema } from '../../../shared/protocol/sync.js';
+import {
+  ChangeEventSchema,
+  CommandSchema,
+  checkInPayloadOf,
+} from '../../../shared/protocol/sync.js';
 import { T0, iso, makeCustomer, makeStore } from './fixtures.js';
 
 const MIN = 60_000;
@@ -243,6 +247,38 @@ describe('applyEvents', () => {
   it('names every lifecycle event in the log vocabulary', () => {
     for (const event of CUSTOMER_EVENTS) {
       expect(ChangeEventSchema.safeParse(CUSTOMER_LOG_EVENTS[event]).success).toBe(true);
+    }
+  });
+});
+
+describe('check-in payloads', () => {
+  it('classify scanned codes, take a typed reference as typed, and refuse the rest', () => {
+    expect(checkInPayloadOf('LINEUP:1:demo-store:abc123:A7\r')).toEqual({
+      ok: true,
+      payload: {
+        kind: 'lineup-ticket',
+        version: 1,
+        storeId: 'demo-store',
+        customerId: 'abc123',
+        ticket: 'A7',
+      },
+    });
+    expect(checkInPayloadOf('APPT-ext-42')).toEqual({
+      ok: true,
+      payload: { kind: 'appointment', externalId: 'ext-42' },
+    });
+    expect(checkInPayloadOf(' B12 ')).toEqual({
+      ok: true,
+      payload: { kind: 'typed', code: 'B12' },
+    });
+    expect(checkInPayloadOf('not a code!')).toMatchObject({ ok: false });
+    for (const text of ['LINEUP:1:demo-store:abc123:A7', 'APPT-ext-42', 'B12']) {
+      const r = checkInPayloadOf(text);
+      if (!r.ok) throw new Error(r.reason);
+      expect(CommandSchema.parse({ type: 'check_in', payload: r.payload })).toEqual({
+        type: 'check_in',
+        payload: r.payload,
+      });
     }
   });
 });
