@@ -106,8 +106,7 @@ export const ar: Catalog = {
   'tech.lastSync': 'آخر مزامنة: {time}',
 
   'ticket.yourNumber': 'رقمك',
-  'ticket.peopleBefore': 'عدد الأشخاص قبلك: {count}',
-  'ticket.estimatedWait': 'وقت الانتظار المتوقع: {minutes} دقيقة',
+  'ticket.labelValue': '{label}: {value}',
   'ticket.date': 'التاريخ',
   'ticket.pager': 'جهاز النداء: {pager}',
   'ticket.footer': 'شكرًا لزيارتكم',

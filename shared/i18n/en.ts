@@ -111,8 +111,7 @@ export const en = {
 
   // printed ticket
   'ticket.yourNumber': 'Your number',
-  'ticket.peopleBefore': 'People before you: {count}',
-  'ticket.estimatedWait': 'Estimated wait: {minutes} min',
+  'ticket.labelValue': '{label}: {value}',
   'ticket.date': 'Date',
   'ticket.pager': 'Pager: {pager}',
   'ticket.footer': 'Thank you for your visit',

@@ -105,8 +105,7 @@ export const fr: Catalog = {
   'tech.lastSync': 'Dernière synchronisation : {time}',
 
   'ticket.yourNumber': 'Votre numéro',
-  'ticket.peopleBefore': 'Personnes avant vous : {count}',
-  'ticket.estimatedWait': 'Attente estimée : {minutes} min',
+  'ticket.labelValue': '{label} : {value}',
   'ticket.date': 'Date',
   'ticket.pager': 'Bipeur : {pager}',
   'ticket.footer': 'Merci de votre visite',

@@ -104,8 +104,7 @@ export const sv: Catalog = {
   'tech.lastSync': 'Senast synkad: {time}',
 
   'ticket.yourNumber': 'Ditt nummer',
-  'ticket.peopleBefore': 'Personer före dig: {count}',
-  'ticket.estimatedWait': 'Beräknad väntetid: {minutes} min',
+  'ticket.labelValue': '{label}: {value}',
   'ticket.date': 'Datum',
   'ticket.pager': 'Personsökare: {pager}',
   'ticket.footer': 'Tack för ditt besök',
