@@ -1,14 +1,20 @@
 // A virtual ESC/POS printer: listens on TCP (like port 9100) and optionally on a pty, decodes what
 // it gets into receipts, answers DLE EOT / GS r status and sends Automatic Status Back, and can be
-// switched to paper near end / out / cover open / offline. An HTTP port lets tests and the demo
-// read back what was printed and flip its state:
-//   GET /receipts  GET /receipts/N.png  GET /status  POST /status {paperOut?,...}  DELETE /receipts
+// switched to paper near end / out / cover open / offline. Like a real printer it has one command
+// interpreter for all its links: a job cut off mid-command on one connection leaves it waiting
+// for the rest, whichever connection brings the next bytes. DLE DC4 fn=8 (clear buffers) is
+// taken as a real-time command, on arrival (unless started with clearBuffersCommand: false, as a
+// printer without it). An HTTP port lets tests and the demo read back what was printed and flip
+// its state:
+//   GET /receipts (HTML for browsers, JSON otherwise)  GET /receipts.json  GET /receipts/N.png
+//   GET /status  POST /status {paperOut?,...}  DELETE /receipts
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import type { AddressInfo, Server as TcpServer, Socket } from 'node:net';
 import { z } from 'zod';
 import { SerialPort } from 'serialport';
+import { CLEAR_BUFFERS, CLEAR_RESPONSE } from '../printer/resync.js';
 import { encodeAsb, encodeRealtimeReply, okState } from '../printer/status.js';
 import type { RawPrinterState } from '../printer/status.js';
 import { EscPosDecoder, receiptText } from './escpos-decoder.js';
@@ -47,6 +53,8 @@ export interface VirtualPrinterOptions {
   pty?: boolean;
   /** Printable dots for PNG previews (576 = 80 mm, 384 = 58 mm). */
   dots?: number;
+  /** Whether it runs DLE DC4 fn=8 (clear buffers), as Epson TM models do; true by default. */
+  clearBuffersCommand?: boolean;
 }
 
 export interface VirtualPrinter {
@@ -70,11 +78,14 @@ export interface VirtualPrinter {
   onReceipt(listener: (receipt: StoredReceipt, at: bigint) => void): () => void;
   /** Bytes that were not valid ESC/POS, over all connections. */
   garbageBytes(): number;
+  /** True while a command waits for more of its declared bytes (a job was cut off mid-command). */
+  pendingCommand(): boolean;
   close(): Promise<void>;
 }
 
 interface Link {
-  decoder: EscPosDecoder;
+  /** How many bytes of DLE DC4 fn=8 arrived in a row so far on this link. */
+  clearMatched: number;
   asbMask: number;
   send(bytes: Uint8Array): void;
   via: 'tcp' | 'pty';
@@ -95,22 +106,48 @@ export async function startVirtualPrinter(
   const receiptWaiters = new Set<() => void>();
   const receiptListeners = new Set<(receipt: StoredReceipt, at: bigint) => void>();
   let dropAfter: number | null = null;
-  let garbageTotal = 0;
   let rejected = 0;
+  let blankCuts = 0;
+  let buffersCleared = 0;
+  const clearCommand = options.clearBuffersCommand ?? true;
+  // One command interpreter for the printer, fed by every link.
+  const engine = new EscPosDecoder();
 
   const ready = (): boolean => !state.paperOut && !state.coverOpen && !state.offline;
 
   const handle = (link: Link, chunk: Uint8Array): void => {
     const at = process.hrtime.bigint();
     for (const listener of byteListeners) listener(chunk.length, at);
-    const before = link.decoder.garbageBytes;
+    // Real-time DLE DC4 fn=8 is seen on arrival, even inside another command's data.
+    let from = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i];
+      link.clearMatched =
+        b === CLEAR_BUFFERS[link.clearMatched]
+          ? link.clearMatched + 1
+          : b === CLEAR_BUFFERS[0]
+            ? 1
+            : 0;
+      if (link.clearMatched === CLEAR_BUFFERS.length) {
+        link.clearMatched = 0;
+        if (!clearCommand) continue;
+        interpret(link, chunk.subarray(from, i + 1), at);
+        engine.clearBuffers();
+        buffersCleared += 1;
+        link.send(Uint8Array.from(CLEAR_RESPONSE));
+        from = i + 1;
+      }
+    }
+    if (from < chunk.length) interpret(link, chunk.subarray(from), at);
+  };
+
+  const interpret = (link: Link, chunk: Uint8Array, at: bigint): void => {
     let events: DecoderEvent[];
     try {
-      events = link.decoder.push(chunk);
+      events = engine.push(chunk);
     } catch {
       return; // the decoder does not throw; belt and braces for a simulator that must not die
     }
-    garbageTotal += link.decoder.garbageBytes - before;
     for (const event of events) {
       if (event.type === 'status-request' && event.n >= 1 && event.n <= 4) {
         link.send(Uint8Array.of(encodeRealtimeReply(state, event.n as 1 | 2 | 3 | 4)));
@@ -126,6 +163,10 @@ export async function startVirtualPrinter(
       } else if (event.type === 'receipt') {
         if (!ready()) {
           rejected += 1; // a real printer would not print this: it is offline
+          continue;
+        }
+        if (event.receipt.items.length === 0) {
+          blankCuts += 1; // a cut with nothing printed since the last one: a scrap, not a receipt
           continue;
         }
         const stored: StoredReceipt = {
@@ -148,7 +189,7 @@ export async function startVirtualPrinter(
     socket.setNoDelay(true);
     sockets.add(socket);
     const link: Link = {
-      decoder: new EscPosDecoder(),
+      clearMatched: 0,
       asbMask: 0,
       send: (bytes) => {
         if (!socket.destroyed) socket.write(bytes);
@@ -189,7 +230,7 @@ export async function startVirtualPrinter(
     await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
     ptyPort = port;
     const link: Link = {
-      decoder: new EscPosDecoder(),
+      clearMatched: 0,
       asbMask: 0,
       send: (bytes) => {
         if (port.isOpen) port.write(Buffer.from(bytes));
@@ -218,7 +259,10 @@ export async function startVirtualPrinter(
     cutterError: state.cutterError,
     receipts: receipts.length,
     rejectedReceipts: rejected,
-    garbageBytes: garbageTotal,
+    blankCuts,
+    buffersCleared,
+    pendingCommand: engine.hasPendingCommand(),
+    garbageBytes: engine.garbageBytes,
     connections: links.size,
   });
 
@@ -339,7 +383,8 @@ export async function startVirtualPrinter(
       receiptListeners.add(listener);
       return () => receiptListeners.delete(listener);
     },
-    garbageBytes: () => garbageTotal,
+    garbageBytes: () => engine.garbageBytes,
+    pendingCommand: () => engine.hasPendingCommand(),
     async close() {
       for (const link of links) link.asbMask = 0;
       const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
