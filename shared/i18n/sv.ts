@@ -38,6 +38,7 @@ export const sv: Catalog = {
   'kiosk.estimatedWait': 'Beräknad väntetid: {minutes} min',
   'kiosk.comeBackLater': 'Du har tid: vi meddelar dig när det snart är din tur.',
   'kiosk.stayNearby': 'Stanna i närheten, det är snart din tur.',
+  'kiosk.watchScreen': 'Du har tid: håll koll på skärmen, ditt nummer visas där.',
   'kiosk.scanPrompt': 'Har du en bokad tid? Skanna din kod här.',
   'kiosk.checkedIn': 'Du är incheckad. Ditt nummer är {ticket}.',
   'kiosk.scanUnknown': 'Koden kunde inte läsas. Fråga gärna personalen.',
