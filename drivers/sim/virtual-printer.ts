@@ -7,7 +7,8 @@
 // printer without it). An HTTP port lets tests and the demo read back what was printed and flip
 // its state:
 //   GET /receipts (HTML for browsers, JSON otherwise)  GET /receipts.json  GET /receipts/N.png
-//   GET /status  POST /status {paperOut?,...}  DELETE /receipts
+//   GET /events (server-sent: receipt, status, cleared)  GET /status  POST /status {paperOut?,...}
+//   DELETE /receipts
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
@@ -22,6 +23,7 @@ import type { DecodedReceipt, DecoderEvent, ReceiptItem } from './escpos-decoder
 import { createPtyPair } from './pty.js';
 import type { PtyPair } from './pty.js';
 import { renderReceiptPng } from './receipt-png.js';
+import { prefersHtml, RECEIPTS_CSS, RECEIPTS_HTML, RECEIPTS_SCRIPT } from './receipts-page.js';
 
 export const VirtualPrinterStateSchema = z
   .object({
@@ -94,6 +96,9 @@ interface Link {
 const toJsonItem = (item: ReceiptItem): unknown =>
   item.kind === 'image' ? { kind: 'image', width: item.width, height: item.height } : item;
 
+/** A receipt as JSON: images as their size, not their dots (the PNG shows them). */
+const receiptJson = (r: StoredReceipt): unknown => ({ ...r, items: r.items.map(toJsonItem) });
+
 export async function startVirtualPrinter(
   options: VirtualPrinterOptions = {},
 ): Promise<VirtualPrinter> {
@@ -114,6 +119,13 @@ export async function startVirtualPrinter(
   const engine = new EscPosDecoder();
 
   const ready = (): boolean => !state.paperOut && !state.coverOpen && !state.offline;
+
+  // Server-sent events for the receipts page: each new receipt, state change and clear.
+  const eventStreams = new Set<ServerResponse>();
+  const broadcast = (event: 'receipt' | 'status' | 'cleared', data: unknown): void => {
+    const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    for (const res of eventStreams) res.write(frame);
+  };
 
   const handle = (link: Link, chunk: Uint8Array): void => {
     const at = process.hrtime.bigint();
@@ -177,6 +189,8 @@ export async function startVirtualPrinter(
           via: link.via,
         };
         receipts.push(stored);
+        broadcast('receipt', receiptJson(stored));
+        broadcast('status', statusJson());
         for (const listener of [...receiptListeners]) listener(stored, at);
         for (const wake of [...receiptWaiters]) wake();
       }
@@ -248,23 +262,32 @@ export async function startVirtualPrinter(
     const changed = JSON.stringify(next) !== JSON.stringify(state);
     state = next;
     if (changed) for (const link of links) if (link.asbMask) link.send(encodeAsb(state));
+    if (changed) broadcast('status', statusJson());
     return state;
   };
 
-  const statusJson = (): unknown => ({
-    paperOut: state.paperOut,
-    paperNearEnd: state.paperNearEnd,
-    coverOpen: state.coverOpen,
-    offline: state.offline,
-    cutterError: state.cutterError,
-    receipts: receipts.length,
-    rejectedReceipts: rejected,
-    blankCuts,
-    buffersCleared,
-    pendingCommand: engine.hasPendingCommand(),
-    garbageBytes: engine.garbageBytes,
-    connections: links.size,
-  });
+  function statusJson(): unknown {
+    return {
+      paperOut: state.paperOut,
+      paperNearEnd: state.paperNearEnd,
+      coverOpen: state.coverOpen,
+      offline: state.offline,
+      cutterError: state.cutterError,
+      receipts: receipts.length,
+      rejectedReceipts: rejected,
+      blankCuts,
+      buffersCleared,
+      pendingCommand: engine.hasPendingCommand(),
+      garbageBytes: engine.garbageBytes,
+      connections: links.size,
+    };
+  }
+
+  const clearReceipts = (): void => {
+    receipts.length = 0;
+    broadcast('cleared', {});
+    broadcast('status', statusJson());
+  };
 
   const send = (
     res: ServerResponse,
@@ -273,8 +296,21 @@ export async function startVirtualPrinter(
     type = 'application/json',
   ): void => {
     const payload = type === 'application/json' ? JSON.stringify(body) : (body as Buffer);
-    res.writeHead(code, { 'content-type': type, 'cache-control': 'no-store' });
+    res.writeHead(code, { 'content-type': type, 'cache-control': 'no-store', vary: 'accept' });
     res.end(payload);
+  };
+
+  const sendText = (res: ServerResponse, type: string, body: string): void => {
+    res.writeHead(200, {
+      'content-type': `${type}; charset=utf-8`,
+      'cache-control': 'no-store',
+      vary: 'accept',
+      // The page's own script and style only: nothing printed can run as code.
+      'content-security-policy':
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'",
+      'x-content-type-options': 'nosniff',
+    });
+    res.end(body);
   };
 
   const readBody = (req: IncomingMessage): Promise<string> =>
@@ -293,15 +329,30 @@ export async function startVirtualPrinter(
     const url = new URL(req.url ?? '/', 'http://localhost');
     void (async () => {
       try {
-        if (url.pathname === '/receipts' && req.method === 'GET') {
-          return send(
-            res,
-            200,
-            receipts.map((r) => ({ ...r, items: r.items.map(toJsonItem) })),
-          );
+        const get = req.method === 'GET';
+        if (get && url.pathname === '/receipts' && prefersHtml(req.headers.accept)) {
+          return sendText(res, 'text/html', RECEIPTS_HTML);
+        }
+        if (get && (url.pathname === '/receipts' || url.pathname === '/receipts.json')) {
+          return send(res, 200, receipts.map(receiptJson));
+        }
+        if (get && url.pathname === '/receipts.js') {
+          return sendText(res, 'text/javascript', RECEIPTS_SCRIPT);
+        }
+        if (get && url.pathname === '/receipts.css') return sendText(res, 'text/css', RECEIPTS_CSS);
+        if (get && url.pathname === '/events') {
+          res.writeHead(200, {
+            'content-type': 'text/event-stream; charset=utf-8',
+            'cache-control': 'no-store',
+            connection: 'keep-alive',
+          });
+          res.write('retry: 1000\n\n');
+          eventStreams.add(res);
+          req.on('close', () => eventStreams.delete(res));
+          return;
         }
         if (url.pathname === '/receipts' && req.method === 'DELETE') {
-          receipts.length = 0;
+          clearReceipts();
           return send(res, 200, { ok: true });
         }
         const png = /^\/receipts\/(\d+|last)\.png$/.exec(url.pathname);
@@ -347,9 +398,7 @@ export async function startVirtualPrinter(
     httpUrl: `http://${host}:${httpPort}`,
     ptyPath: pty?.hostPath ?? null,
     receipts: () => [...receipts],
-    clearReceipts: () => {
-      receipts.length = 0;
-    },
+    clearReceipts,
     state: () => ({ ...state }),
     setState,
     waitForReceipts(count, timeoutMs = 10_000) {
@@ -387,6 +436,8 @@ export async function startVirtualPrinter(
     pendingCommand: () => engine.hasPendingCommand(),
     async close() {
       for (const link of links) link.asbMask = 0;
+      for (const res of eventStreams) res.end();
+      eventStreams.clear();
       const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections();
       await httpClosed;
