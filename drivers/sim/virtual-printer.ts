@@ -5,8 +5,8 @@
 // for the rest, whichever connection brings the next bytes. DLE DC4 fn=8 (clear buffers) is
 // taken as a real-time command, on arrival (unless started with clearBuffersCommand: false, as a
 // printer without it). DLE EOT is answered where a command may start, not inside another
-// command's data as a real printer would (our driver never asks mid-job). An HTTP port lets tests and the demo read back what was printed and flip
-// its state:
+// command's data as a real printer would (our driver never asks mid-job). An HTTP port lets
+// tests and the demo read back what was printed and flip its state:
 //   GET /receipts (HTML for browsers, JSON otherwise)  GET /receipts.json  GET /receipts/N.png
 //   GET /events (server-sent: receipt, status, cleared)  GET /status  POST /status {paperOut?,...}
 //   DELETE /receipts
