@@ -6,7 +6,7 @@
 import { createServer, Socket as NetSocket } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { encodeTicket, openPrinter } from '../drivers/printer/index.js';
+import { encodeTicket, openPrinter, PRINTER_PROFILES } from '../drivers/printer/index.js';
 import type { PrintableTicket } from '../drivers/printer/index.js';
 import { startVirtualPrinter } from '../drivers/sim/virtual-printer.js';
 
@@ -22,7 +22,6 @@ const ticket = (over: Partial<PrintableTicket> = {}): PrintableTicket => ({
   qrPayload: 'LINEUP:1:demo-store:cust-1:A12',
   pager: 7,
   footer: 'Merci de votre visite',
-  paperWidth: 80,
   ...over,
 });
 
@@ -99,7 +98,7 @@ export async function main(argv: string[] = []): Promise<void> {
   const warm = Math.max(5, Math.floor(runs / 10));
   const latin = ticket();
   const arabic = ticket({ lang: 'AR', serviceName: 'إصلاح الهواتف', footer: 'شكرا لزيارتكم' });
-  const size = encodeTicket(latin).length;
+  const size = encodeTicket(latin, PRINTER_PROFILES['epson-80']).length;
 
   await rawTcp(size, warm);
   const baseline = await rawTcp(size, runs);
@@ -109,7 +108,7 @@ export async function main(argv: string[] = []): Promise<void> {
   const encodeOnly: number[] = [];
   for (let i = 0; i < runs; i++) {
     const s = process.hrtime.bigint();
-    encodeTicket(latin);
+    encodeTicket(latin, PRINTER_PROFILES['epson-80']);
     encodeOnly.push(ms(process.hrtime.bigint() - s));
   }
 
@@ -117,7 +116,7 @@ export async function main(argv: string[] = []): Promise<void> {
   const row = (name: string, v: number[]): string =>
     `${name.padEnd(46)} p50 ${pct(v, 50).toFixed(3).padStart(8)} ms   p99 ${pct(v, 99).toFixed(3).padStart(8)} ms   ×baseline p50 ${(pct(v, 50) / b50).toFixed(1).padStart(6)}`;
   console.log(
-    `printer latency (${runs} runs, Latin ticket ${size} bytes, Arabic ${encodeTicket(arabic).length} bytes)`,
+    `printer latency (${runs} runs, Latin ticket ${size} bytes, Arabic ${encodeTicket(arabic, PRINTER_PROFILES['epson-80']).length} bytes)`,
   );
   console.log(row(`raw TCP write of ${size} bytes (baseline)`, baseline));
   console.log(row('encode only (Latin, 80 mm)', encodeOnly));

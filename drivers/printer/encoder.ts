@@ -4,10 +4,10 @@ import ReceiptPrinterEncoder from '@point-of-sale/receipt-printer-encoder';
 import CodepageEncoder from '@point-of-sale/codepage-encoder';
 import type { Codepage } from '@point-of-sale/codepage-encoder';
 import type { PrinterProfile } from './profiles.js';
-import { profileForPaper } from './profiles.js';
 import { hasRtl, logoImage, renderTextImage } from './raster-text.js';
 import type { RasterImage } from './raster-text.js';
 import { t } from '../../shared/i18n/index.js';
+import type { MessageKey } from '../../shared/i18n/index.js';
 import { PrintableTicketSchema, TestPrintInfoSchema } from './ticket.js';
 import type { PrintableTicket, TestPrintInfo } from './ticket.js';
 
@@ -90,7 +90,25 @@ export function createEncoder(profile: PrinterProfile): ReceiptPrinterEncoder {
     codepageCandidates: Object.keys(profile.codepages) as Codepage[],
     imageMode: 'raster',
     feedBeforeCut: 4,
+    // ESC/POS prints and feeds on LF alone; the library's default LF CR sends a stray CR per line.
+    newline: '\n',
   });
+}
+
+const LF = 0x0a;
+
+/**
+ * The job's bytes, ending with the cut command: the library ends the cut's line with a newline
+ * too, and a byte after the cut would start the next ticket (an empty line at its top).
+ */
+function finish(encoder: ReceiptPrinterEncoder): Uint8Array {
+  const bytes = encoder.encode();
+  return bytes[bytes.length - 1] === LF ? bytes.slice(0, -1) : bytes;
+}
+
+/** "label: value" with the language's punctuation (French puts a space before the colon). */
+function labelled(lang: string, label: MessageKey, value: string): string {
+  return t(lang, 'ticket.labelValue', { label: t(lang, label), value });
 }
 
 type ImageInput = Parameters<ReceiptPrinterEncoder['image']>[0];
@@ -132,11 +150,12 @@ function ticketScale(ticket: string, profile: PrinterProfile): number {
 
 /**
  * The customer ticket: logo, store, service, the number very large, people before and wait,
- * date/time in the store's time zone, the QR (native GS ( k), pager when taken, footer, cut.
+ * date/time in the store's time zone, the QR (native GS ( k) and its caption, pager when taken,
+ * footer, cut. The paper width is the printer's: it comes with the profile. The words are the
+ * kiosk screen's own catalog entries, so screen and paper never say it two ways.
  */
-export function encodeTicket(input: PrintableTicket, profile?: PrinterProfile): Uint8Array {
+export function encodeTicket(input: PrintableTicket, p: PrinterProfile): Uint8Array {
   const ticket = PrintableTicketSchema.parse(input);
-  const p = profile ?? profileForPaper(ticket.paperWidth);
   const lang = ticket.lang;
   const encoder = createEncoder(p).initialize().align('center');
 
@@ -150,15 +169,13 @@ export function encodeTicket(input: PrintableTicket, profile?: PrinterProfile): 
   centredLine(encoder, p, t(lang, 'ticket.yourNumber'));
   centredLine(encoder, p, ticket.ticket, { bold: true, scale: ticketScale(ticket.ticket, p) });
   encoder.newline();
-  centredLine(encoder, p, t(lang, 'ticket.peopleBefore', { count: ticket.peopleBefore }));
-  centredLine(
-    encoder,
-    p,
-    t(lang, 'ticket.estimatedWait', { minutes: Math.round(ticket.waitMinutes) }),
-  );
+  centredLine(encoder, p, labelled(lang, 'kiosk.peopleBeforeLabel', String(ticket.peopleBefore)));
+  const wait = t(lang, 'kiosk.minutes', { minutes: Math.round(ticket.waitMinutes) });
+  centredLine(encoder, p, labelled(lang, 'kiosk.waitLabel', wait));
   centredLine(encoder, p, formatStoreTime(ticket.issuedAt, ticket.timeZone));
   encoder.newline();
   encoder.qrcode(ticket.qrPayload, { model: 2, size: p.qrModule, errorlevel: 'm' });
+  centredLine(encoder, p, t(lang, 'ticket.scanToFollow'));
   if (ticket.pager !== null) {
     encoder.newline();
     centredLine(encoder, p, t(lang, 'ticket.pager', { pager: ticket.pager }), {
@@ -171,13 +188,12 @@ export function encodeTicket(input: PrintableTicket, profile?: PrinterProfile): 
     for (const line of ticket.footer.split('\n')) centredLine(encoder, p, line);
   }
   encoder.cut('partial');
-  return encoder.encode();
+  return finish(encoder);
 }
 
 /** The technician view's test page: store, device, time, every Latin test character, QR, cut. */
-export function encodeTestPrint(input: TestPrintInfo, profile?: PrinterProfile): Uint8Array {
+export function encodeTestPrint(input: TestPrintInfo, p: PrinterProfile): Uint8Array {
   const info = TestPrintInfoSchema.parse(input);
-  const p = profile ?? profileForPaper(info.paperWidth);
   const encoder = createEncoder(p).initialize().align('center');
   centredLine(encoder, p, t(info.lang, 'ticket.testTitle'), { bold: true, scale: 2 });
   centredLine(encoder, p, t(info.lang, 'ticket.testBody'));
@@ -189,5 +205,5 @@ export function encodeTestPrint(input: TestPrintInfo, profile?: PrinterProfile):
   centredLine(encoder, p, `${p.id} ${p.paperWidth} mm`);
   encoder.qrcode(`LINEUP:TEST:${p.id}`, { model: 2, size: p.qrModule, errorlevel: 'm' });
   encoder.cut('partial');
-  return encoder.encode();
+  return finish(encoder);
 }

@@ -4,6 +4,7 @@
 import { Transform } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
 import type { PrinterStatus } from '../../shared/api/appliance-api.js';
+import { CLEAR_RESPONSE } from './resync.js';
 
 export const DLE_EOT = (n: 1 | 2 | 3 | 4): Uint8Array => Uint8Array.of(0x10, 0x04, n);
 /** GS a n: ASB for online/offline (bit 1), errors (bit 2) and the roll paper sensor (bit 3). */
@@ -11,6 +12,8 @@ export const ENABLE_ASB = Uint8Array.of(0x1d, 0x61, 0x0e);
 
 export type StatusFrame =
   | { kind: 'realtime'; byte: number }
+  /** The answer to DLE DC4 fn=8 (clear buffers): 37 25 00. */
+  | { kind: 'cleared' }
   | { kind: 'asb'; bytes: [number, number, number, number] }
   | { kind: 'other'; byte: number };
 
@@ -22,6 +25,8 @@ const XOFF = 0x13;
 /** Splits printer → host bytes into real-time replies, ASB frames and anything else. */
 export class StatusFrameParser {
   private asb: number[] | null = null;
+  /** How many bytes of the Clear response (37 25 00) came in a row. */
+  private cleared = 0;
 
   push(bytes: Uint8Array): StatusFrame[] {
     const frames: StatusFrame[] = [];
@@ -40,7 +45,10 @@ export class StatusFrameParser {
           continue;
         }
       }
-      if (isAsbFirstByte(b)) this.asb = [b];
+      const clearStep = b === CLEAR_RESPONSE[this.cleared] ? this.cleared + 1 : b === 0x37 ? 1 : 0;
+      this.cleared = clearStep === CLEAR_RESPONSE.length ? 0 : clearStep;
+      if (clearStep === CLEAR_RESPONSE.length) frames.push({ kind: 'cleared' });
+      else if (isAsbFirstByte(b)) this.asb = [b];
       else if (isRealtimeReply(b)) frames.push({ kind: 'realtime', byte: b });
       else frames.push({ kind: 'other', byte: b });
     }
@@ -194,3 +202,29 @@ export const sameStatus = (a: PrinterStatus, b: PrinterStatus): boolean =>
   a.paperOut === b.paperOut &&
   a.cutterError === b.cutterError &&
   a.message === b.message;
+
+/**
+ * The printer's condition in one word, for staff and for the device health the sync link will
+ * carry: `unknown` before the first answer, `offline` when it does not answer or reports itself
+ * offline, `error` for a cutter jam or a fault, else the paper and cover states.
+ */
+export const PRINTER_CONDITIONS = [
+  'unknown',
+  'ready',
+  'paper_near_end',
+  'paper_out',
+  'cover_open',
+  'offline',
+  'error',
+] as const;
+export type PrinterCondition = (typeof PRINTER_CONDITIONS)[number];
+
+export function conditionOf(state: RawPrinterState, reachable: boolean): PrinterCondition {
+  if (!reachable) return 'offline';
+  if (state.paperOut) return 'paper_out';
+  if (state.coverOpen) return 'cover_open';
+  if (state.cutterError || state.unrecoverableError) return 'error';
+  if (state.offline) return 'offline';
+  if (state.paperNearEnd) return 'paper_near_end';
+  return 'ready';
+}

@@ -1,4 +1,5 @@
 // What the runtime hands to a printer. Validated here because this is the door into the driver.
+// No paper width: that is the printer's (its profile), not the ticket's.
 import { z } from 'zod';
 import { LangSchema } from '../../shared/domain/entities.js';
 
@@ -18,7 +19,6 @@ export const PrintableTicketSchema = z.object({
   qrPayload: z.string().min(1).max(512),
   pager: z.number().int().min(0).max(99999).nullable(),
   footer: z.string().max(500),
-  paperWidth: z.union([z.literal(58), z.literal(80)]),
 });
 export type PrintableTicket = z.infer<typeof PrintableTicketSchema>;
 
@@ -28,6 +28,5 @@ export const TestPrintInfoSchema = z.object({
   lang: LangSchema.default('EN'),
   timeZone: z.string().min(1).default('UTC'),
   at: z.iso.datetime({ offset: true }).optional(),
-  paperWidth: z.union([z.literal(58), z.literal(80)]).default(80),
 });
 export type TestPrintInfo = z.input<typeof TestPrintInfoSchema>;

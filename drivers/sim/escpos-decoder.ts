@@ -1,6 +1,8 @@
 // A streaming ESC/POS decoder: bytes in (in any chunking), a receipt model out. It is the virtual
 // printer's brain and the tests' way of reading back what a driver printed. Unknown or garbage
 // bytes are skipped and counted, never thrown: a printer does not crash on bad input either.
+// Like a printer, a command waits for every byte it declares (a GS v 0 raster reads xL xH × yL yH
+// data bytes, whatever they are), so a job cut off mid-command swallows the start of the next.
 import CodepageEncoder from '@point-of-sale/codepage-encoder';
 import type { Codepage } from '@point-of-sale/codepage-encoder';
 import { codepageByNumber, PRINTER_PROFILES } from '../printer/profiles.js';
@@ -128,6 +130,22 @@ export class EscPosDecoder {
     }
     this.pending = data.slice(i);
     return events;
+  }
+
+  /**
+   * DLE DC4 fn=8 (clear buffers) as a printer runs it: the command being received is cancelled
+   * (its bytes so far are dropped) and so is the line not yet printed. What was printed stays on
+   * the paper, and the settings stay.
+   */
+  clearBuffers(): void {
+    this.pending = new Uint8Array(0);
+    this.spans = [];
+    this.lineAlign = null;
+  }
+
+  /** True while a command's declared bytes have not all arrived (e.g. half a raster image). */
+  hasPendingCommand(): boolean {
+    return this.pending.length > 0;
   }
 
   /** What has been printed since the last cut (not yet a finished receipt). */

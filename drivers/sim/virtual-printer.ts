@@ -1,14 +1,22 @@
 // A virtual ESC/POS printer: listens on TCP (like port 9100) and optionally on a pty, decodes what
 // it gets into receipts, answers DLE EOT / GS r status and sends Automatic Status Back, and can be
-// switched to paper near end / out / cover open / offline. An HTTP port lets tests and the demo
-// read back what was printed and flip its state:
-//   GET /receipts  GET /receipts/N.png  GET /status  POST /status {paperOut?,...}  DELETE /receipts
+// switched to paper near end / out / cover open / offline. Like a real printer it has one command
+// interpreter for all its links: a job cut off mid-command on one connection leaves it waiting
+// for the rest, whichever connection brings the next bytes. DLE DC4 fn=8 (clear buffers) is
+// taken as a real-time command, on arrival (unless started with clearBuffersCommand: false, as a
+// printer without it). DLE EOT is answered where a command may start, not inside another
+// command's data as a real printer would (our driver never asks mid-job). An HTTP port lets
+// tests and the demo read back what was printed and flip its state:
+//   GET /receipts (HTML for browsers, JSON otherwise)  GET /receipts.json  GET /receipts/N.png
+//   GET /events (server-sent: receipt, status, cleared)  GET /status  POST /status {paperOut?,...}
+//   DELETE /receipts
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import type { AddressInfo, Server as TcpServer, Socket } from 'node:net';
 import { z } from 'zod';
 import { SerialPort } from 'serialport';
+import { CLEAR_BUFFERS, CLEAR_RESPONSE } from '../printer/resync.js';
 import { encodeAsb, encodeRealtimeReply, okState } from '../printer/status.js';
 import type { RawPrinterState } from '../printer/status.js';
 import { EscPosDecoder, receiptText } from './escpos-decoder.js';
@@ -16,6 +24,7 @@ import type { DecodedReceipt, DecoderEvent, ReceiptItem } from './escpos-decoder
 import { createPtyPair } from './pty.js';
 import type { PtyPair } from './pty.js';
 import { renderReceiptPng } from './receipt-png.js';
+import { prefersHtml, RECEIPTS_CSS, RECEIPTS_HTML, RECEIPTS_SCRIPT } from './receipts-page.js';
 
 export const VirtualPrinterStateSchema = z
   .object({
@@ -47,6 +56,8 @@ export interface VirtualPrinterOptions {
   pty?: boolean;
   /** Printable dots for PNG previews (576 = 80 mm, 384 = 58 mm). */
   dots?: number;
+  /** Whether it runs DLE DC4 fn=8 (clear buffers), as Epson TM models do; true by default. */
+  clearBuffersCommand?: boolean;
 }
 
 export interface VirtualPrinter {
@@ -70,11 +81,14 @@ export interface VirtualPrinter {
   onReceipt(listener: (receipt: StoredReceipt, at: bigint) => void): () => void;
   /** Bytes that were not valid ESC/POS, over all connections. */
   garbageBytes(): number;
+  /** True while a command waits for more of its declared bytes (a job was cut off mid-command). */
+  pendingCommand(): boolean;
   close(): Promise<void>;
 }
 
 interface Link {
-  decoder: EscPosDecoder;
+  /** How many bytes of DLE DC4 fn=8 arrived in a row so far on this link. */
+  clearMatched: number;
   asbMask: number;
   send(bytes: Uint8Array): void;
   via: 'tcp' | 'pty';
@@ -82,6 +96,9 @@ interface Link {
 
 const toJsonItem = (item: ReceiptItem): unknown =>
   item.kind === 'image' ? { kind: 'image', width: item.width, height: item.height } : item;
+
+/** A receipt as JSON: images as their size, not their dots (the PNG shows them). */
+const receiptJson = (r: StoredReceipt): unknown => ({ ...r, items: r.items.map(toJsonItem) });
 
 export async function startVirtualPrinter(
   options: VirtualPrinterOptions = {},
@@ -95,22 +112,55 @@ export async function startVirtualPrinter(
   const receiptWaiters = new Set<() => void>();
   const receiptListeners = new Set<(receipt: StoredReceipt, at: bigint) => void>();
   let dropAfter: number | null = null;
-  let garbageTotal = 0;
   let rejected = 0;
+  let blankCuts = 0;
+  let buffersCleared = 0;
+  const clearCommand = options.clearBuffersCommand ?? true;
+  // One command interpreter for the printer, fed by every link.
+  const engine = new EscPosDecoder();
 
   const ready = (): boolean => !state.paperOut && !state.coverOpen && !state.offline;
+
+  // Server-sent events for the receipts page: each new receipt, state change and clear.
+  const eventStreams = new Set<ServerResponse>();
+  const broadcast = (event: 'receipt' | 'status' | 'cleared', data: unknown): void => {
+    const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    for (const res of eventStreams) res.write(frame);
+  };
 
   const handle = (link: Link, chunk: Uint8Array): void => {
     const at = process.hrtime.bigint();
     for (const listener of byteListeners) listener(chunk.length, at);
-    const before = link.decoder.garbageBytes;
+    // Real-time DLE DC4 fn=8 is seen on arrival, even inside another command's data.
+    let from = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i];
+      link.clearMatched =
+        b === CLEAR_BUFFERS[link.clearMatched]
+          ? link.clearMatched + 1
+          : b === CLEAR_BUFFERS[0]
+            ? 1
+            : 0;
+      if (link.clearMatched === CLEAR_BUFFERS.length) {
+        link.clearMatched = 0;
+        if (!clearCommand) continue;
+        interpret(link, chunk.subarray(from, i + 1), at);
+        engine.clearBuffers();
+        buffersCleared += 1;
+        link.send(Uint8Array.from(CLEAR_RESPONSE));
+        from = i + 1;
+      }
+    }
+    if (from < chunk.length) interpret(link, chunk.subarray(from), at);
+  };
+
+  const interpret = (link: Link, chunk: Uint8Array, at: bigint): void => {
     let events: DecoderEvent[];
     try {
-      events = link.decoder.push(chunk);
+      events = engine.push(chunk);
     } catch {
       return; // the decoder does not throw; belt and braces for a simulator that must not die
     }
-    garbageTotal += link.decoder.garbageBytes - before;
     for (const event of events) {
       if (event.type === 'status-request' && event.n >= 1 && event.n <= 4) {
         link.send(Uint8Array.of(encodeRealtimeReply(state, event.n as 1 | 2 | 3 | 4)));
@@ -128,6 +178,10 @@ export async function startVirtualPrinter(
           rejected += 1; // a real printer would not print this: it is offline
           continue;
         }
+        if (event.receipt.items.length === 0) {
+          blankCuts += 1; // a cut with nothing printed since the last one: a scrap, not a receipt
+          continue;
+        }
         const stored: StoredReceipt = {
           ...event.receipt,
           index: receipts.length,
@@ -136,6 +190,8 @@ export async function startVirtualPrinter(
           via: link.via,
         };
         receipts.push(stored);
+        broadcast('receipt', receiptJson(stored));
+        broadcast('status', statusJson());
         for (const listener of [...receiptListeners]) listener(stored, at);
         for (const wake of [...receiptWaiters]) wake();
       }
@@ -148,7 +204,7 @@ export async function startVirtualPrinter(
     socket.setNoDelay(true);
     sockets.add(socket);
     const link: Link = {
-      decoder: new EscPosDecoder(),
+      clearMatched: 0,
       asbMask: 0,
       send: (bytes) => {
         if (!socket.destroyed) socket.write(bytes);
@@ -189,7 +245,7 @@ export async function startVirtualPrinter(
     await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
     ptyPort = port;
     const link: Link = {
-      decoder: new EscPosDecoder(),
+      clearMatched: 0,
       asbMask: 0,
       send: (bytes) => {
         if (port.isOpen) port.write(Buffer.from(bytes));
@@ -207,20 +263,32 @@ export async function startVirtualPrinter(
     const changed = JSON.stringify(next) !== JSON.stringify(state);
     state = next;
     if (changed) for (const link of links) if (link.asbMask) link.send(encodeAsb(state));
+    if (changed) broadcast('status', statusJson());
     return state;
   };
 
-  const statusJson = (): unknown => ({
-    paperOut: state.paperOut,
-    paperNearEnd: state.paperNearEnd,
-    coverOpen: state.coverOpen,
-    offline: state.offline,
-    cutterError: state.cutterError,
-    receipts: receipts.length,
-    rejectedReceipts: rejected,
-    garbageBytes: garbageTotal,
-    connections: links.size,
-  });
+  function statusJson(): unknown {
+    return {
+      paperOut: state.paperOut,
+      paperNearEnd: state.paperNearEnd,
+      coverOpen: state.coverOpen,
+      offline: state.offline,
+      cutterError: state.cutterError,
+      receipts: receipts.length,
+      rejectedReceipts: rejected,
+      blankCuts,
+      buffersCleared,
+      pendingCommand: engine.hasPendingCommand(),
+      garbageBytes: engine.garbageBytes,
+      connections: links.size,
+    };
+  }
+
+  const clearReceipts = (): void => {
+    receipts.length = 0;
+    broadcast('cleared', {});
+    broadcast('status', statusJson());
+  };
 
   const send = (
     res: ServerResponse,
@@ -229,8 +297,21 @@ export async function startVirtualPrinter(
     type = 'application/json',
   ): void => {
     const payload = type === 'application/json' ? JSON.stringify(body) : (body as Buffer);
-    res.writeHead(code, { 'content-type': type, 'cache-control': 'no-store' });
+    res.writeHead(code, { 'content-type': type, 'cache-control': 'no-store', vary: 'accept' });
     res.end(payload);
+  };
+
+  const sendText = (res: ServerResponse, type: string, body: string): void => {
+    res.writeHead(200, {
+      'content-type': `${type}; charset=utf-8`,
+      'cache-control': 'no-store',
+      vary: 'accept',
+      // The page's own script and style only: nothing printed can run as code.
+      'content-security-policy':
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'",
+      'x-content-type-options': 'nosniff',
+    });
+    res.end(body);
   };
 
   const readBody = (req: IncomingMessage): Promise<string> =>
@@ -249,15 +330,30 @@ export async function startVirtualPrinter(
     const url = new URL(req.url ?? '/', 'http://localhost');
     void (async () => {
       try {
-        if (url.pathname === '/receipts' && req.method === 'GET') {
-          return send(
-            res,
-            200,
-            receipts.map((r) => ({ ...r, items: r.items.map(toJsonItem) })),
-          );
+        const get = req.method === 'GET';
+        if (get && url.pathname === '/receipts' && prefersHtml(req.headers.accept)) {
+          return sendText(res, 'text/html', RECEIPTS_HTML);
+        }
+        if (get && (url.pathname === '/receipts' || url.pathname === '/receipts.json')) {
+          return send(res, 200, receipts.map(receiptJson));
+        }
+        if (get && url.pathname === '/receipts.js') {
+          return sendText(res, 'text/javascript', RECEIPTS_SCRIPT);
+        }
+        if (get && url.pathname === '/receipts.css') return sendText(res, 'text/css', RECEIPTS_CSS);
+        if (get && url.pathname === '/events') {
+          res.writeHead(200, {
+            'content-type': 'text/event-stream; charset=utf-8',
+            'cache-control': 'no-store',
+            connection: 'keep-alive',
+          });
+          res.write('retry: 1000\n\n');
+          eventStreams.add(res);
+          req.on('close', () => eventStreams.delete(res));
+          return;
         }
         if (url.pathname === '/receipts' && req.method === 'DELETE') {
-          receipts.length = 0;
+          clearReceipts();
           return send(res, 200, { ok: true });
         }
         const png = /^\/receipts\/(\d+|last)\.png$/.exec(url.pathname);
@@ -303,9 +399,7 @@ export async function startVirtualPrinter(
     httpUrl: `http://${host}:${httpPort}`,
     ptyPath: pty?.hostPath ?? null,
     receipts: () => [...receipts],
-    clearReceipts: () => {
-      receipts.length = 0;
-    },
+    clearReceipts,
     state: () => ({ ...state }),
     setState,
     waitForReceipts(count, timeoutMs = 10_000) {
@@ -339,9 +433,12 @@ export async function startVirtualPrinter(
       receiptListeners.add(listener);
       return () => receiptListeners.delete(listener);
     },
-    garbageBytes: () => garbageTotal,
+    garbageBytes: () => engine.garbageBytes,
+    pendingCommand: () => engine.hasPendingCommand(),
     async close() {
       for (const link of links) link.asbMask = 0;
+      for (const res of eventStreams) res.end();
+      eventStreams.clear();
       const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections();
       await httpClosed;

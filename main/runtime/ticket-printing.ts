@@ -1,13 +1,59 @@
 // Printing on the ticket printer: the customer's ticket (machine) and the technician's test page.
-// A failed print never fails the ticket: the caller gets the reason to show instead.
+// A failed print never fails the ticket: the caller gets an outcome that says exactly what
+// happened on paper, and nothing more (who has been told is not this layer's to say).
 import type { Customer, Service } from '../../shared/domain/entities.js';
 import { t } from '../../shared/i18n/index.js';
 import { formatLineupTicketQr } from '../../shared/scanner/index.js';
+import type { PrinterErrorCode, PrintResult } from '../../drivers/printer/index.js';
 import type { RuntimeContext } from './runtime-context.js';
 
 export interface PrintOutcome {
+  /** The job went out whole (see `confirmed`). */
   printed: boolean;
+  /** True when the printer confirmed it read the whole job with paper left; false on a one-way
+   * link (a device file), where the bytes were sent and nothing more is known. */
+  confirmed: boolean;
+  /** Why it was not printed, fit to show staff; null when printed. */
   reason: string | null;
+  /** Why, for code: the driver's error code, or `no_printer` when none is usable. */
+  code: PrinterErrorCode | 'no_printer' | null;
+  /** Some of the job went out before it failed: a stub may be on the paper (the driver cuts it
+   * off before the next job). False when nothing of it reached the printer. */
+  partial: boolean;
+}
+
+const printedOutcome = (result: PrintResult): PrintOutcome => ({
+  printed: true,
+  confirmed: result.confirmed,
+  reason: null,
+  code: null,
+  partial: false,
+});
+
+/** The driver's PrinterError, recognised without loading printer code into every role. */
+function failedOutcome(error: unknown): PrintOutcome {
+  const reason = error instanceof Error ? error.message : String(error);
+  const printerError =
+    error instanceof Error && error.name === 'PrinterError'
+      ? (error as Error & { code: PrinterErrorCode; partial: boolean })
+      : null;
+  return {
+    printed: false,
+    confirmed: false,
+    reason,
+    code: printerError?.code ?? 'printer_error',
+    partial: printerError?.partial ?? false,
+  };
+}
+
+function noPrinter(reason: string | null): PrintOutcome {
+  return {
+    printed: false,
+    confirmed: false,
+    reason: reason ?? 'No receipt printer is configured.',
+    code: 'no_printer',
+    partial: false,
+  };
 }
 
 export async function printTicket(
@@ -18,10 +64,11 @@ export async function printTicket(
 ): Promise<PrintOutcome> {
   const unavailable = ctx.peripherals.printerUnavailable();
   const printer = ctx.peripherals.printer;
-  if (unavailable !== null || printer === null) return { printed: false, reason: unavailable };
+  if (unavailable !== null || printer === null) return noPrinter(unavailable);
   const shop = ctx.store?.store();
   try {
-    await printer.print({
+    // No paper width here: the driver encodes for its printer's profile.
+    const result = await printer.print({
       storeName: shop?.name ?? 'Lineup',
       serviceName: service.name[customer.lang] ?? Object.values(service.name)[0] ?? service.id,
       ticket: customer.ticket,
@@ -37,14 +84,15 @@ export async function printTicket(
       }),
       pager: customer.pager,
       footer: t(customer.lang, 'ticket.footer'),
-      paperWidth: 80,
     });
-    return { printed: true, reason: null };
+    return printedOutcome(result);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    ctx.options.log.warn(`ticket ${customer.ticket} issued but not printed: ${reason}`);
+    const outcome = failedOutcome(error);
+    ctx.options.log.warn(
+      `ticket ${customer.ticket} issued but not printed (${outcome.code}${outcome.partial ? ', a stub may be on the paper' : ''}): ${outcome.reason}`,
+    );
     ctx.scheduleState();
-    return { printed: false, reason };
+    return outcome;
   }
 }
 
@@ -53,16 +101,17 @@ export async function testPrint(ctx: RuntimeContext): Promise<PrintOutcome> {
   const device = ctx.device();
   const unavailable = ctx.peripherals.printerUnavailable();
   const printer = ctx.peripherals.printer;
-  if (unavailable !== null || printer === null) return { printed: false, reason: unavailable };
+  if (unavailable !== null || printer === null) return noPrinter(unavailable);
   const shop = ctx.store?.store();
   try {
-    await printer.testPrint({
-      storeName: shop?.name ?? 'Lineup',
-      deviceName: device?.name ?? ctx.options.identity.hostname,
-      timeZone: shop?.timeZone ?? 'UTC',
-    });
-    return { printed: true, reason: null };
+    return printedOutcome(
+      await printer.testPrint({
+        storeName: shop?.name ?? 'Lineup',
+        deviceName: device?.name ?? ctx.options.identity.hostname,
+        timeZone: shop?.timeZone ?? 'UTC',
+      }),
+    );
   } catch (error) {
-    return { printed: false, reason: error instanceof Error ? error.message : String(error) };
+    return failedOutcome(error);
   }
 }

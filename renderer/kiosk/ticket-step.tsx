@@ -3,6 +3,7 @@
 import type { MethodResult } from '../../shared/api/appliance-api.js';
 import type { StoreSnapshot } from '../../shared/protocol/sync.js';
 import { localText, tr } from '../i18n/index.js';
+import { waitAdvice } from './wait-advice.js';
 
 export type TicketResult = MethodResult<'register'>;
 
@@ -70,11 +71,7 @@ export function TicketStep({
         </div>
       )}
       {result.offline && <p className="note">{tr(lang, 'kiosk.offlineTicket')}</p>}
-      {customer.mustWait ? (
-        <p className="lead">{tr(lang, 'kiosk.comeBackLater')}</p>
-      ) : (
-        <p className="lead">{tr(lang, 'kiosk.stayNearby')}</p>
-      )}
+      <p className="lead">{tr(lang, waitAdvice(customer))}</p>
       <button type="button" className="btn btn-primary btn-huge" onClick={onDone}>
         {tr(lang, 'kiosk.done')} ({secondsLeft})
       </button>

@@ -40,6 +40,7 @@ export const ar: Catalog = {
   'kiosk.estimatedWait': 'وقت الانتظار المتوقع: {minutes} دقيقة',
   'kiosk.comeBackLater': 'لديك متسع من الوقت: سنُعلمك عندما يقترب دورك.',
   'kiosk.stayNearby': 'يرجى البقاء قريبًا، سيحين دورك قريبًا.',
+  'kiosk.watchScreen': 'لديك متسع من الوقت: راقب الشاشة، سيظهر رقمك عليها.',
   'kiosk.scanPrompt': 'هل لديك موعد؟ امسح رمزك هنا.',
   'kiosk.checkedIn': 'تم تسجيل وصولك. رقمك هو {ticket}.',
   'kiosk.scanUnknown': 'تعذّرت قراءة هذا الرمز. يرجى التوجه إلى أحد الموظفين.',
@@ -106,8 +107,7 @@ export const ar: Catalog = {
   'tech.lastSync': 'آخر مزامنة: {time}',
 
   'ticket.yourNumber': 'رقمك',
-  'ticket.peopleBefore': 'عدد الأشخاص قبلك: {count}',
-  'ticket.estimatedWait': 'وقت الانتظار المتوقع: {minutes} دقيقة',
+  'ticket.labelValue': '{label}: {value}',
   'ticket.date': 'التاريخ',
   'ticket.pager': 'جهاز النداء: {pager}',
   'ticket.footer': 'شكرًا لزيارتكم',

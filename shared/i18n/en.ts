@@ -41,6 +41,7 @@ export const en = {
   'kiosk.estimatedWait': 'Estimated wait: {minutes} min',
   'kiosk.comeBackLater': 'You have time: we will tell you when your turn is near.',
   'kiosk.stayNearby': 'Please stay nearby, it will be your turn soon.',
+  'kiosk.watchScreen': 'You have time: watch the screen, your number will be shown there.',
   'kiosk.scanPrompt': 'Have an appointment? Scan your code here.',
   'kiosk.checkedIn': 'You are checked in. Your number is {ticket}.',
   'kiosk.scanUnknown': 'We could not read this code. Please ask a staff member.',
@@ -111,8 +112,7 @@ export const en = {
 
   // printed ticket
   'ticket.yourNumber': 'Your number',
-  'ticket.peopleBefore': 'People before you: {count}',
-  'ticket.estimatedWait': 'Estimated wait: {minutes} min',
+  'ticket.labelValue': '{label}: {value}',
   'ticket.date': 'Date',
   'ticket.pager': 'Pager: {pager}',
   'ticket.footer': 'Thank you for your visit',

@@ -38,6 +38,7 @@ export const fr: Catalog = {
   'kiosk.estimatedWait': 'Attente estimée : {minutes} min',
   'kiosk.comeBackLater': 'Vous avez le temps : nous vous préviendrons quand votre tour approchera.',
   'kiosk.stayNearby': 'Restez à proximité, ce sera bientôt votre tour.',
+  'kiosk.watchScreen': 'Vous avez le temps : surveillez l’écran, votre numéro y sera affiché.',
   'kiosk.scanPrompt': 'Vous avez un rendez-vous ? Scannez votre code ici.',
   'kiosk.checkedIn': 'Votre arrivée est enregistrée. Votre numéro est le {ticket}.',
   'kiosk.scanUnknown': 'Ce code est illisible. Merci de vous adresser à un conseiller.',
@@ -105,8 +106,7 @@ export const fr: Catalog = {
   'tech.lastSync': 'Dernière synchronisation : {time}',
 
   'ticket.yourNumber': 'Votre numéro',
-  'ticket.peopleBefore': 'Personnes avant vous : {count}',
-  'ticket.estimatedWait': 'Attente estimée : {minutes} min',
+  'ticket.labelValue': '{label} : {value}',
   'ticket.date': 'Date',
   'ticket.pager': 'Bipeur : {pager}',
   'ticket.footer': 'Merci de votre visite',

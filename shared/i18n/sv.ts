@@ -38,6 +38,7 @@ export const sv: Catalog = {
   'kiosk.estimatedWait': 'Beräknad väntetid: {minutes} min',
   'kiosk.comeBackLater': 'Du har tid: vi meddelar dig när det snart är din tur.',
   'kiosk.stayNearby': 'Stanna i närheten, det är snart din tur.',
+  'kiosk.watchScreen': 'Du har tid: håll koll på skärmen, ditt nummer visas där.',
   'kiosk.scanPrompt': 'Har du en bokad tid? Skanna din kod här.',
   'kiosk.checkedIn': 'Du är incheckad. Ditt nummer är {ticket}.',
   'kiosk.scanUnknown': 'Koden kunde inte läsas. Fråga gärna personalen.',
@@ -104,8 +105,7 @@ export const sv: Catalog = {
   'tech.lastSync': 'Senast synkad: {time}',
 
   'ticket.yourNumber': 'Ditt nummer',
-  'ticket.peopleBefore': 'Personer före dig: {count}',
-  'ticket.estimatedWait': 'Beräknad väntetid: {minutes} min',
+  'ticket.labelValue': '{label}: {value}',
   'ticket.date': 'Datum',
   'ticket.pager': 'Personsökare: {pager}',
   'ticket.footer': 'Tack för ditt besök',

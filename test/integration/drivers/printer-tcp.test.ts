@@ -44,9 +44,10 @@ describe('printer over TCP 9100 against the virtual printer', () => {
     expect(lines).toContain('Réparation œuvre');
     expect(lines).toContain('A12');
     expect(lines).toContain('Personnes avant vous : 3');
-    expect(lines).toContain('Attente estimée : 15 min');
+    expect(lines).toContain('Attente estimée : 15 minutes');
     expect(lines).toContain('2026-03-01 10:05'); // 09:05Z in Paris (winter time)
     expect(lines).toContain('[QR LINEUP:1:demo-store:cust-1:A12]');
+    expect(lines).toContain('Scannez pour suivre votre place dans la file');
     expect(lines).toContain('Bipeur : 7');
     expect(lines).toContain('Merci ! å ä ö €');
     expect(receipts[0]?.cut).toBe('partial');
@@ -63,26 +64,35 @@ describe('printer over TCP 9100 against the virtual printer', () => {
 
   it('refuses to print when out of paper, tells why, and emits the status change', async () => {
     const seen: PrinterStatus[] = [];
+    const conditions: string[] = [];
     const off = printer.onStatus((s) => seen.push(s));
+    const offCondition = printer.onCondition((c) => conditions.push(c));
+    expect(printer.condition()).toBe('ready');
     expect((await setSim({ paperOut: true })).status).toBe(200);
     const before = sim.receipts().length;
     const error = await printer.print(latinTicket()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PrinterError);
     expect((error as PrinterError).code).toBe('paper_out');
     expect((error as PrinterError).message).toMatch(/out of paper/);
+    expect((error as PrinterError).partial).toBe(false); // refused before a byte of it was sent
     expect(sim.receipts()).toHaveLength(before);
     expect(printer.status()).toMatchObject({ online: false, paperOut: true });
     expect(seen.some((s) => s.paperOut)).toBe(true);
     await setSim({ paperOut: false, paperNearEnd: false });
+    await printer.refreshStatus();
+    expect(conditions).toEqual(['paper_out', 'ready']);
     off();
+    offCondition();
   });
 
   it('reports cover open and paper near end from the printer', async () => {
     await setSim({ coverOpen: true });
     const error = await printer.print(latinTicket()).catch((e: unknown) => e);
     expect((error as PrinterError).code).toBe('cover_open');
+    expect(printer.condition()).toBe('cover_open');
     await setSim({ coverOpen: false, paperNearEnd: true });
     await printer.print(latinTicket());
+    expect(printer.condition()).toBe('paper_near_end');
     expect(printer.status()).toMatchObject({ online: true, paperNearEnd: true });
     expect(printer.status().message).toMatch(/nearly empty/);
     await setSim({ paperNearEnd: false });
@@ -121,6 +131,7 @@ describe('printer over TCP 9100 against the virtual printer', () => {
       const error = await victim.print(latinTicket()).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(PrinterError);
       expect(['disconnected', 'unreachable']).toContain((error as PrinterError).code);
+      expect(victim.condition()).toBe('offline');
       expect(sim.receipts()).toHaveLength(before);
       expect(victim.status().online).toBe(false);
       // the link comes back: the next print reconnects and succeeds

@@ -49,6 +49,18 @@ describe('serial: printer on a pty pair', () => {
     expect(() => openPrinter('serial:/dev/null?baud=fast')).toThrow(/baud/);
     expect(() => openPrinter('lpt:1')).toThrow(/unknown scheme/);
   });
+
+  it('takes the printer model from the URL (?profile=), epson-80 when none is given', async () => {
+    const p58 = openPrinter('tcp://127.0.0.1:1?profile=generic-58', { pollIntervalMs: 0 });
+    const p80 = openPrinter('serial:/dev/null?baud=9600', { pollIntervalMs: 0 });
+    try {
+      expect(p58.profile).toMatchObject({ id: 'generic-58', paperWidth: 58, dots: 384 });
+      expect(p80.profile).toMatchObject({ id: 'epson-80', paperWidth: 80 });
+    } finally {
+      await Promise.all([p58.close(), p80.close()]);
+    }
+    expect(() => openPrinter('tcp://127.0.0.1:9100?profile=tm-9000')).toThrow(/tm-9000/);
+  });
 });
 
 describe('device file: printer on a FIFO', () => {
@@ -66,7 +78,10 @@ describe('device file: printer on a FIFO', () => {
     reader.on('data', (c) => received.push(c as Buffer));
     const ended = new Promise<void>((r) => reader.on('close', () => r()));
     const printer = openPrinter(`file:${fifo}`, { pollIntervalMs: 0 });
-    await printer.print(latinTicket({ ticket: 'F9' }));
+    // Sent whole, but nobody can confirm it printed: the result says so.
+    await expect(printer.print(latinTicket({ ticket: 'F9' }))).resolves.toEqual({
+      confirmed: false,
+    });
     expect(printer.status().online).toBe(true);
     await printer.close();
     await ended;

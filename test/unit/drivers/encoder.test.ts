@@ -18,6 +18,8 @@ const GS = 0x1d;
 const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
 
 const ticket = latinTicket;
+const P80 = PRINTER_PROFILES['epson-80'];
+const P58 = PRINTER_PROFILES['generic-58'];
 
 /** Index of `needle` in `hay`, or -1. */
 function indexOf(hay: Uint8Array, needle: number[], from = 0): number {
@@ -41,7 +43,7 @@ const decode = (bytes: Uint8Array): DecodedReceipt => {
 };
 
 describe('encodeTicket (Latin, 80 mm)', () => {
-  const bytes = encodeTicket(ticket());
+  const bytes = encodeTicket(ticket(), P80);
 
   it('starts with ESC @, cancels kanji (FS .) and selects font A (ESC M 0)', () => {
     expect([...bytes.subarray(0, 7)]).toEqual([ESC, 0x40, 0x1c, 0x2e, ESC, 0x4d, 0x00]);
@@ -107,9 +109,13 @@ describe('encodeTicket (Latin, 80 mm)', () => {
     expect(indexOf(bytes, qr)).toBeGreaterThan(0);
   });
 
-  it('ends with one partial cut (GS V 1)', () => {
+  it('ends with one partial cut (GS V 1) and nothing after it', () => {
     expect(count(bytes, [GS, 0x56, 0x01])).toBe(1);
-    expect(indexOf(bytes, [GS, 0x56, 0x01])).toBeGreaterThan(bytes.length - 6);
+    expect([...bytes.subarray(-3)]).toEqual([GS, 0x56, 0x01]);
+  });
+
+  it('ends lines with LF alone: no CR anywhere', () => {
+    expect(count(bytes, [0x0d])).toBe(0);
   });
 
   it('shows the time in the store time zone and everything a customer needs', () => {
@@ -121,11 +127,12 @@ describe('encodeTicket (Latin, 80 mm)', () => {
       'A12',
       '',
       'Personnes avant vous : 3',
-      'Attente estimée : 15 min',
+      'Attente estimée : 15 minutes',
       '2026-03-01 10:05',
       '',
       '[QR LINEUP:1:demo-store:cust-1:A12]',
       '',
+      'Scannez pour suivre votre place dans la file',
       '',
       'Bipeur : 7',
       '',
@@ -134,34 +141,146 @@ describe('encodeTicket (Latin, 80 mm)', () => {
   });
 
   it('leaves the pager line out when no pager was taken', () => {
-    const lines = receiptText(decode(encodeTicket(ticket({ pager: null }))));
+    const lines = receiptText(decode(encodeTicket(ticket({ pager: null }), P80)));
     expect(lines.some((l) => l.startsWith('Bipeur'))).toBe(false);
   });
 });
 
 describe('encodeTicket (Swedish: texts from the shared catalogs)', () => {
   it('prints the SV catalog words with ö and ä as WPC1252 bytes (0xF6, 0xE4)', () => {
-    const bytes = encodeTicket(ticket({ lang: 'SV', waitMinutes: 9.6, pager: 4 }));
+    const bytes = encodeTicket(ticket({ lang: 'SV', waitMinutes: 9.6, pager: 4 }), P80);
     expect(indexOf(bytes, ascii('Ditt nummer'))).toBeGreaterThan(0);
-    expect(indexOf(bytes, [...ascii('Personer f'), 0xf6, ...ascii('re dig: 3')])).toBeGreaterThan(
-      0,
-    );
+    // The kiosk screen's own words: "Före dig i kön", not a second wording for paper.
+    expect(
+      indexOf(bytes, [...ascii('F'), 0xf6, ...ascii('re dig i k'), 0xf6, ...ascii('n: 3')]),
+    ).toBeGreaterThan(0);
     expect(
       indexOf(bytes, [...ascii('Ber'), 0xe4, ...ascii('knad v'), 0xe4, ...ascii('ntetid: 10 min')]),
+    ).toBeGreaterThan(0);
+    expect(
+      indexOf(bytes, [
+        ...ascii('Skanna f'),
+        0xf6,
+        ...ascii('r att f'),
+        0xf6,
+        ...ascii('lja din plats i k'),
+        0xf6,
+        ...ascii('n'),
+      ]),
     ).toBeGreaterThan(0);
     expect(indexOf(bytes, [...ascii('Persons'), 0xf6, ...ascii('kare: 4')])).toBeGreaterThan(0);
   });
 });
 
+/**
+ * The whole job, byte for byte, written out from the command reference: ESC @ initialise, FS .
+ * kanji off, ESC M 0 font A, ESC E n bold, GS ! n size (high nibble width-1, low height-1),
+ * ESC t 16 WPC1252, ESC a n alignment (the QR block), GS ( k the QR functions 165/167/169/180/181,
+ * LF ends each line (no CR), four LF feed the last line past the cutter, GS V 1 cuts: the end.
+ * The library centres text lines with spaces: (columns − width × characters) / 2, rounded down.
+ */
+function goldenTicket(columns: number, qrModule: number, ticketSize: number): number[] {
+  const LF = 0x0a;
+  const pad = (n: number): number[] => new Array<number>(n).fill(0x20);
+  const centred = (chars: number, width = 1): number[] =>
+    pad(Math.floor((columns - chars * width) / 2));
+  const text = (s: string): number[] =>
+    [...s].map(
+      (c) => ({ é: 0xe9, œ: 0x9c, å: 0xe5, ä: 0xe4, ö: 0xf6, '€': 0x80 })[c] ?? c.charCodeAt(0),
+    );
+  const bold = (on: boolean): number[] => [ESC, 0x45, on ? 1 : 0];
+  const size = (n: number): number[] => [GS, 0x21, ((n - 1) << 4) | (n - 1)];
+  const qrData = ascii('LINEUP:1:demo-store:cust-1:A12');
+  const caption = 'Scannez pour suivre votre place dans la file';
+  const captionLines =
+    caption.length <= columns ? [caption] : ['Scannez pour suivre votre place', 'dans la file'];
+  return [
+    ...[ESC, 0x40, 0x1c, 0x2e, ESC, 0x4d, 0],
+    ...centred(11, 2),
+    ...bold(true),
+    ...size(2),
+    ESC,
+    0x74,
+    16,
+    ...text('Lineup Démo'),
+    ...bold(false),
+    ...size(1),
+    LF,
+    ...centred(16),
+    ...bold(true),
+    ...text('Réparation œuvre'),
+    ...bold(false),
+    LF,
+    LF,
+    ...centred(12),
+    ...text('Votre numéro'),
+    LF,
+    ...centred(3, ticketSize),
+    ...bold(true),
+    ...size(ticketSize),
+    ...text('A12'),
+    ...bold(false),
+    ...size(1),
+    LF,
+    LF,
+    ...centred(24),
+    ...text('Personnes avant vous : 3'),
+    LF,
+    ...centred(28),
+    ...text('Attente estimée : 15 minutes'),
+    LF,
+    ...centred(16),
+    ...text('2026-03-01 10:05'),
+    LF,
+    LF,
+    ...[ESC, 0x61, 1],
+    ...[GS, 0x28, 0x6b, 4, 0, 0x31, 0x41, 0x32, 0],
+    ...[GS, 0x28, 0x6b, 3, 0, 0x31, 0x43, qrModule],
+    ...[GS, 0x28, 0x6b, 3, 0, 0x31, 0x45, 0x31],
+    ...[GS, 0x28, 0x6b, qrData.length + 3, 0, 0x31, 0x50, 0x30, ...qrData],
+    ...[GS, 0x28, 0x6b, 3, 0, 0x31, 0x51, 0x30],
+    LF,
+    ...[ESC, 0x61, 0],
+    ...captionLines.flatMap((line) => [...centred(line.length), ...text(line), LF]),
+    LF,
+    ...centred(10, 2),
+    ...bold(true),
+    ...size(2),
+    ...text('Bipeur : 7'),
+    ...bold(false),
+    ...size(1),
+    LF,
+    LF,
+    ...centred(15),
+    ...text('Merci ! å ä ö €'),
+    LF,
+    LF,
+    LF,
+    LF,
+    LF,
+    ...[GS, 0x56, 1],
+  ];
+}
+
+describe('encodeTicket, golden bytes', () => {
+  it('80 mm (epson-80: 48 columns, number 6×, 6-dot QR modules)', () => {
+    expect([...encodeTicket(ticket(), P80)]).toEqual(goldenTicket(48, 6, 6));
+  });
+
+  it('58 mm (generic-58: 32 columns, number 4×, 5-dot QR modules, the caption wrapped)', () => {
+    expect([...encodeTicket(ticket(), P58)]).toEqual(goldenTicket(32, 5, 4));
+  });
+});
+
 describe('encodeTicket (58 mm)', () => {
   it('uses 4× for the ticket number and 5-dot QR modules', () => {
-    const bytes = encodeTicket(ticket({ paperWidth: 58 }));
+    const bytes = encodeTicket(ticket(), P58);
     expect(indexOf(bytes, [GS, 0x21, 0x33, ...ascii('A12')])).toBeGreaterThan(0);
     expect(indexOf(bytes, [GS, 0x28, 0x6b, 3, 0, 0x31, 0x43, 5])).toBeGreaterThan(0);
   });
 
   it('shrinks a long ticket number so it stays on one line', () => {
-    const bytes = encodeTicket(ticket({ paperWidth: 58, ticket: 'PRM-10042' })); // 9 chars, 32 cols
+    const bytes = encodeTicket(ticket({ ticket: 'PRM-10042' }), P58); // 9 chars, 32 cols
     expect(indexOf(bytes, [GS, 0x21, 0x22, ...ascii('PRM-10042')])).toBeGreaterThan(0);
   });
 });
@@ -170,12 +289,12 @@ describe('encodeTicket (Arabic: shaped raster)', () => {
   const ar = ticket({ lang: 'AR', serviceName: 'إصلاح الهواتف', footer: 'شكرا لزيارتكم' });
 
   it('sends Arabic lines as GS v 0 raster images as wide as the paper, never as code page text', () => {
-    const bytes = encodeTicket(ar);
+    const bytes = encodeTicket(ar, P80);
     // GS v 0 m=0, xL xH = 576/8 = 72 bytes per row
-    expect(count(bytes, [GS, 0x76, 0x30, 0x00, 72, 0])).toBe(6);
+    expect(count(bytes, [GS, 0x76, 0x30, 0x00, 72, 0])).toBe(7);
     const receipt = decode(bytes);
     const images = receipt.items.filter((i) => i.kind === 'image');
-    expect(images).toHaveLength(6); // service, "your number", people, wait, pager, footer
+    expect(images).toHaveLength(7); // service, "your number", people, wait, QR caption, pager, footer
     for (const image of images) {
       expect(image.kind === 'image' && image.height % 8).toBe(0);
       // ink: shaped text leaves black dots
@@ -190,8 +309,8 @@ describe('encodeTicket (Arabic: shaped raster)', () => {
   });
 
   it('makes 384-dot images on 58 mm paper', () => {
-    const bytes = encodeTicket({ ...ar, paperWidth: 58 });
-    expect(count(bytes, [GS, 0x76, 0x30, 0x00, 48, 0])).toBe(6);
+    const bytes = encodeTicket(ar, P58);
+    expect(count(bytes, [GS, 0x76, 0x30, 0x00, 48, 0])).toBe(7);
   });
 });
 
@@ -199,14 +318,14 @@ describe('logo', () => {
   it('rasterises a 16×16 black PNG to exactly 16×16 black dots (GS v 0 2 0 16 0 + 32 × FF)', () => {
     const png = new PNG({ width: 16, height: 16 });
     for (let i = 0; i < 16 * 16; i++) png.data.set([0, 0, 0, 255], i * 4);
-    const bytes = encodeTicket(ticket({ logoPng: new Uint8Array(PNG.sync.write(png)) }));
+    const bytes = encodeTicket(ticket({ logoPng: new Uint8Array(PNG.sync.write(png)) }), P80);
     expect(
       indexOf(bytes, [GS, 0x76, 0x30, 0x00, 2, 0, 16, 0, ...new Array<number>(32).fill(0xff)]),
     ).toBeGreaterThan(0);
   });
 
   it('rejects bytes that are not a PNG with an error instead of printing garbage', () => {
-    expect(() => encodeTicket(ticket({ logoPng: new Uint8Array([1, 2, 3]) }))).toThrow();
+    expect(() => encodeTicket(ticket({ logoPng: new Uint8Array([1, 2, 3]) }), P80)).toThrow();
   });
 });
 
@@ -226,19 +345,22 @@ describe('helpers', () => {
   });
 
   it('rejects an invalid ticket with a schema error', () => {
-    expect(() => encodeTicket(ticket({ ticket: '' }))).toThrow();
-    expect(() => encodeTicket(ticket({ issuedAt: 'yesterday' }))).toThrow();
+    expect(() => encodeTicket(ticket({ ticket: '' }), P80)).toThrow();
+    expect(() => encodeTicket(ticket({ issuedAt: 'yesterday' }), P80)).toThrow();
   });
 
   it('prints a test page with all the Latin test characters', () => {
     const lines = receiptText(
       decode(
-        encodeTestPrint({
-          storeName: 'Lineup Demo Store',
-          deviceName: 'lineup-kiosk-1',
-          at: '2026-03-01T09:05:00Z',
-          timeZone: 'Europe/Paris',
-        }),
+        encodeTestPrint(
+          {
+            storeName: 'Lineup Demo Store',
+            deviceName: 'lineup-kiosk-1',
+            at: '2026-03-01T09:05:00Z',
+            timeZone: 'Europe/Paris',
+          },
+          P80,
+        ),
       ),
     );
     expect(lines).toContain('Test print');

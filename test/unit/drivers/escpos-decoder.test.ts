@@ -2,11 +2,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeTicket } from '../../../drivers/printer/encoder.js';
+import { PRINTER_PROFILES } from '../../../drivers/printer/profiles.js';
 import { EscPosDecoder, receiptText } from '../../../drivers/sim/escpos-decoder.js';
 import type { DecoderEvent } from '../../../drivers/sim/escpos-decoder.js';
 import { latinTicket } from './fixtures.js';
 
-const bytes = encodeTicket(latinTicket());
+const bytes = encodeTicket(latinTicket(), PRINTER_PROFILES['epson-80']);
 const whole = (() => {
   const e = new EscPosDecoder().push(bytes).find((x) => x.type === 'receipt');
   if (e?.type !== 'receipt') throw new Error('no receipt');

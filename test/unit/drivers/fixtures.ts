@@ -13,6 +13,5 @@ export const latinTicket = (over: Partial<PrintableTicket> = {}): PrintableTicke
   qrPayload: 'LINEUP:1:demo-store:cust-1:A12',
   pager: 7,
   footer: 'Merci ! å ä ö €',
-  paperWidth: 80,
   ...over,
 });

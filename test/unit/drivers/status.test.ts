@@ -5,6 +5,7 @@ import {
   StatusFrameParser,
   StatusParserStream,
   applyAsb,
+  conditionOf,
   applyRealtimeReply,
   encodeAsb,
   encodeRealtimeReply,
@@ -170,5 +171,31 @@ describe('PrinterStatus', () => {
     });
     expect(toPrinterStatus(okState())).toMatchObject({ online: true, message: null });
     expect(toPrinterStatus(okState(), false)).toMatchObject({ online: false });
+  });
+});
+
+describe('Clear response and condition', () => {
+  it('tells the Clear response (37 25 00) of DLE DC4 fn=8 apart, even split across chunks', () => {
+    const parser = new StatusFrameParser();
+    const frames = [
+      ...parser.push(Uint8Array.of(0x12, 0x37)),
+      ...parser.push(Uint8Array.of(0x25, 0x00)),
+    ];
+    expect(frames.filter((f) => f.kind !== 'other')).toEqual([
+      { kind: 'realtime', byte: 0x12 },
+      { kind: 'cleared' },
+    ]);
+  });
+
+  it('names one condition per state, the most urgent first', () => {
+    expect(conditionOf(okState(), true)).toBe('ready');
+    expect(conditionOf(okState(), false)).toBe('offline');
+    expect(conditionOf({ ...okState(), paperNearEnd: true }, true)).toBe('paper_near_end');
+    expect(conditionOf({ ...okState(), paperNearEnd: true, paperOut: true }, true)).toBe(
+      'paper_out',
+    );
+    expect(conditionOf({ ...okState(), coverOpen: true, offline: true }, true)).toBe('cover_open');
+    expect(conditionOf({ ...okState(), cutterError: true }, true)).toBe('error');
+    expect(conditionOf({ ...okState(), offline: true }, true)).toBe('offline');
   });
 });
