@@ -20,11 +20,7 @@ import {
   type Store,
 } from '../../shared/domain/entities.js';
 import { IllegalTransitionError, transition } from '../../shared/domain/lifecycle.js';
-import {
-  RegisterPayloadSchema,
-  type CommandResult,
-  type RefusalCode,
-} from '../../shared/protocol/sync.js';
+import type { CommandResult, RefusalCode } from '../../shared/protocol/sync.js';
 import { HubEngine, contactModeAvailable } from '../engine/hub-engine.js';
 import {
   getApiAccount,
@@ -34,7 +30,13 @@ import {
   type FvRight,
 } from './api-keys.js';
 import { FvAuthenticator } from './fv-auth.js';
-import { FvError, fvErrorBody, type FvErrorName } from './fv-errors.js';
+import {
+  FvError,
+  fvErrorBody,
+  fvErrorOfHttp,
+  invalidField,
+  type FvErrorName,
+} from './fv-errors.js';
 import {
   matches,
   parseProjection,
@@ -201,18 +203,12 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
       });
 
       fv.setErrorHandler(
-        (error: Error & { statusCode?: number }, _request, reply: FastifyReply) => {
+        (error: Error & { statusCode?: number; code?: string }, _request, reply: FastifyReply) => {
           if (error instanceof FvError) return reply.code(error.status).send(error.body());
           if (error instanceof WireMappingError || error instanceof IllegalTransitionError)
             return reply.code(422).send(fvErrorBody('InvalidEntity'));
-          const status =
-            error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
-          return reply.code(status).send({
-            code: status,
-            error:
-              status === 413 ? 'PayloadTooLarge' : status < 500 ? 'BadRequest' : 'InternalError',
-            message: status < 500 ? error.message : 'The hub could not handle this request.',
-          });
+          const fvError = fvErrorOfHttp(error);
+          return reply.code(fvError.status).send(fvError.body());
         },
       );
       fv.setNotFoundHandler((_request, reply) => reply.code(403).send(fvErrorBody('InvalidRoute')));
@@ -267,23 +263,31 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
       fv.post('/register', async (request) => {
         const account = allowed(request, 'customer', 'c');
         const parsed = registerFromWire(request.body ?? {});
-        if (!parsed.ok) throw new FvError(parsed.error);
-        const store = engine.repo.store(parsed.storeId);
-        if (store === null) throw new FvError('InvalidSuborganization');
+        if (!parsed.ok)
+          throw parsed.error === null ? invalidField(parsed.field) : new FvError(parsed.error);
+        // The documentation's examples send no suborganization: the machine's store is meant.
+        const machine = engine.repo.device(parsed.machineId);
+        const store = engine.repo.store(parsed.storeId ?? machine?.storeId ?? '');
+        if (store === null)
+          throw new FvError(parsed.storeId === null ? 'InvalidDevice' : 'InvalidSuborganization');
         requireStore(account, store);
         const reg = parsed.registration;
         const service = engine.repo.service(reg.serviceId);
         if (service === null || service.storeId !== store.id || service.childIds.length > 0) {
           throw new FvError('InvalidPrequalification');
         }
-        const machine = engine.repo.device(parsed.machineId);
         if (machine === null || machine.storeId !== store.id) throw new FvError('InvalidDevice');
         if (machine.role !== 'machine') throw new FvError('InvalidDeviceType');
         if (service.machineIds.length > 0 && !service.machineIds.includes(machine.id)) {
           throw new FvError('InvalidPrequalification');
         }
-        if (!ContactSchema.safeParse(reg.contact).success)
-          throw new FvError('InvalidContactInformation');
+        // The path is the store's services, root first, ending with the chosen one.
+        if (
+          reg.servicePath.at(-1) !== service.id ||
+          reg.servicePath.some((id) => engine.repo.service(id)?.storeId !== store.id)
+        ) {
+          throw new FvError('InvalidPrequalification');
+        }
         if (!contactModeAvailable(store, reg.contactMode))
           throw new FvError('ContactModeUnavailable');
         const channel =
@@ -291,24 +295,13 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
         if (account.testing && channel !== null && account.fairuse[channel] <= 0) {
           throw new FvError('FairUseExceeded');
         }
-        const payload = RegisterPayloadSchema.safeParse({ ...reg, pager: null });
-        if (!payload.success) {
-          const field = String(payload.error.issues[0]?.path[0] ?? '');
-          throw new FvError(
-            field === 'lang'
-              ? 'InvalidLang'
-              : field === 'appointment'
-                ? 'InvalidIso8601'
-                : 'InvalidContactInformation',
-          );
-        }
         const result = engine.applyCommand(
           { deviceId: machine.id, origin: `rest:${account.key}`, registeredBy: account.key },
           {
             id: HubEngine.newCommandId(),
             issuedAt: new Date().toISOString(),
             type: 'register',
-            payload: payload.data,
+            payload: { ...reg, pager: null },
           },
         );
         const customer = customerOf(result);
