@@ -29,7 +29,7 @@ import {
   type FvEntity,
   type FvRight,
 } from './api-keys.js';
-import { FvAuthenticator } from './fv-auth.js';
+import { FvAuthenticator, type Authenticated } from './fv-auth.js';
 import {
   FvError,
   fvErrorBody,
@@ -174,11 +174,11 @@ const REFUSAL_TO_FV: Record<RefusalCode, FvErrorName> = {
 
 export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): void {
   const auth = new FvAuthenticator(engine.db);
-  const accounts = new WeakMap<FastifyRequest, ApiAccount>();
+  const authenticated = new WeakMap<FastifyRequest, Authenticated>();
   const accountOf = (request: FastifyRequest): ApiAccount => {
-    const account = accounts.get(request);
-    if (account === undefined) throw new FvError('NoAuthorizationHeaderError');
-    return account;
+    const signed = authenticated.get(request);
+    if (signed === undefined) throw new FvError('NoAuthorizationHeaderError');
+    return signed.account;
   };
   /** The request's account, if it has `right` on `entity`. */
   const allowed = (request: FastifyRequest, entity: FvEntity, right: FvRight): ApiAccount => {
@@ -189,9 +189,10 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
 
   void app.register(
     async (fv) => {
+      // Signature, timestamp and rate limit before the body is read; the replay check needs it.
       fv.addHook('onRequest', async (request) => {
         const ts = request.headers['x-fv-timestamp'];
-        accounts.set(
+        authenticated.set(
           request,
           auth.authenticate({
             method: request.method,
@@ -200,6 +201,10 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
             timestamp: Array.isArray(ts) ? ts[0] : ts,
           }),
         );
+      });
+      fv.addHook('preHandler', async (request) => {
+        const signed = authenticated.get(request);
+        if (signed !== undefined) auth.refuseReplay(signed, request.body);
       });
 
       fv.setErrorHandler(
