@@ -9,7 +9,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/hub-db.js';
 import { getApiAccount, type ApiAccount } from './api-keys.js';
 import { FvError } from './fv-errors.js';
-import { sqliteRequestLedger, type RequestLedger } from './request-ledger.js';
+import type { RequestLedger } from './request-ledger.js';
 
 export const TIMESTAMP_WINDOW_MS = 5 * 60_000;
 
@@ -37,9 +37,9 @@ export interface Authenticated {
 export class FvAuthenticator {
   constructor(
     private readonly db: Db,
+    private readonly ledger: RequestLedger,
     private readonly clock: () => number = () => Date.now(),
     private readonly windowMs = TIMESTAMP_WINDOW_MS,
-    private readonly ledger: RequestLedger = sqliteRequestLedger(db),
   ) {}
 
   /** Headers, signature, timestamp, lock and rate limit: everything but the body. */
@@ -70,7 +70,7 @@ export class FvAuthenticator {
       throw new FvError('InvalidSignature');
     }
     if (account.locked) throw new FvError('AccountIsLocked');
-    if (this.ledger.hit(key, Math.floor(now / 60_000)) > account.fairuse.max_hits) {
+    if (this.ledger.countApiHit(key, Math.floor(now / 60_000)) > account.fairuse.max_hits) {
       throw new FvError('RateLimitExceeded');
     }
     return {
@@ -85,7 +85,13 @@ export class FvAuthenticator {
     const digest = createHash('sha256')
       .update(JSON.stringify(body ?? null))
       .digest('base64url');
-    if (!this.ledger.remember(`${request.signed}:${digest}`, request.untilMs, this.clock())) {
+    if (
+      !this.ledger.rememberSignedRequest(
+        `${request.signed}:${digest}`,
+        request.untilMs,
+        this.clock(),
+      )
+    ) {
       throw new FvError('InvalidTimestamp');
     }
   }

@@ -30,6 +30,7 @@ import {
   type FvRight,
 } from './api-keys.js';
 import { FvAuthenticator, type Authenticated } from './fv-auth.js';
+import { sqliteRequestLedger } from './request-ledger.js';
 import {
   FvError,
   fvErrorBody,
@@ -173,7 +174,7 @@ const REFUSAL_TO_FV: Record<RefusalCode, FvErrorName> = {
 };
 
 export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): void {
-  const auth = new FvAuthenticator(engine.db);
+  const auth = new FvAuthenticator(engine.db, sqliteRequestLedger(engine.db));
   const authenticated = new WeakMap<FastifyRequest, Authenticated>();
   const accountOf = (request: FastifyRequest): ApiAccount => {
     const signed = authenticated.get(request);

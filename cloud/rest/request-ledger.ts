@@ -1,14 +1,15 @@
 // What the FileVirtuelle door remembers between requests: the signed requests already seen inside
 // the timestamp window (replays) and each API key's hits in the current minute (rate limit).
 // Kept in the hub database so a restart forgets neither. The authenticator only sees the
-// interface; this module is the only one that knows it is SQLite.
+// interface (method names distinct enough for a storage port to implement it too); this module
+// is the only one that knows it is SQLite.
 import type { Db } from '../db/hub-db.js';
 
 export interface RequestLedger {
   /** Records `nonce` until `untilMs`; false when it is already there (a replay). */
-  remember(nonce: string, untilMs: number, nowMs: number): boolean;
+  rememberSignedRequest(nonce: string, untilMs: number, nowMs: number): boolean;
   /** Counts one hit of `apiKey` in `minute` and answers that minute's count so far. */
-  hit(apiKey: string, minute: number): number;
+  countApiHit(apiKey: string, minute: number): number;
 }
 
 export function sqliteRequestLedger(db: Db): RequestLedger {
@@ -26,7 +27,7 @@ export function sqliteRequestLedger(db: Db): RequestLedger {
      RETURNING count`,
   );
   return {
-    remember: (nonce, untilMs, nowMs) => remember.immediate(nonce, untilMs, nowMs),
-    hit: (apiKey, minute) => (hit.get(apiKey, minute) as { count: number }).count,
+    rememberSignedRequest: (nonce, untilMs, nowMs) => remember.immediate(nonce, untilMs, nowMs),
+    countApiHit: (apiKey, minute) => (hit.get(apiKey, minute) as { count: number }).count,
   };
 }

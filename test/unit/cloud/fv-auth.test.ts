@@ -4,6 +4,7 @@ import { migrate } from '../../../cloud/db/hub-db.js';
 import { ApiAccountSchema, saveApiAccount } from '../../../cloud/rest/api-keys.js';
 import { FvAuthenticator, fvSignature } from '../../../cloud/rest/fv-auth.js';
 import { FvError } from '../../../cloud/rest/fv-errors.js';
+import { sqliteRequestLedger } from '../../../cloud/rest/request-ledger.js';
 
 // The example of the FileVirtuelle documentation.
 const SECRET = '7632da295ad6d11a44a75390a0b8fb12ffd24';
@@ -51,7 +52,7 @@ describe('FileVirtuelle HMAC authentication', () => {
       ApiAccountSchema.parse({ key: KEY, secret: SECRET, name: 'doc', fairuse: { max_hits: 2 } }),
     );
     now = Number(TS) + 1_000;
-    auth = new FvAuthenticator(db, () => now);
+    auth = new FvAuthenticator(db, sqliteRequestLedger(db), () => now);
   });
   afterEach(() => db.close());
 
@@ -84,7 +85,7 @@ describe('FileVirtuelle HMAC authentication', () => {
 
   it('remembers replays and hits across a restart (a new authenticator on the same file)', () => {
     pass(auth, { name: 'Ann' });
-    const restarted = new FvAuthenticator(db, () => now);
+    const restarted = new FvAuthenticator(db, sqliteRequestLedger(db), () => now);
     expect(fail(() => pass(restarted, { name: 'Ann' }))).toBe('InvalidTimestamp');
     // max_hits is 2 and both hits of this minute were counted before the restart.
     expect(fail(() => pass(restarted, { name: 'Cy' }))).toBe('RateLimitExceeded');
