@@ -1,5 +1,5 @@
 // One HTTP server for everything: Fastify serves REST (FileVirtuelle v2, /provision) and
-// socket.io's `/sync` namespace shares its port.
+// socket.io's `/sync` namespace shares its port (the default namespace refuses every client).
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
   MAX_SYNC_PAYLOAD_BYTES,
@@ -9,6 +9,7 @@ import {
 import { openHubRepo } from './db/sqlite-hub-repo.js';
 import { provision } from './engine/admin.js';
 import { HubEngine } from './engine/hub-engine.js';
+import { INVALID_JSON_CODE } from './rest/fv-errors.js';
 import { registerFileVirtuelle } from './rest/fv-routes.js';
 import { attachSync, type SyncServer } from './sync/sync-server.js';
 
@@ -26,9 +27,12 @@ export interface RunningHub {
   close(): Promise<void>;
 }
 
-/** Errors for bodies that are not JSON, and an empty body read as no body (DELETE, GET). */
+/**
+ * JSON is the only body the hub reads (any other content type is a 415); errors for bodies that
+ * are not JSON, and an empty body read as no body (DELETE, GET).
+ */
 function installJsonParser(app: FastifyInstance): void {
-  app.removeContentTypeParser('application/json');
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     'application/json',
     { parseAs: 'string', bodyLimit: MAX_SYNC_PAYLOAD_BYTES },
@@ -38,8 +42,12 @@ function installJsonParser(app: FastifyInstance): void {
       try {
         done(null, JSON.parse(text) as unknown);
       } catch {
-        const error = new Error('The body is not valid JSON.') as Error & { statusCode: number };
+        const error = new Error('The body is not valid JSON.') as Error & {
+          statusCode: number;
+          code: string;
+        };
         error.statusCode = 400;
+        error.code = INVALID_JSON_CODE;
         done(error, undefined);
       }
     },
@@ -76,6 +84,10 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   });
 
   const sync = attachSync(app.server, engine);
+  // Devices only use `/sync`, which authenticates them; the default namespace would take anyone.
+  sync.io.of('/').use((_socket, next) => {
+    next(new Error('Connect to the /sync namespace with a device credential.'));
+  });
   const address = await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
   const bound = app.server.address();
   const port = typeof bound === 'object' && bound !== null ? bound.port : options.port;

@@ -60,7 +60,19 @@ export interface CountAheadQuery {
   subject: QueuePlace;
 }
 
-export interface HubRepo {
+/**
+ * What the FileVirtuelle door remembers between requests: the signed requests already seen inside
+ * the timestamp window (replays) and each API key's hits in the current minute (rate limit). In
+ * the database, so a hub restart forgets neither.
+ */
+export interface RequestLedger {
+  /** Records `nonce` until `untilMs` (forgetting expired ones); false when already there (a replay). */
+  rememberSignedRequest(nonce: string, untilMs: number, nowMs: number): boolean;
+  /** Counts one hit of `apiKey` in `minute` and answers that minute's count so far. */
+  countApiHit(apiKey: string, minute: number): number;
+}
+
+export interface HubRepo extends RequestLedger {
   /**
    * Runs `fn` as one write transaction that holds the store's write lock from its first
    * statement (SQLite IMMEDIATE), so a read-decide-write cannot interleave with another.

@@ -145,4 +145,19 @@ export const MIGRATIONS: readonly Migration[] = [
       -- customers_store_state: no index of their own to keep up on every write.
     `,
   },
+  {
+    version: 4,
+    name: 'FileVirtuelle replay memory and per-minute hits',
+    // Kept in the database so that a hub restart neither re-opens the replay window nor resets
+    // the rate limit. Bounded: replay rows leave with their window, one hit row per API key.
+    sql: `
+      CREATE TABLE fv_replays (nonce TEXT PRIMARY KEY, until_ms INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+      CREATE INDEX fv_replays_until ON fv_replays(until_ms);
+      CREATE TABLE fv_hits (
+        api_key TEXT PRIMARY KEY,
+        minute INTEGER NOT NULL,
+        count INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];

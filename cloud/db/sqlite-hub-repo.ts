@@ -517,4 +517,26 @@ export class SqliteHubRepo implements HubRepo {
   updateApiAccount(key: string, record: unknown): void {
     this.prepare('UPDATE api_keys SET data = ? WHERE key = ?').run(JSON.stringify(record), key);
   }
+
+  rememberSignedRequest(nonce: string, untilMs: number, nowMs: number): boolean {
+    return this.transaction(() => {
+      this.prepare('DELETE FROM fv_replays WHERE until_ms < ?').run(nowMs);
+      return (
+        this.prepare('INSERT OR IGNORE INTO fv_replays (nonce, until_ms) VALUES (?, ?)').run(
+          nonce,
+          untilMs,
+        ).changes === 1
+      );
+    });
+  }
+  countApiHit(apiKey: string, minute: number): number {
+    const row = this.prepare(
+      `INSERT INTO fv_hits (api_key, minute, count) VALUES (?, ?, 1)
+         ON CONFLICT(api_key) DO UPDATE SET
+           count = CASE WHEN minute = excluded.minute THEN count + 1 ELSE 1 END,
+           minute = excluded.minute
+         RETURNING count`,
+    ).get(apiKey, minute) as { count: number };
+    return row.count;
+  }
 }

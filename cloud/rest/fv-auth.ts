@@ -1,7 +1,12 @@
 // FileVirtuelle v2 authentication: `Authorization: key:signature` where signature is the hex
 // HMAC-SHA1 of verb + URI + timestamp with the account's secret, and `X-FV-TIMESTAMP` in ms.
 // A timestamp outside the window is refused; so is the same signed request seen twice inside it.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+// The documentation signs no body, so two requests with the same signature and different bodies
+// cannot be told apart by it: the replay memory keys on the signature and a hash of the body,
+// which lets two different requests signed in the same millisecond through and refuses an exact
+// replay.
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { RequestLedger } from '../db/hub-repo.js';
 import { getApiAccount, type ApiAccount, type ApiAccountRepo } from './api-keys.js';
 import { FvError } from './fv-errors.js';
 
@@ -19,19 +24,25 @@ export interface SignedRequest {
   timestamp: string | undefined;
 }
 
-export class FvAuthenticator {
-  /** `key:signature` of requests already accepted, with when they leave the window. */
-  private readonly seen = new Map<string, number>();
-  private readonly hits = new Map<string, { minute: number; count: number }>();
-  private lastPrune = 0;
+/** A request whose signature, timestamp, account and rate passed; its body is not read yet. */
+export interface Authenticated {
+  account: ApiAccount;
+  /** `key:signature`, what the replay memory keys on (with the body). */
+  signed: string;
+  /** When this signed request leaves the window (ms). */
+  untilMs: number;
+}
 
+export class FvAuthenticator {
   constructor(
     private readonly accounts: ApiAccountRepo,
+    private readonly ledger: RequestLedger,
     private readonly clock: () => number = () => Date.now(),
     private readonly windowMs = TIMESTAMP_WINDOW_MS,
   ) {}
 
-  authenticate(request: SignedRequest): ApiAccount {
+  /** Headers, signature, timestamp, lock and rate limit: everything but the body. */
+  authenticate(request: SignedRequest): Authenticated {
     const header = request.authorization?.trim();
     if (header === undefined || header === '') throw new FvError('NoAuthorizationHeaderError');
     const parts = header.split(':');
@@ -57,25 +68,30 @@ export class FvAuthenticator {
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       throw new FvError('InvalidSignature');
     }
-    this.prune(now);
-    const nonce = `${key}:${signature.toLowerCase()}`;
-    if (this.seen.has(nonce)) throw new FvError('InvalidTimestamp');
-    this.seen.set(nonce, Number(ts) + this.windowMs);
-
     if (account.locked) throw new FvError('AccountIsLocked');
-    const minute = Math.floor(now / 60_000);
-    const hit = this.hits.get(key);
-    const count = hit !== undefined && hit.minute === minute ? hit.count + 1 : 1;
-    this.hits.set(key, { minute, count });
-    if (count > account.fairuse.max_hits) throw new FvError('RateLimitExceeded');
-    return account;
+    if (this.ledger.countApiHit(key, Math.floor(now / 60_000)) > account.fairuse.max_hits) {
+      throw new FvError('RateLimitExceeded');
+    }
+    return {
+      account,
+      signed: `${key}:${signature.toLowerCase()}`,
+      untilMs: Number(ts) + this.windowMs,
+    };
   }
 
-  private prune(now: number): void {
-    if (now - this.lastPrune < 10_000) return;
-    this.lastPrune = now;
-    for (const [nonce, until] of this.seen) if (until < now) this.seen.delete(nonce);
-    const minute = Math.floor(now / 60_000);
-    for (const [key, hit] of this.hits) if (hit.minute < minute) this.hits.delete(key);
+  /** Refuses the same signed request with the same body seen before inside the window. */
+  refuseReplay(request: Authenticated, body: unknown): void {
+    const digest = createHash('sha256')
+      .update(JSON.stringify(body ?? null))
+      .digest('base64url');
+    if (
+      !this.ledger.rememberSignedRequest(
+        `${request.signed}:${digest}`,
+        request.untilMs,
+        this.clock(),
+      )
+    ) {
+      throw new FvError('InvalidTimestamp');
+    }
   }
 }

@@ -1,6 +1,8 @@
 // The FileVirtuelle search engine (`?search=name=Darty|name=Nikon`) and projections
 // (`/organizations/name,colorone`, `/organizations/-name`), evaluated in JS over the wire
-// objects: no part of a query ever reaches SQL.
+// objects: no part of a query ever reaches SQL. Paths walk own properties only, and the keys
+// that reach an object's prototype (`__proto__`, `constructor`, `prototype`) are refused, so a
+// query can neither read nor change Object.prototype.
 import { FvError } from './fv-errors.js';
 
 export type Operator = '=' | '!=' | '<' | '>' | '<=' | '>=';
@@ -14,13 +16,35 @@ export type SearchQuery = Term[][];
 
 const TERM = /^([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)(<=|>=|!=|=|<|>)(.*)$/s;
 
+/** Keys that lead from any object to its prototype: never part of a search or projection path. */
+const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** `a.b.c` → ['a', 'b', 'c'], or null when a key reaches a prototype. */
+function safePath(dotted: string): string[] | null {
+  const path = dotted.split('.');
+  return path.some((key) => PROTOTYPE_KEYS.has(key)) ? null : path;
+}
+
+const hasOwn = (value: object, key: string): boolean => Object.hasOwn(value, key);
+
+/** Sets an own data property, even for a key an assignment would treat specially. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
+
 export function parseSearch(search: string): SearchQuery {
   if (search.length > 2000) throw new FvError('InvalidSearch');
   return search.split('|').map((conjunction) =>
     conjunction.split('&').map((text) => {
       const m = TERM.exec(text.trim());
-      if (m === null) throw new FvError('InvalidSearch');
-      return { path: (m[1] as string).split('.'), op: m[2] as Operator, value: m[3] as string };
+      const path = m === null ? null : safePath(m[1] as string);
+      if (m === null || path === null) throw new FvError('InvalidSearch');
+      return { path, op: m[2] as Operator, value: m[3] as string };
     }),
   );
 }
@@ -32,7 +56,7 @@ function valuesAt(doc: unknown, path: readonly string[]): unknown[] {
     for (const v of current) {
       const items = Array.isArray(v) ? v : [v];
       for (const item of items) {
-        if (item !== null && typeof item === 'object' && key in item) {
+        if (item !== null && typeof item === 'object' && hasOwn(item, key)) {
           next.push((item as Record<string, unknown>)[key]);
         }
       }
@@ -93,7 +117,10 @@ const FIELD = /^-?[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*$/;
 
 export function parseProjection(text: string): Projection {
   const fields = text.split(',').map((f) => f.trim());
-  if (fields.length > 100 || fields.some((f) => !FIELD.test(f)))
+  if (
+    fields.length > 100 ||
+    fields.some((f) => !FIELD.test(f) || safePath(f.replace(/^-/, '')) === null)
+  )
     throw new FvError('InvalidProjection');
   const excluded = fields.filter((f) => f.startsWith('-')).map((f) => f.slice(1));
   const included = fields.filter((f) => !f.startsWith('-'));
@@ -116,20 +143,21 @@ const isDoc = (v: unknown): v is Doc => v !== null && typeof v === 'object' && !
 function include(source: unknown, target: Doc, path: readonly string[]): void {
   if (!isDoc(source)) return;
   const [head, ...rest] = path as [string, ...string[]];
-  if (!(head in source)) return;
+  if (!hasOwn(source, head)) return;
   const value = source[head];
   if (rest.length === 0) {
-    target[head] = value;
+    setOwn(target, head, value);
     return;
   }
+  const current = hasOwn(target, head) ? target[head] : undefined;
   if (Array.isArray(value)) {
-    const existing = Array.isArray(target[head]) ? (target[head] as Doc[]) : value.map(() => ({}));
+    const existing = Array.isArray(current) ? (current as Doc[]) : value.map(() => ({}));
     value.forEach((item, i) => include(item, existing[i] as Doc, rest));
-    target[head] = existing;
+    setOwn(target, head, existing);
   } else if (isDoc(value)) {
-    const sub = isDoc(target[head]) ? (target[head] as Doc) : {};
+    const sub = isDoc(current) ? current : {};
     include(value, sub, rest);
-    target[head] = sub;
+    setOwn(target, head, sub);
   }
 }
 
@@ -140,6 +168,7 @@ function exclude(target: unknown, path: readonly string[]): void {
   }
   if (!isDoc(target)) return;
   const [head, ...rest] = path as [string, ...string[]];
+  if (!hasOwn(target, head)) return;
   if (rest.length === 0) delete target[head];
   else exclude(target[head], rest);
 }
@@ -147,7 +176,7 @@ function exclude(target: unknown, path: readonly string[]): void {
 export function project(doc: Doc, projection: Projection): Doc {
   if (projection.mode === 'include') {
     const out: Doc = {};
-    if (projection.keepId && '_id' in doc) out._id = doc._id;
+    if (projection.keepId && hasOwn(doc, '_id')) out._id = doc._id;
     for (const path of projection.paths) include(doc, out, path);
     return out;
   }

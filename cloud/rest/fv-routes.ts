@@ -15,11 +15,7 @@ import {
 } from '../../shared/adapters/filevirtuelle.js';
 import { ContactSchema, type Customer, type Store } from '../../shared/domain/entities.js';
 import { IllegalTransitionError } from '../../shared/domain/lifecycle.js';
-import {
-  RegisterPayloadSchema,
-  type CommandResult,
-  type RefusalCode,
-} from '../../shared/protocol/sync.js';
+import type { CommandResult, RefusalCode } from '../../shared/protocol/sync.js';
 import { HubEngine, contactModeAvailable } from '../engine/hub-engine.js';
 import {
   getApiAccount,
@@ -28,8 +24,14 @@ import {
   type FvEntity,
   type FvRight,
 } from './api-keys.js';
-import { FvAuthenticator } from './fv-auth.js';
-import { FvError, fvErrorBody, type FvErrorName } from './fv-errors.js';
+import { FvAuthenticator, type Authenticated } from './fv-auth.js';
+import {
+  FvError,
+  fvErrorBody,
+  fvErrorOfHttp,
+  invalidField,
+  type FvErrorName,
+} from './fv-errors.js';
 import {
   matches,
   parseProjection,
@@ -166,12 +168,12 @@ const REFUSAL_TO_FV: Record<RefusalCode, FvErrorName> = {
 };
 
 export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): void {
-  const auth = new FvAuthenticator(engine.repo);
-  const accounts = new WeakMap<FastifyRequest, ApiAccount>();
+  const auth = new FvAuthenticator(engine.repo, engine.repo);
+  const authenticated = new WeakMap<FastifyRequest, Authenticated>();
   const accountOf = (request: FastifyRequest): ApiAccount => {
-    const account = accounts.get(request);
-    if (account === undefined) throw new FvError('NoAuthorizationHeaderError');
-    return account;
+    const signed = authenticated.get(request);
+    if (signed === undefined) throw new FvError('NoAuthorizationHeaderError');
+    return signed.account;
   };
   /** The request's account, if it has `right` on `entity`. */
   const allowed = (request: FastifyRequest, entity: FvEntity, right: FvRight): ApiAccount => {
@@ -182,9 +184,10 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
 
   void app.register(
     async (fv) => {
+      // Signature, timestamp and rate limit before the body is read; the replay check needs it.
       fv.addHook('onRequest', async (request) => {
         const ts = request.headers['x-fv-timestamp'];
-        accounts.set(
+        authenticated.set(
           request,
           auth.authenticate({
             method: request.method,
@@ -194,20 +197,18 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
           }),
         );
       });
+      fv.addHook('preHandler', async (request) => {
+        const signed = authenticated.get(request);
+        if (signed !== undefined) auth.refuseReplay(signed, request.body);
+      });
 
       fv.setErrorHandler(
-        (error: Error & { statusCode?: number }, _request, reply: FastifyReply) => {
+        (error: Error & { statusCode?: number; code?: string }, _request, reply: FastifyReply) => {
           if (error instanceof FvError) return reply.code(error.status).send(error.body());
           if (error instanceof WireMappingError || error instanceof IllegalTransitionError)
             return reply.code(422).send(fvErrorBody('InvalidEntity'));
-          const status =
-            error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
-          return reply.code(status).send({
-            code: status,
-            error:
-              status === 413 ? 'PayloadTooLarge' : status < 500 ? 'BadRequest' : 'InternalError',
-            message: status < 500 ? error.message : 'The hub could not handle this request.',
-          });
+          const fvError = fvErrorOfHttp(error);
+          return reply.code(fvError.status).send(fvError.body());
         },
       );
       fv.setNotFoundHandler((_request, reply) => reply.code(403).send(fvErrorBody('InvalidRoute')));
@@ -262,23 +263,31 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
       fv.post('/register', async (request) => {
         const account = allowed(request, 'customer', 'c');
         const parsed = registerFromWire(request.body ?? {});
-        if (!parsed.ok) throw new FvError(parsed.error);
-        const store = engine.repo.store(parsed.storeId);
-        if (store === null) throw new FvError('InvalidSuborganization');
+        if (!parsed.ok)
+          throw parsed.error === null ? invalidField(parsed.field) : new FvError(parsed.error);
+        // The documentation's examples send no suborganization: the machine's store is meant.
+        const machine = engine.repo.device(parsed.machineId);
+        const store = engine.repo.store(parsed.storeId ?? machine?.storeId ?? '');
+        if (store === null)
+          throw new FvError(parsed.storeId === null ? 'InvalidDevice' : 'InvalidSuborganization');
         requireStore(account, store);
         const reg = parsed.registration;
         const service = engine.repo.service(reg.serviceId);
         if (service === null || service.storeId !== store.id || service.childIds.length > 0) {
           throw new FvError('InvalidPrequalification');
         }
-        const machine = engine.repo.device(parsed.machineId);
         if (machine === null || machine.storeId !== store.id) throw new FvError('InvalidDevice');
         if (machine.role !== 'machine') throw new FvError('InvalidDeviceType');
         if (service.machineIds.length > 0 && !service.machineIds.includes(machine.id)) {
           throw new FvError('InvalidPrequalification');
         }
-        if (!ContactSchema.safeParse(reg.contact).success)
-          throw new FvError('InvalidContactInformation');
+        // The path is the store's services, root first, ending with the chosen one.
+        if (
+          reg.servicePath.at(-1) !== service.id ||
+          reg.servicePath.some((id) => engine.repo.service(id)?.storeId !== store.id)
+        ) {
+          throw new FvError('InvalidPrequalification');
+        }
         if (!contactModeAvailable(store, reg.contactMode))
           throw new FvError('ContactModeUnavailable');
         const channel =
@@ -286,24 +295,13 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
         if (account.testing && channel !== null && account.fairuse[channel] <= 0) {
           throw new FvError('FairUseExceeded');
         }
-        const payload = RegisterPayloadSchema.safeParse({ ...reg, pager: null });
-        if (!payload.success) {
-          const field = String(payload.error.issues[0]?.path[0] ?? '');
-          throw new FvError(
-            field === 'lang'
-              ? 'InvalidLang'
-              : field === 'appointment'
-                ? 'InvalidIso8601'
-                : 'InvalidContactInformation',
-          );
-        }
         const result = engine.applyCommand(
           { deviceId: machine.id, origin: `rest:${account.key}`, registeredBy: account.key },
           {
             id: HubEngine.newCommandId(),
             issuedAt: new Date().toISOString(),
             type: 'register',
-            payload: payload.data,
+            payload: { ...reg, pager: null },
           },
         );
         const customer = customerOf(result);

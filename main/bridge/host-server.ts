@@ -1,7 +1,8 @@
 // Host mode: an HTTP server on loopback that serves the built renderer and the bridge WebSocket.
 // The per-boot token is written into index.html (<meta name="lineup-bridge">) and required on
 // the WebSocket; the Host header is checked too, so a web page elsewhere cannot reach the API
-// through DNS rebinding.
+// through DNS rebinding, and so is the Origin: a browser page must be this server's own page
+// (a client without an Origin is not a page, and still needs the token).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -79,6 +80,8 @@ export async function startHostServer(options: {
   const root = resolve(options.rendererDir);
   let port = 0;
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  const allowedOrigin = (origin: string | undefined) =>
+    origin === undefined || [...allowedHosts()].some((host) => origin === `http://${host}`);
 
   const csp = () =>
     [
@@ -165,6 +168,11 @@ export async function startHostServer(options: {
 
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (!allowedOrigin(req.headers.origin)) {
+      log.warn(`bridge: refused a WebSocket from origin ${JSON.stringify(req.headers.origin)}`);
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      return;
+    }
     const ok =
       url.pathname === BRIDGE_PATH &&
       allowedHosts().has(req.headers.host ?? '') &&

@@ -21,6 +21,7 @@ import {
 } from '../domain/entities.js';
 import { pathBetween, type CustomerEventName } from '../domain/lifecycle.js';
 import { parseTicket, storeDay } from '../domain/numbering.js';
+import { RegisterPayloadSchema, type RegisterPayload } from '../protocol/sync.js';
 
 /** Thrown when a wire value cannot become a domain entity; the message says which field. */
 export class WireMappingError extends Error {
@@ -529,8 +530,12 @@ export function serviceFromWire(input: unknown, base?: Pick<Service, 'ticketPref
 
 // ---- customer --------------------------------------------------------------------------------
 
-/** FileVirtuelle's registration `type`. */
-export const FvCustomerTypeSchema = z.enum(['name', 'phone', 'email', 'vibration', 'anonymous']);
+/**
+ * FileVirtuelle's registration `type`: the documented values only. Lineup's "just a ticket"
+ * (anonymous) is a registration without digital contact, which FileVirtuelle writes `name`
+ * (its undigital mode) with no name; a `name` without a name reads back as anonymous.
+ */
+export const FvCustomerTypeSchema = z.enum(['name', 'phone', 'email', 'vibration']);
 export type FvCustomerType = z.infer<typeof FvCustomerTypeSchema>;
 
 const CONTACT_TO_TYPE: Record<ContactMode, FvCustomerType> = {
@@ -538,15 +543,19 @@ const CONTACT_TO_TYPE: Record<ContactMode, FvCustomerType> = {
   phone: 'phone',
   email: 'email',
   pager: 'vibration',
-  anonymous: 'anonymous',
+  anonymous: 'name',
 };
-const TYPE_TO_CONTACT: Record<FvCustomerType, ContactMode> = {
-  name: 'name',
-  phone: 'phone',
-  email: 'email',
-  vibration: 'pager',
-  anonymous: 'anonymous',
-};
+
+function contactModeOfType(type: FvCustomerType, name: string | undefined): ContactMode {
+  switch (type) {
+    case 'name':
+      return name === undefined || name.trim() === '' ? 'anonymous' : 'name';
+    case 'vibration':
+      return 'pager';
+    default:
+      return type;
+  }
+}
 
 export const FvCustomerSchema = z.object({
   _id: z.string(),
@@ -725,7 +734,7 @@ export function customerFromWire(input: unknown, opts: CustomerFromWireOptions):
       machineId: w.machine === '' ? null : w.machine,
       lang: w.lang.toUpperCase(),
       registeredBy: w.registered_by,
-      contactMode: TYPE_TO_CONTACT[w.type],
+      contactMode: contactModeOfType(w.type, w.name),
       contact,
       pager: base?.pager ?? null,
       state,
@@ -767,14 +776,17 @@ export function customerFromWire(input: unknown, opts: CustomerFromWireOptions):
 
 // ---- requests --------------------------------------------------------------------------------
 
-/** `POST /register` body (with or without an appointment). */
+/**
+ * `POST /register` body (with or without an appointment). The documentation's own examples leave
+ * `suborganization` out: the machine's store is meant then.
+ */
 export const FvRegisterRequestSchema = z.object({
   lang: z.string(),
   phone: z.string().optional(),
   email: z.string().optional(),
   name: z.string().optional(),
   prequalification: z.string(),
-  suborganization: z.string(),
+  suborganization: z.string().optional(),
   prequalifications_path: z.array(z.string()).default([]),
   machine: z.string(),
   mtimestamp: z.string().optional(),
@@ -803,41 +815,65 @@ export const FvCustomerUpdateSchema = z
   .extend({ _id: z.string() });
 export type FvCustomerUpdate = z.infer<typeof FvCustomerUpdateSchema>;
 
+/** The registration a `/register` body asks for: the sync protocol's RegisterPayload, checked. */
+export type FvRegistration = Omit<RegisterPayload, 'pager'>;
+
 export type FvRegisterResult =
   | {
       ok: true;
-      storeId: string;
+      /** Null when the body leaves it to the machine's store. */
+      storeId: string | null;
       machineId: string;
-      registration: {
-        serviceId: string;
-        servicePath: string[];
-        lang: string;
-        contactMode: ContactMode;
-        contact: { name?: string; phone?: string; email?: string };
-        appointment: { at: string; externalId?: string } | null;
-      };
+      registration: FvRegistration;
     }
-  | { ok: false; error: FvErrorName };
+  /**
+   * `field` is the wire field at fault (`body` when it is not an object); `error` its documented
+   * error, or null when the documentation has none for that field (`meeting`, for instance).
+   */
+  | { ok: false; field: string; error: FvErrorName | null };
+
+/** The documented error of each `/register` field that has one. */
+const REGISTER_FIELD_ERRORS: Readonly<Record<string, FvErrorName>> = {
+  lang: 'InvalidLang',
+  phone: 'InvalidContactInformation',
+  email: 'InvalidContactInformation',
+  name: 'InvalidContactInformation',
+  prequalification: 'InvalidPrequalification',
+  prequalifications_path: 'InvalidPrequalification',
+  suborganization: 'InvalidSuborganization',
+  machine: 'InvalidDevice',
+  mtimestamp: 'InvalidIso8601',
+};
+
+/** The wire field of each RegisterPayload field, to name it when the payload does not validate. */
+const REGISTRATION_WIRE_FIELDS: Readonly<Record<string, string>> = {
+  serviceId: 'prequalification',
+  servicePath: 'prequalifications_path',
+  lang: 'lang',
+  contact: 'name',
+  appointment: 'mtimestamp',
+};
+
+/** `table[key]` if it is the table's own entry (a key from a body may be `__proto__`). */
+const ownEntry = <T>(table: Readonly<Record<string, T>>, key: string): T | undefined =>
+  Object.hasOwn(table, key) ? table[key] : undefined;
+
+function registerFailure(field: string): FvRegisterResult {
+  return { ok: false, field, error: ownEntry(REGISTER_FIELD_ERRORS, field) ?? null };
+}
 
 /**
- * Reads a `/register` body into the domain's registration (the shape of the sync protocol's
- * RegisterPayload), or names the FileVirtuelle error to answer. Contact mode: phone, else
+ * Reads a `/register` body into the domain's registration (a valid RegisterPayload but for the
+ * pager), or names the field at fault and its FileVirtuelle error. Contact mode: phone, else
  * email, else name, as FileVirtuelle prefers digital channels.
  */
 export function registerFromWire(input: unknown): FvRegisterResult {
+  if (input === null || typeof input !== 'object' || Array.isArray(input))
+    return registerFailure('body');
   const r = FvRegisterRequestSchema.safeParse(input);
-  if (!r.success) {
-    const field = String(r.error.issues[0]?.path[0] ?? '');
-    if (field === 'prequalification' || field === 'prequalifications_path')
-      return { ok: false, error: 'InvalidPrequalification' };
-    if (field === 'suborganization') return { ok: false, error: 'InvalidSuborganization' };
-    if (field === 'machine') return { ok: false, error: 'InvalidDevice' };
-    if (field === 'lang') return { ok: false, error: 'InvalidLang' };
-    if (field === 'mtimestamp') return { ok: false, error: 'InvalidIso8601' };
-    return { ok: false, error: 'InvalidContactInformation' };
-  }
+  if (!r.success) return registerFailure(String(r.error.issues[0]?.path[0] ?? 'body'));
   const w = r.data;
-  if (!/^[A-Za-z]{2}$/.test(w.lang)) return { ok: false, error: 'InvalidLang' };
+  if (!/^[A-Za-z]{2}$/.test(w.lang)) return registerFailure('lang');
   const name = w.name?.trim() || undefined;
   const phone = w.phone?.trim() || undefined;
   const email = w.email?.trim() || undefined;
@@ -849,33 +885,45 @@ export function registerFromWire(input: unknown): FvRegisterResult {
         : name !== undefined
           ? 'name'
           : null;
-  if (contactMode === null) return { ok: false, error: 'InvalidContactInformation' };
+  if (contactMode === null) return registerFailure('name');
   let appointment: { at: string; externalId?: string } | null = null;
   if (w.meeting || w.mtimestamp !== undefined) {
     if (w.mtimestamp === undefined || !IsoDate.safeParse(w.mtimestamp).success)
-      return { ok: false, error: 'InvalidIso8601' };
+      return registerFailure('mtimestamp');
     appointment = {
       at: w.mtimestamp,
       ...(w.external_meeting_id === undefined ? {} : { externalId: w.external_meeting_id }),
     };
   }
+  const payload = RegisterPayloadSchema.safeParse({
+    serviceId: w.prequalification,
+    servicePath:
+      w.prequalifications_path.length > 0 ? w.prequalifications_path : [w.prequalification],
+    lang: w.lang.toUpperCase(),
+    contactMode,
+    contact: {
+      ...(name === undefined ? {} : { name }),
+      ...(phone === undefined ? {} : { phone }),
+      ...(email === undefined ? {} : { email }),
+    },
+    appointment,
+  });
+  if (!payload.success) {
+    const [top, inner] = payload.error.issues[0]?.path ?? [];
+    const field =
+      top === 'contact' && (inner === 'phone' || inner === 'email' || inner === 'name')
+        ? inner
+        : top === 'appointment' && inner === 'externalId'
+          ? 'external_meeting_id'
+          : (ownEntry(REGISTRATION_WIRE_FIELDS, String(top)) ?? 'body');
+    return registerFailure(field);
+  }
+  const { pager: _pager, ...registration } = payload.data;
   return {
     ok: true,
-    storeId: w.suborganization,
+    storeId: w.suborganization ?? null,
     machineId: w.machine,
-    registration: {
-      serviceId: w.prequalification,
-      servicePath:
-        w.prequalifications_path.length > 0 ? w.prequalifications_path : [w.prequalification],
-      lang: w.lang.toUpperCase(),
-      contactMode,
-      contact: {
-        ...(name === undefined ? {} : { name }),
-        ...(phone === undefined ? {} : { phone }),
-        ...(email === undefined ? {} : { email }),
-      },
-      appointment,
-    },
+    registration,
   };
 }
 
@@ -970,7 +1018,7 @@ export function applyCustomerUpdate(
       ...(u.visits === undefined ? {} : { visits: u.visits }),
       ...(u.stimestamp === undefined ? {} : { sortAt: u.stimestamp }),
       ...(u.desk === undefined ? {} : { deskId: u.desk === '' ? null : u.desk }),
-      ...(u.type === undefined ? {} : { contactMode: TYPE_TO_CONTACT[u.type] }),
+      ...(u.type === undefined ? {} : { contactMode: contactModeOfType(u.type, contact.name) }),
     },
     'customer update',
   );

@@ -65,3 +65,53 @@ export function appointmentRegistration(externalId: string, name: string) {
     external_meeting_id: externalId,
   };
 }
+
+export interface FvAnswer {
+  status: number;
+  body: unknown;
+}
+
+export interface FvCallOptions {
+  /** The X-FV-TIMESTAMP to sign and send (default: now). */
+  timestamp?: string;
+  /** Sent as is instead of JSON.stringify(body). */
+  rawBody?: string;
+  contentType?: string;
+}
+
+/**
+ * A signed request to `/api/public/v2<path>` as it goes on the wire (the URI is signed as the
+ * URL parser escapes it); answers with the status and the parsed JSON body (or the text).
+ */
+export async function fvCall(
+  hub: string,
+  account: ApiAccount,
+  verb: string,
+  path: string,
+  body?: unknown,
+  options: FvCallOptions = {},
+): Promise<FvAnswer> {
+  const sent = new URL(`${FV_V2}${path}`, 'http://x');
+  const uri = sent.pathname + sent.search;
+  const timestamp = options.timestamp ?? String(Date.now());
+  const payload = options.rawBody ?? (body === undefined ? undefined : JSON.stringify(body));
+  const res = await fetch(new URL(uri, hub), {
+    method: verb,
+    headers: {
+      ...(payload === undefined
+        ? {}
+        : { 'content-type': options.contentType ?? 'application/json' }),
+      authorization: `${account.key}:${fvSignature(account.secret, verb, uri, timestamp)}`,
+      'x-fv-timestamp': timestamp,
+    },
+    ...(payload === undefined ? {} : { body: payload }),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // Not JSON: the test sees the text.
+  }
+  return { status: res.status, body: parsed };
+}

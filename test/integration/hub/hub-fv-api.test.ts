@@ -491,11 +491,15 @@ describe('FileVirtuelle v2 REST', () => {
   });
 
   describe('queue', () => {
+    // The path ends with the chosen prequalification: another one comes with its own path.
     const register = (body: Record<string, unknown>) =>
       call(full, 'POST', `${V2}/register`, {
         lang: 'FR',
         prequalification: 'demo-repair',
-        prequalifications_path: ['demo-support', 'demo-repair'],
+        prequalifications_path:
+          body.prequalification === undefined
+            ? ['demo-support', 'demo-repair']
+            : [body.prequalification],
         suborganization: 'demo-store',
         machine: 'demo-kiosk',
         ...body,

@@ -24,6 +24,7 @@ const fail = (fn: () => unknown): string | null => {
 
 describe('FileVirtuelle HMAC authentication', () => {
   let db: Database.Database;
+  let repo: SqliteHubRepo;
   let now: number;
   let auth: FvAuthenticator;
   const request = (
@@ -47,13 +48,13 @@ describe('FileVirtuelle HMAC authentication', () => {
     db.prepare(
       "INSERT INTO api_keys (key, secret, name, data, created_at) VALUES (?, ?, 'doc', '{}', '')",
     ).run(KEY, SECRET);
-    const repo = new SqliteHubRepo(db);
+    repo = new SqliteHubRepo(db);
     saveApiAccount(
       repo,
       ApiAccountSchema.parse({ key: KEY, secret: SECRET, name: 'doc', fairuse: { max_hits: 2 } }),
     );
     now = Number(TS) + 1_000;
-    auth = new FvAuthenticator(repo, () => now);
+    auth = new FvAuthenticator(repo, repo, () => now);
   });
   afterEach(() => db.close());
 
@@ -61,9 +62,49 @@ describe('FileVirtuelle HMAC authentication', () => {
     expect(fvSignature(SECRET, 'GET', URI, TS)).toBe(SIGNATURE);
   });
 
+  /** The whole door: headers, then the replay check once the body is read. */
+  const pass = (a: FvAuthenticator, body?: unknown, over: Parameters<typeof request>[0] = {}) => {
+    const signed = a.authenticate(request(over));
+    a.refuseReplay(signed, body);
+    return signed.account;
+  };
+
   it('accepts the documented request once, then refuses its replay', () => {
-    expect(auth.authenticate(request()).key).toBe(KEY);
-    expect(fail(() => auth.authenticate(request()))).toBe('InvalidTimestamp');
+    expect(pass(auth).key).toBe(KEY);
+    expect(fail(() => pass(auth))).toBe('InvalidTimestamp');
+  });
+
+  it('tells different bodies under one signature apart, and refuses each exact replay', () => {
+    // The documentation signs verb + URI + timestamp: two registrations in one millisecond
+    // carry the same signature.
+    const account = ApiAccountSchema.parse({ key: KEY, secret: SECRET, name: 'doc' });
+    saveApiAccount(repo, account);
+    expect(pass(auth, { name: 'Ann' }).key).toBe(KEY);
+    expect(pass(auth, { name: 'Bob' }).key).toBe(KEY);
+    expect(fail(() => pass(auth, { name: 'Ann' }))).toBe('InvalidTimestamp');
+    expect(fail(() => pass(auth, { name: 'Bob' }))).toBe('InvalidTimestamp');
+  });
+
+  it('remembers replays and hits across a restart (a new authenticator on the same file)', () => {
+    pass(auth, { name: 'Ann' });
+    const restarted = new FvAuthenticator(repo, repo, () => now);
+    expect(fail(() => pass(restarted, { name: 'Ann' }))).toBe('InvalidTimestamp');
+    // max_hits is 2 and both hits of this minute were counted before the restart.
+    expect(fail(() => pass(restarted, { name: 'Cy' }))).toBe('RateLimitExceeded');
+  });
+
+  it('keeps the replay memory bounded: entries leave with their window', () => {
+    pass(auth);
+    const count = () =>
+      (db.prepare('SELECT count(*) AS n FROM fv_replays').get() as { n: number }).n;
+    expect(count()).toBe(1);
+    now = Number(TS) + 5 * 60_000 + 10;
+    const t = String(now);
+    pass(auth, undefined, {
+      timestamp: t,
+      authorization: `${KEY}:${fvSignature(SECRET, 'GET', URI, t)}`,
+    });
+    expect(count()).toBe(1);
   });
 
   it('refuses a timestamp outside the 5 minute window, either way', () => {
@@ -104,6 +145,6 @@ describe('FileVirtuelle HMAC authentication', () => {
     at(minute + 1);
     at(minute + 2);
     expect(fail(() => at(minute + 3))).toBe('RateLimitExceeded');
-    expect(at(minute + 60_000).key).toBe(KEY);
+    expect(at(minute + 60_000).account.key).toBe(KEY);
   });
 });

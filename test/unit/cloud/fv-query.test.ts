@@ -97,3 +97,37 @@ describe('FileVirtuelle projection', () => {
     expect(errorOf(() => parseProjection('name;drop'))).toBe('InvalidProjection');
   });
 });
+
+describe('FileVirtuelle queries and prototypes', () => {
+  const prototypeNames = Object.getOwnPropertyNames(Object.prototype).sort();
+
+  it.each(['__proto__', 'constructor', 'prototype'])(
+    'refuses %s anywhere in a search or projection path',
+    (key) => {
+      for (const path of [key, `${key}.toString`, `sms.${key}`, `sms.${key}.x`]) {
+        expect(errorOf(() => parseSearch(`${path}=1`))).toBe('InvalidSearch');
+        expect(errorOf(() => parseProjection(path))).toBe('InvalidProjection');
+        expect(errorOf(() => parseProjection(`-${path}`))).toBe('InvalidProjection');
+      }
+    },
+  );
+
+  it('walks own properties only: inherited names neither match nor project', () => {
+    expect(matches(parseSearch('toString!=x'), doc)).toBe(true);
+    expect(matches(parseSearch('hasOwnProperty=x'), doc)).toBe(false);
+    expect(project(doc, parseProjection('toString,valueOf'))).toEqual({ _id: '1' });
+    expect(project(doc, parseProjection('-toString,-valueOf'))).toEqual(doc);
+    expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeNames);
+  });
+
+  it('keeps an own __proto__ key of a document as plain data', () => {
+    const parsed = JSON.parse('{"_id":"2","__proto__":{"polluted":true},"name":"x"}') as Record<
+      string,
+      unknown
+    >;
+    const out = project(parsed, parseProjection('-name'));
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(JSON.stringify(out)).toBe('{"_id":"2","__proto__":{"polluted":true}}');
+  });
+});

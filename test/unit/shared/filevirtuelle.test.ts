@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   FV_ERRORS,
   FvCustomerSchema,
+  FvCustomerTypeSchema,
   WireMappingError,
   applyCustomerUpdate,
   customerFromWire,
@@ -251,17 +252,24 @@ describe('FileVirtuelle requests', () => {
 
   it('names the documented error for bad bodies', () => {
     const { phone: _p, ...noContact } = body;
-    expect(registerFromWire(noContact)).toEqual({ ok: false, error: 'InvalidContactInformation' });
+    expect(registerFromWire(noContact)).toEqual({
+      ok: false,
+      field: 'name',
+      error: 'InvalidContactInformation',
+    });
     expect(registerFromWire({ ...body, lang: 'French' })).toEqual({
       ok: false,
+      field: 'lang',
       error: 'InvalidLang',
     });
     expect(registerFromWire({ ...body, meeting: true, mtimestamp: '25/06/2018' })).toEqual({
       ok: false,
+      field: 'mtimestamp',
       error: 'InvalidIso8601',
     });
     expect(registerFromWire({ ...body, prequalification: 3 })).toEqual({
       ok: false,
+      field: 'prequalification',
       error: 'InvalidPrequalification',
     });
     expect(fvErrorBody('InvalidLang')).toEqual({
@@ -270,6 +278,47 @@ describe('FileVirtuelle requests', () => {
       message: 'Invalid lang. Use ISO 639-1 two characters codename',
     });
     expect(Object.keys(FV_ERRORS)).toHaveLength(20);
+  });
+
+  it('reads a body without suborganization, as the documented examples send it', () => {
+    const { suborganization: _s, ...documented } = body;
+    expect(registerFromWire(documented)).toMatchObject({ ok: true, storeId: null });
+  });
+
+  it.each([
+    [{ prequalifications_path: 'x' }, 'prequalifications_path', 'InvalidPrequalification'],
+    [
+      { prequalifications_path: ['not an id!'] },
+      'prequalifications_path',
+      'InvalidPrequalification',
+    ],
+    [{ phone: 'call me maybe' }, 'phone', 'InvalidContactInformation'],
+    [{ phone: undefined, email: 'nope' }, 'email', 'InvalidContactInformation'],
+    [{ machine: 42 }, 'machine', 'InvalidDevice'],
+    [{ suborganization: false }, 'suborganization', 'InvalidSuborganization'],
+    [{ meeting: 'true' }, 'meeting', null],
+    [
+      { meeting: true, mtimestamp: '2030-01-01T10:00:00Z', external_meeting_id: 'x'.repeat(201) },
+      'external_meeting_id',
+      null,
+    ],
+  ])('names the field at fault in %j', (over, field, error) => {
+    expect(registerFromWire({ ...body, ...over })).toEqual({ ok: false, field, error });
+  });
+
+  it('refuses a body that is not an object', () => {
+    for (const bad of [null, [], 'x', 3]) {
+      expect(registerFromWire(bad)).toEqual({ ok: false, field: 'body', error: null });
+    }
+  });
+
+  it('writes only the documented customer types, a ticket-only customer as name', () => {
+    expect(FvCustomerTypeSchema.options).toEqual(['name', 'phone', 'email', 'vibration']);
+    const ticketOnly = makeCustomer('c1', { contactMode: 'anonymous', contact: {} });
+    const wire = customerToWire(ticketOnly, { display: DisplayRuleSchema.parse({}) });
+    expect(wire.type).toBe('name');
+    expect(customerFromWire(wire, { timeZone: 'Europe/Paris' }).contactMode).toBe('anonymous');
+    expect(FvCustomerSchema.safeParse({ ...wire, type: 'anonymous' }).success).toBe(false);
   });
 
   it('turns a PUT /customer into field changes and legal lifecycle events', () => {
