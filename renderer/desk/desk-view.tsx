@@ -10,6 +10,7 @@ import { canDeskCall, compareQueueOrder, deskServiceIds } from '../../shared/dom
 import type { DeskStatusChange } from '../../shared/protocol/sync.js';
 import { isRtl } from '../../shared/i18n/index.js';
 import { useApi, useApplianceEvent } from '../api/use-appliance.js';
+import { useDocumentLanguage } from '../common/document-language.js';
 import { useNow } from '../common/hooks.js';
 import { Logo } from '../common/logo.js';
 import { formatTime, localText, minutesBetween, tr } from '../i18n/index.js';
@@ -37,6 +38,7 @@ export function DeskView({ state }: { state: ApplianceState }) {
   const api = useApi();
   const snapshot = state.store;
   const lang = snapshot?.store.langs[0] ?? 'EN';
+  useDocumentLanguage(lang);
   const now = useNow(10_000);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);

@@ -6,6 +6,7 @@ import type { Customer } from '../../shared/domain/entities.js';
 import { screenDisplay } from '../../shared/domain/display.js';
 import { isRtl } from '../../shared/i18n/index.js';
 import { useApplianceEvent } from '../api/use-appliance.js';
+import { useDocumentLanguage } from '../common/document-language.js';
 import { useNow } from '../common/hooks.js';
 import { Logo } from '../common/logo.js';
 import { formatTime, localText, tr } from '../i18n/index.js';
@@ -32,6 +33,7 @@ const LAST_CALLS = 4;
 export function ScreenView({ state }: { state: ApplianceState }) {
   const snapshot = state.store;
   const lang = snapshot?.store.langs[0] ?? 'EN';
+  useDocumentLanguage(lang);
   const now = useNow(10_000);
   const [playing, setPlaying] = useState<CallAnnouncement | null>(null);
   const [flash, setFlash] = useState(0);

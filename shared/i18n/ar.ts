@@ -206,7 +206,6 @@ export const ar: Catalog = {
   'kiosk.appointmentTypeOnly': 'اكتب رمز الحجز الموجود في رسالة التأكيد.',
   'kiosk.bookingCode': 'رمز الحجز',
   'kiosk.youreNext': 'أنت التالي',
-  'kiosk.atLeastMinutes': 'حوالي {minutes} دقيقة',
   'kiosk.screenShowsTicket': 'تعرض الشاشة رقم تذكرتك فقط، ولا تعرض اسمك أبدًا.',
   'kiosk.screenShowsFirstName': 'تعرض الشاشة اسمك الأول فقط.',
   'kiosk.screenShowsMasked': 'تعرض الشاشة اسمك الأول والأحرف الأولى من اسمك.',
@@ -232,4 +231,6 @@ export const ar: Catalog = {
   'tech.roleDesk': 'مكتب',
   'tech.roleScreen': 'شاشة',
   'tech.inZone': '{time} ({zone})',
+  'kiosk.codeNotFound': 'لا يوجد موعد يطابق هذا الرمز. تحقق منه، أو اسأل أحد الموظفين.',
+  'kiosk.checkInOffline': 'لا يمكننا تسجيل وصولك الآن. يرجى سؤال أحد الموظفين.',
 };

@@ -214,7 +214,6 @@ export const en = {
   'kiosk.appointmentTypeOnly': 'Type the booking code from your confirmation.',
   'kiosk.bookingCode': 'Booking code',
   'kiosk.youreNext': 'You’re next',
-  'kiosk.atLeastMinutes': 'about {minutes} min',
   'kiosk.screenShowsTicket': 'The screen shows only your ticket number, never your name.',
   'kiosk.screenShowsFirstName': 'The screen shows your first name only.',
   'kiosk.screenShowsMasked': 'The screen shows your first name and initials.',
@@ -243,6 +242,8 @@ export const en = {
   'tech.roleDesk': 'Desk',
   'tech.roleScreen': 'Screen',
   'tech.inZone': '{time} ({zone})',
+  'kiosk.codeNotFound': 'No appointment matches this code. Check it, or ask a staff member.',
+  'kiosk.checkInOffline': 'We cannot check you in right now. Please ask a staff member.',
 } as const;
 
 export type MessageKey = keyof typeof en;

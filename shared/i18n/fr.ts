@@ -209,7 +209,6 @@ export const fr: Catalog = {
   'kiosk.appointmentTypeOnly': 'Saisissez le code de réservation de votre confirmation.',
   'kiosk.bookingCode': 'Code de réservation',
   'kiosk.youreNext': 'Vous êtes le prochain',
-  'kiosk.atLeastMinutes': 'environ {minutes} min',
   'kiosk.screenShowsTicket': 'L’écran affiche seulement votre numéro, jamais votre nom.',
   'kiosk.screenShowsFirstName': 'L’écran affiche seulement votre prénom.',
   'kiosk.screenShowsMasked': 'L’écran affiche votre prénom et vos initiales.',
@@ -237,4 +236,8 @@ export const fr: Catalog = {
   'tech.roleDesk': 'Guichet',
   'tech.roleScreen': 'Écran',
   'tech.inZone': '{time} ({zone})',
+  'kiosk.codeNotFound':
+    'Aucun rendez-vous ne correspond à ce code. Vérifiez-le, ou demandez à un conseiller.',
+  'kiosk.checkInOffline':
+    'Impossible de vous enregistrer pour le moment. Demandez à un conseiller.',
 };

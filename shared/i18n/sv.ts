@@ -207,7 +207,6 @@ export const sv: Catalog = {
   'kiosk.appointmentTypeOnly': 'Skriv bokningskoden från din bekräftelse.',
   'kiosk.bookingCode': 'Bokningskod',
   'kiosk.youreNext': 'Du är näst på tur',
-  'kiosk.atLeastMinutes': 'cirka {minutes} min',
   'kiosk.screenShowsTicket': 'Skärmen visar bara ditt nummer, aldrig ditt namn.',
   'kiosk.screenShowsFirstName': 'Skärmen visar bara ditt förnamn.',
   'kiosk.screenShowsMasked': 'Skärmen visar ditt förnamn och dina initialer.',
@@ -233,4 +232,7 @@ export const sv: Catalog = {
   'tech.roleDesk': 'Disk',
   'tech.roleScreen': 'Skärm',
   'tech.inZone': '{time} ({zone})',
+  'kiosk.codeNotFound':
+    'Ingen bokning matchar den här koden. Kontrollera den, eller fråga personalen.',
+  'kiosk.checkInOffline': 'Vi kan inte checka in dig just nu. Fråga personalen.',
 };
