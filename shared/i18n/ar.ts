@@ -220,7 +220,7 @@ export const ar: Catalog = {
   'desk.willClosed': 'لا يُستدعى أحد هنا. اضغط «فتح» للبدء من جديد.',
   'desk.willRedirected': 'لا يُستدعى أحد هنا: المكاتب الأخرى تستدعي عملاء هذا المكتب.',
   'desk.willPickPause': 'ما زال مفتوحًا: اختر مدة الاستراحة، أو ألغِ.',
-  'desk.transferDeskHint': 'ينتظر العميل أولًا في قائمة ذلك المكتب؛ وذلك المكتب يستدعيه.',
+  'desk.transferDeskHint': 'لا يُستدعى العميل فورًا: ينتظر في قائمة ذلك المكتب حتى يستدعيه.',
   'desk.transferServiceHint': 'يعود العميل إلى قائمة انتظار تلك الخدمة، في دوره.',
   'desk.transferredToDesk': 'ينتظر {ticket} الآن في قائمة {desk}.',
   'desk.transferredToService': 'ينتظر {ticket} الآن خدمة {service}.',
