@@ -16,9 +16,8 @@ import { Logo } from '../common/logo.js';
 import { formatTime, localText, minutesBetween, tr } from '../i18n/index.js';
 import { DeskStatusPanel } from './desk-status.js';
 import { Modal } from './confirm-dialog.js';
+import { canFinish, nextStep, type Action } from './desk-flow.js';
 import { TransferDialog } from './transfer-dialog.js';
-
-type Action = 'callNext' | 'recall' | 'startServing' | 'finish' | 'noShow';
 
 interface Toast {
   id: number;
@@ -27,20 +26,6 @@ interface Toast {
 }
 
 type CallTarget = { kind: 'next' } | { kind: 'customer'; id: string };
-
-/** Done is one press from Called when the store lets desks skip "Start serving". */
-export function canFinish(customer: Customer, finishFromCalled: boolean): boolean {
-  return (
-    canTransition(customer.state, 'finish') || (finishFromCalled && customer.state === 'called')
-  );
-}
-
-/** The one obvious button for where the desk is: call, then start (unless skipped), then done. */
-export function nextStep(current: Customer | null, finishFromCalled: boolean): Action {
-  if (current === null) return 'callNext';
-  if (current.state === 'called' && !finishFromCalled) return 'startServing';
-  return 'finish';
-}
 
 const SHORTCUTS: Record<string, Action | 'transfer'> = {
   n: 'callNext',

@@ -5,7 +5,7 @@ import type { CallAnnouncement } from '../../../shared/api/appliance-api.js';
 import { applyEvent, newCustomer } from '../../../shared/domain/customer.js';
 import { DisplayRuleSchema, type Customer } from '../../../shared/domain/entities.js';
 import { waitText, t } from '../../../shared/i18n/index.js';
-import { canFinish, nextStep } from '../../../renderer/desk/desk-view.js';
+import { canFinish, nextStep } from '../../../renderer/desk/desk-flow.js';
 import { nowCalling } from '../../../renderer/screen/now-calling.js';
 
 const T0 = Date.parse('2026-12-02T09:00:00Z');
