@@ -469,7 +469,7 @@ export function DeskView({ state }: { state: ApplianceState }) {
               type="button"
               className="btn btn-primary btn-large"
               data-testid="done-and-next"
-              autoFocus
+              data-autofocus
               onClick={() => {
                 const target = askCall;
                 setAskCall(null);

@@ -140,10 +140,16 @@ export function ContactStep({
                 onChange={(e) => setValue(e.target.value)}
               />
             </div>
-            <p id={errorId} className="field-error" role="alert">
-              {invalid !== null ? tr(lang, invalid) : ''}
-            </p>
-            {mode === 'name' && <ScreenPreview store={store} lang={lang} name={value} />}
+            {/* One slot under the field: the error when there is one, else (for a name) what the
+                screen will show; the keyboard and the buttons below never move. */}
+            <div className="field-message">
+              <p id={errorId} className="field-error" role="alert">
+                {invalid !== null ? tr(lang, invalid) : ''}
+              </p>
+              {mode === 'name' && invalid === null && (
+                <ScreenPreview store={store} lang={lang} name={value} />
+              )}
+            </div>
             <OnScreenKeyboard
               key={lang /* a new language starts on its own script */}
               layout={LAYOUT[mode]}

@@ -16,7 +16,7 @@ import { ContactStep } from './contact-step.js';
 import { ServiceStep } from './service-step.js';
 import { TicketStep, type TicketResult } from './ticket-step.js';
 import { useWedgeScanner } from './use-wedge-scanner.js';
-import { isMenu, offeredOn } from './services.js';
+import { isMenu } from './services.js';
 import { localText } from '../i18n/index.js';
 import { keyboardLabels, OnScreenKeyboard } from '../common/keyboard.js';
 import { useDocumentLanguage } from '../common/document-language.js';
@@ -99,14 +99,10 @@ export function KioskView({ state }: { state: ApplianceState }) {
   // A wedge scanner types like a keyboard and is always listened to, but the kiosk only tells
   // people to scan when its technician view says a scanner is there.
   const hasScanner = state.health.scanner?.configured === true;
-  const appointmentService =
-    snapshot.services.find(
-      (s) => s.appointment && s.childIds.length === 0 && offeredOn(s, state.identity.deviceId),
-    ) ?? null;
   const openAppointment = () => {
     setError(null);
     setScan(null);
-    setStep({ kind: 'appointment', path: [], service: appointmentService });
+    setStep({ kind: 'appointment', path: [], service: null });
   };
 
   const pickService = (service: Service, path: string[]) => {
