@@ -229,7 +229,8 @@ export const en = {
   'desk.willClosed': 'Nobody is called here. Press “Open” to start again.',
   'desk.willRedirected': 'Nobody is called here: the other desks call this desk’s customers.',
   'desk.willPickPause': 'Still open: pick how long to pause, or cancel.',
-  'desk.transferDeskHint': 'The customer is not called at once: they wait in that desk’s list until it calls them.',
+  'desk.transferDeskHint':
+    'The customer is not called at once: they wait in that desk’s list until it calls them.',
   'desk.transferServiceHint':
     'The customer goes back to that service’s waiting list, in their turn.',
   'desk.transferredToDesk': '{ticket} now waits in {desk}’s list.',

@@ -224,7 +224,8 @@ export const fr: Catalog = {
   'desk.willClosed': 'Personne n’est appelé ici. Appuyez sur « Ouvrir » pour reprendre.',
   'desk.willRedirected': 'Personne n’est appelé ici : les autres guichets appellent ses clients.',
   'desk.willPickPause': 'Toujours ouvert : choisissez la durée de la pause, ou annulez.',
-  'desk.transferDeskHint': 'Le client n’est pas appelé tout de suite : il attend dans la liste de ce guichet jusqu’à ce qu’il l’appelle.',
+  'desk.transferDeskHint':
+    'Le client n’est pas appelé tout de suite : il attend dans la liste de ce guichet jusqu’à ce qu’il l’appelle.',
   'desk.transferServiceHint': 'Le client retourne dans la file de ce service, à son tour.',
   'desk.transferredToDesk': '{ticket} attend maintenant dans la liste de {desk}.',
   'desk.transferredToService': '{ticket} attend maintenant pour {service}.',

@@ -221,7 +221,8 @@ export const sv: Catalog = {
   'desk.willClosed': 'Ingen ropas upp här. Tryck på ”Öppna” för att börja igen.',
   'desk.willRedirected': 'Ingen ropas upp här: de andra diskarna ropar upp dess kunder.',
   'desk.willPickPause': 'Fortfarande öppen: välj hur länge pausen varar, eller avbryt.',
-  'desk.transferDeskHint': 'Kunden ropas inte upp direkt: kunden väntar i den diskens lista tills den ropar upp kunden.',
+  'desk.transferDeskHint':
+    'Kunden ropas inte upp direkt: kunden väntar i den diskens lista tills den ropar upp kunden.',
   'desk.transferServiceHint': 'Kunden går tillbaka till tjänstens kö, i tur och ordning.',
   'desk.transferredToDesk': '{ticket} väntar nu i listan för {desk}.',
   'desk.transferredToService': '{ticket} väntar nu på {service}.',
