@@ -40,7 +40,6 @@ export const ar: Catalog = {
   'kiosk.estimatedWait': 'وقت الانتظار المتوقع: {minutes} دقيقة',
   'kiosk.comeBackLater': 'لديك متسع من الوقت: سنُعلمك عندما يقترب دورك.',
   'kiosk.stayNearby': 'يرجى البقاء قريبًا، سيحين دورك قريبًا.',
-  'kiosk.scanPrompt': 'هل لديك موعد؟ امسح رمزك هنا.',
   'kiosk.checkedIn': 'تم تسجيل وصولك. رقمك هو {ticket}.',
   'kiosk.scanUnknown': 'تعذّرت قراءة هذا الرمز. يرجى التوجه إلى أحد الموظفين.',
   'kiosk.printerProblem': 'الطابعة غير متاحة: يرجى تدوين رقمك {ticket}.',
@@ -230,7 +229,7 @@ export const ar: Catalog = {
   'tech.roleMachine': 'آلة التذاكر',
   'tech.roleDesk': 'مكتب',
   'tech.roleScreen': 'شاشة',
-  'tech.inZone': '{time} ({zone})',
+  'tech.inZone': '{time} (توقيت {zone})',
   'kiosk.codeNotFound': 'لا يوجد موعد يطابق هذا الرمز. تحقق منه، أو اسأل أحد الموظفين.',
   'kiosk.checkInOffline': 'لا يمكننا تسجيل وصولك الآن. يرجى سؤال أحد الموظفين.',
 };

@@ -41,7 +41,6 @@ export const en = {
   'kiosk.estimatedWait': 'Estimated wait: {minutes} min',
   'kiosk.comeBackLater': 'You have time: we will tell you when your turn is near.',
   'kiosk.stayNearby': 'Please stay nearby, it will be your turn soon.',
-  'kiosk.scanPrompt': 'Have an appointment? Scan your code here.',
   'kiosk.checkedIn': 'You are checked in. Your number is {ticket}.',
   'kiosk.scanUnknown': 'We could not read this code. Please ask a staff member.',
   'kiosk.printerProblem': 'The printer is not available: please note your number {ticket}.',

@@ -38,7 +38,6 @@ export const fr: Catalog = {
   'kiosk.estimatedWait': 'Attente estimée : {minutes} min',
   'kiosk.comeBackLater': 'Vous avez le temps : nous vous préviendrons quand votre tour approchera.',
   'kiosk.stayNearby': 'Restez à proximité, ce sera bientôt votre tour.',
-  'kiosk.scanPrompt': 'Vous avez un rendez-vous ? Scannez votre code ici.',
   'kiosk.checkedIn': 'Votre arrivée est enregistrée. Votre numéro est le {ticket}.',
   'kiosk.scanUnknown': 'Ce code est illisible. Merci de vous adresser à un conseiller.',
   'kiosk.printerProblem': "L'imprimante est indisponible : notez votre numéro {ticket}.",

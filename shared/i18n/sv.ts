@@ -38,7 +38,6 @@ export const sv: Catalog = {
   'kiosk.estimatedWait': 'Beräknad väntetid: {minutes} min',
   'kiosk.comeBackLater': 'Du har tid: vi meddelar dig när det snart är din tur.',
   'kiosk.stayNearby': 'Stanna i närheten, det är snart din tur.',
-  'kiosk.scanPrompt': 'Har du en bokad tid? Skanna din kod här.',
   'kiosk.checkedIn': 'Du är incheckad. Ditt nummer är {ticket}.',
   'kiosk.scanUnknown': 'Koden kunde inte läsas. Fråga gärna personalen.',
   'kiosk.printerProblem': 'Skrivaren är inte tillgänglig: anteckna ditt nummer {ticket}.',
