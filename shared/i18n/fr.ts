@@ -234,7 +234,7 @@ export const fr: Catalog = {
   'tech.roleMachine': 'Borne de tickets',
   'tech.roleDesk': 'Guichet',
   'tech.roleScreen': 'Écran',
-  'tech.inZone': '{time} ({zone})',
+  'tech.inZone': '{time} (heure de {zone})',
   'kiosk.codeNotFound':
     'Aucun rendez-vous ne correspond à ce code. Vérifiez-le, ou demandez à un conseiller.',
   'kiosk.checkInOffline':

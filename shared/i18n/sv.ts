@@ -231,7 +231,7 @@ export const sv: Catalog = {
   'tech.roleMachine': 'Biljettautomat',
   'tech.roleDesk': 'Disk',
   'tech.roleScreen': 'Skärm',
-  'tech.inZone': '{time} ({zone})',
+  'tech.inZone': '{time} ({zone}-tid)',
   'kiosk.codeNotFound':
     'Ingen bokning matchar den här koden. Kontrollera den, eller fråga personalen.',
   'kiosk.checkInOffline': 'Vi kan inte checka in dig just nu. Fråga personalen.',
