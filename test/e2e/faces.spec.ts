@@ -121,6 +121,43 @@ test('kiosk without a scanner: the footer opens the booking code, typed by touch
   }
 });
 
+test('kiosk with a scanner: it says to scan, and a tap on the footer still opens the code', async ({
+  browser,
+}) => {
+  const context = await browser.newContext({ viewport: KIOSK_VIEWPORT });
+  const page = await context.newPage();
+  // The demo kiosk has no scanner: the runtime's answers are passed through with one configured,
+  // as a kiosk with a serial scanner reports it.
+  await page.routeWebSocket(/\/bridge/, (ws) => {
+    const server = ws.connectToServer();
+    const withScanner = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(withScanner);
+      if (value === null || typeof value !== 'object') return value;
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[k] = withScanner(v);
+      if ('health' in out && typeof out.health === 'object' && out.health !== null)
+        out.health = { ...out.health, scanner: { configured: true, ok: true, message: null } };
+      return out;
+    };
+    server.onMessage((message) => {
+      if (typeof message !== 'string') return ws.send(message);
+      ws.send(JSON.stringify(withScanner(JSON.parse(message))));
+    });
+  });
+  try {
+    await page.goto(state.kiosk);
+    await kioskHome(page);
+    const footer = page.getByTestId('scan-hint');
+    await expect(footer).toContainText(t('EN', 'kiosk.scanPromptTap'));
+    await footer.click();
+    await expect(page.getByText(t('EN', 'kiosk.appointmentScan'))).toBeVisible();
+    await expect(page.getByLabel(t('EN', 'kiosk.appointmentCode'))).toBeVisible();
+    await expect(page.locator('.keyboard')).toBeVisible();
+  } finally {
+    await context.close();
+  }
+});
+
 test('the first customer of a service is told "You’re next", never "0 min"', async ({
   browser,
 }) => {
