@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { ApplianceState } from '../shared/api/appliance-api.js';
 import { useApplianceState, useBridgeStatus } from './api/use-appliance.js';
 import { brandStyle, templateClass } from './common/brand.js';
+import { useDocumentLanguage } from './common/document-language.js';
 import { DeskView } from './desk/desk-view.js';
 import { tr } from './i18n/index.js';
 import { KioskView } from './kiosk/kiosk-view.js';
@@ -74,6 +75,15 @@ function LongPressCorner({ onLongPress }: { onLongPress: () => void }) {
   );
 }
 
+function Booting({ lang }: { lang: string }) {
+  useDocumentLanguage(lang);
+  return (
+    <main className="booting" aria-busy="true">
+      <p>{tr(lang, 'app.connecting')}</p>
+    </main>
+  );
+}
+
 export function App() {
   const state = useApplianceState();
   const bridge = useBridgeStatus();
@@ -86,11 +96,7 @@ export function App() {
 
   let view;
   if (state === null || face === 'booting') {
-    view = (
-      <main className="booting" aria-busy="true">
-        <p>{tr(lang, 'app.connecting')}</p>
-      </main>
-    );
+    view = <Booting lang={lang} />;
   } else if (face === 'technician') {
     view = (
       <TechnicianView

@@ -53,3 +53,24 @@ export function queryNumber(name: string, fallback: number): number {
   const n = raw === null ? Number.NaN : Number(raw);
   return Number.isFinite(n) && n > 0 ? n : fallback;
 }
+
+function fitZoom(width: number, height: number, min: number, max: number): number {
+  const fit = Math.min(window.innerWidth / width, window.innerHeight / height);
+  return Math.min(max, Math.max(min, fit));
+}
+
+/**
+ * The zoom that fits a layout drawn for `width` × `height` CSS px into the window, within
+ * [min, max]: the same desk at 1280×720 and at 4K, neither scrolling nor looking empty.
+ * (CSS `zoom` scales lengths but not percentages, so a zoomed 100%-high grid still fills.)
+ */
+export function useFitZoom(width: number, height: number, min = 0.5, max = 3): number {
+  const [zoom, setZoom] = useState(() => fitZoom(width, height, min, max));
+  useEffect(() => {
+    const onResize = () => setZoom(fitZoom(width, height, min, max));
+    onResize();
+    window.addEventListener('resize', onResize);
+    return () => window.removeEventListener('resize', onResize);
+  }, [width, height, min, max]);
+  return zoom;
+}

@@ -1,15 +1,17 @@
 // An on-screen keyboard for touch kiosks: big keys, layouts for names (Latin with the accents
-// of FR/SV, or Arabic), emails, phone numbers and pager numbers. Keys are real buttons, so it
+// of FR/SV, or Arabic), emails, phone numbers, pager numbers and booking codes. Keys are real buttons, so it
 // works with a mouse, a finger and assistive technology alike.
 import { useState } from 'react';
+import { t } from '../../shared/i18n/index.js';
 
-export type KeyboardLayout = 'text' | 'email' | 'phone' | 'digits';
+export type KeyboardLayout = 'text' | 'email' | 'phone' | 'digits' | 'code';
 
-// Rows are lists of keys, not strings: a key may be more than one character (لا).
+// Rows are lists of keys, not strings: a key may be more than one character (لا). Digits are
+// Latin in every language, Arabic too: the one digit style of tickets, phones and the whole UI.
 const LATIN = ['1234567890', 'qwertyuiop', 'asdfghjkl', 'zxcvbnm'].map((r) => [...r]);
 const ACCENTS: Record<string, string> = { FR: 'éèêàçùôî', SV: 'åäöé' };
 const ARABIC = [
-  [...'١٢٣٤٥٦٧٨٩٠'],
+  [...'1234567890'],
   [...'ضصثقفغعهخحج'],
   [...'شسيبلاتنمكط'],
   ['ئ', 'ء', 'ؤ', 'ر', 'لا', 'ى', 'ة', 'و', 'ز', 'ظ', 'د', 'ذ'],
@@ -22,6 +24,17 @@ export interface KeyboardLabels {
   shift: string;
   switchScript: string;
   clear: string;
+}
+
+/** The keys' names in `lang`. */
+export function keyboardLabels(lang: string): KeyboardLabels {
+  return {
+    backspace: t(lang, 'keyboard.backspace'),
+    space: t(lang, 'keyboard.space'),
+    shift: t(lang, 'keyboard.shift'),
+    switchScript: t(lang, 'keyboard.switchScript'),
+    clear: t(lang, 'keyboard.clear'),
+  };
 }
 
 export function OnScreenKeyboard({
@@ -40,7 +53,11 @@ export function OnScreenKeyboard({
   onClear: () => void;
 }) {
   const [shift, setShift] = useState(true);
+  // Names take a capital first letter; booking codes stay in capitals until Shift is pressed.
+  const shifting = layout === 'text' || layout === 'code';
   const [arabic, setArabic] = useState(lang === 'AR');
+  // Only names are typed in Arabic script; every other layout is Latin.
+  const arabicRows = layout === 'text' && arabic;
   const key = (text: string, label?: string, wide = false) => (
     <button
       key={text + (label ?? '')}
@@ -49,7 +66,7 @@ export function OnScreenKeyboard({
       aria-label={label ?? text}
       onClick={() => {
         onKey(text);
-        if (layout === 'text' && shift && !arabic) setShift(false);
+        if (layout === 'text' && shift && !arabicRows) setShift(false);
       }}
     >
       {text}
@@ -57,12 +74,12 @@ export function OnScreenKeyboard({
   );
   const row = (keys: readonly string[], i: number) => (
     <div className="key-row" key={i}>
-      {keys.map((c) => key(layout === 'text' && shift && !arabic ? c.toUpperCase() : c))}
+      {keys.map((c) => key(shifting && shift && !arabicRows ? c.toUpperCase() : c))}
     </div>
   );
   const controls = (
     <div className="key-row">
-      {layout === 'text' && !arabic && (
+      {shifting && !arabicRows && (
         <button
           type="button"
           className={`key key-wide${shift ? ' key-on' : ''}`}
@@ -78,7 +95,18 @@ export function OnScreenKeyboard({
           <span className="visually-hidden"> {labels.switchScript}</span>
         </button>
       )}
-      {layout === 'text' && key(' ', labels.space, true)}
+      {layout === 'text' && (
+        // The space key shows its name: a blank key reads as nothing to people and to readers.
+        <button
+          type="button"
+          className="key key-wide key-space"
+          aria-label={labels.space}
+          onClick={() => onKey(' ')}
+        >
+          {labels.space}
+        </button>
+      )}
+      {layout === 'code' && ['-', '_'].map((s) => key(s))}
       {layout === 'email' && ['@', '.', '-', '_', '.com'].map((s) => key(s))}
       <button type="button" className="key key-wide" onClick={onClear}>
         {labels.clear}
@@ -108,10 +136,10 @@ export function OnScreenKeyboard({
       </div>
     );
   }
-  const rows = arabic && layout === 'text' ? ARABIC : LATIN;
+  const rows = arabicRows ? ARABIC : LATIN;
   const accents = layout === 'text' && !arabic ? ACCENTS[lang] : undefined;
   return (
-    <div className="keyboard" dir={arabic && layout === 'text' ? 'rtl' : 'ltr'}>
+    <div className="keyboard" dir={arabicRows ? 'rtl' : 'ltr'}>
       {rows.map(row)}
       {accents !== undefined && row([...accents], 99)}
       {controls}

@@ -15,7 +15,11 @@ export function Modal({
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = ref.current;
-    if (dialog !== null && !dialog.open) dialog.showModal();
+    if (dialog !== null && !dialog.open) {
+      dialog.showModal();
+      // showModal focuses the first control; the proposed answer (if marked) takes it back.
+      dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+    }
   }, []);
   return (
     <dialog

@@ -10,19 +10,22 @@ import { canDeskCall, compareQueueOrder, deskServiceIds } from '../../shared/dom
 import type { DeskStatusChange } from '../../shared/protocol/sync.js';
 import { isRtl } from '../../shared/i18n/index.js';
 import { useApi, useApplianceEvent } from '../api/use-appliance.js';
-import { useNow } from '../common/hooks.js';
+import { useDocumentLanguage } from '../common/document-language.js';
+import { useFitZoom, useNow } from '../common/hooks.js';
 import { Logo } from '../common/logo.js';
 import { formatTime, localText, minutesBetween, tr } from '../i18n/index.js';
 import { DeskStatusPanel } from './desk-status.js';
+import { Modal } from './confirm-dialog.js';
+import { canFinish, nextStep, type Action } from './desk-flow.js';
 import { TransferDialog } from './transfer-dialog.js';
-
-type Action = 'callNext' | 'recall' | 'startServing' | 'finish' | 'noShow';
 
 interface Toast {
   id: number;
   level: 'info' | 'warning' | 'error';
   message: string;
 }
+
+type CallTarget = { kind: 'next' } | { kind: 'customer'; id: string };
 
 const SHORTCUTS: Record<string, Action | 'transfer'> = {
   n: 'callNext',
@@ -37,12 +40,16 @@ export function DeskView({ state }: { state: ApplianceState }) {
   const api = useApi();
   const snapshot = state.store;
   const lang = snapshot?.store.langs[0] ?? 'EN';
+  useDocumentLanguage(lang);
+  // Drawn for 1600×900; zoomed to fit from a 1280×720 laptop to a 4K monitor.
+  const zoom = useFitZoom(1600, 900, 0.6, 2.6);
   const now = useNow(10_000);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [toasts, setToasts] = useState<Toast[]>([]);
   const [filter, setFilter] = useState<string | null>(null);
   const [transferOpen, setTransferOpen] = useState(false);
+  const [askCall, setAskCall] = useState<CallTarget | null>(null);
   const toastId = useRef(0);
 
   const pushToast = useCallback((level: Toast['level'], message: string) => {
@@ -104,6 +111,30 @@ export function DeskView({ state }: { state: ApplianceState }) {
     seen.current = ids;
   }, [snapshot, me, served, servicesById, lang, pushToast]);
 
+  // A customer another desk sent here (to this desk, or to a service it serves) is announced
+  // and marked in the list, so the receiving desk sees it arrive.
+  const before = useRef<Map<string, Customer> | null>(null);
+  const [arrived, setArrived] = useState<ReadonlySet<string>>(new Set());
+  useEffect(() => {
+    if (snapshot === null || me === undefined) return;
+    const previous = before.current;
+    before.current = new Map(snapshot.customers.map((c) => [c.id, c]));
+    if (previous === null) return;
+    const fresh = waiting.filter((c) => {
+      const was = previous.get(c.id);
+      if (was === undefined) return false;
+      // What this desk sent on itself (to another of its services) is not news here.
+      if (was.deskId === me.id && was.state !== 'waiting') return false;
+      const fromAnotherDesk = was.state === 'called' || was.state === 'serving';
+      const moved = was.state === 'waiting' && (was.deskId ?? '') !== (c.deskId ?? '');
+      return fromAnotherDesk || moved || was.serviceId !== c.serviceId;
+    });
+    if (fresh.length === 0) return;
+    setArrived((set) => new Set([...set, ...fresh.map((c) => c.id)]));
+    for (const c of fresh)
+      pushToast('info', tr(lang, 'desk.transferArrived', { ticket: c.ticket }));
+  }, [snapshot, me, waiting, lang, pushToast]);
+
   const online = state.sync.connected;
   const run = useCallback(
     (work: () => Promise<unknown>) => {
@@ -145,20 +176,30 @@ export function DeskView({ state }: { state: ApplianceState }) {
       case 'startServing':
         return canTransition(current.state, 'start');
       case 'finish':
-        return canTransition(current.state, 'finish');
+        return canFinish(current, snapshot?.store.finishFromCalled === true);
       case 'noShow':
         return canTransition(current.state, 'no_show');
       case 'transfer':
         return canTransition(current.state, 'transfer');
     }
   };
+  // Calling while someone is still at the desk ends their visit (the hub marks them done): ask
+  // first. Not an undo: "done" is final in the lifecycle and the next customer's call is already
+  // on the screen and spoken, so it could not honestly be taken back; one more press (Enter) is
+  // cheaper for a busy desk than a customer finished by mistake.
+  const requestCall = (target: CallTarget) => {
+    if (current === null) run(() => callTarget(target));
+    else setAskCall(target);
+  };
+  const callTarget = (target: CallTarget) =>
+    target.kind === 'next' ? api.callNext() : api.callCustomer({ customerId: target.id });
   const act = (action: Action | 'transfer') => {
     if (!can(action)) return;
     if (action === 'transfer') {
       setTransferOpen(true);
       return;
     }
-    if (action === 'callNext') run(() => api.callNext());
+    if (action === 'callNext') requestCall({ kind: 'next' });
     else if (current !== null) run(() => api[action]({ customerId: current.id }));
   };
   const actRef = useRef(act);
@@ -169,7 +210,8 @@ export function DeskView({ state }: { state: ApplianceState }) {
     const onKey = (e: KeyboardEvent) => {
       if (e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
       const target = e.target as HTMLElement | null;
-      if (target?.closest('input, textarea, select, dialog[open]')) return;
+      if (target?.closest('input, textarea, select') || document.querySelector('dialog[open]'))
+        return;
       const action = SHORTCUTS[e.key.toLowerCase()];
       if (action === undefined) return;
       e.preventDefault();
@@ -195,10 +237,12 @@ export function DeskView({ state }: { state: ApplianceState }) {
   const shown = filter === null ? waiting : waiting.filter((c) => c.serviceId === filter);
   const countFor = (serviceId: string) => waiting.filter((c) => c.serviceId === serviceId).length;
 
-  const button = (action: Action | 'transfer', label: string, key: string, primary = false) => (
+  const primary = nextStep(current, snapshot.store.finishFromCalled);
+  const button = (action: Action | 'transfer', label: string, key: string) => (
     <button
       type="button"
-      className={`btn btn-large ${primary ? 'btn-primary' : 'btn-secondary'}`}
+      className={`btn btn-large ${action === primary ? 'btn-primary' : 'btn-secondary'}`}
+      aria-describedby={action === primary ? 'next-step' : undefined}
       disabled={!can(action)}
       onClick={() => act(action)}
       aria-keyshortcuts={key.toUpperCase()}
@@ -209,7 +253,13 @@ export function DeskView({ state }: { state: ApplianceState }) {
   );
 
   return (
-    <div className="desk" dir={isRtl(lang) ? 'rtl' : 'ltr'} lang={lang.toLowerCase()}>
+    <div
+      className="desk"
+      dir={isRtl(lang) ? 'rtl' : 'ltr'}
+      lang={lang.toLowerCase()}
+      style={{ zoom }}
+      data-zoom={zoom.toFixed(3)}
+    >
       <header className="desk-header">
         <Logo organization={snapshot.organization} />
         <h1>
@@ -250,7 +300,10 @@ export function DeskView({ state }: { state: ApplianceState }) {
             rule={snapshot.store.display}
           />
           <div className="desk-actions">
-            {button('callNext', tr(lang, 'desk.callNext'), 'n', true)}
+            <span id="next-step" className="visually-hidden">
+              {tr(lang, 'desk.nextStep')}
+            </span>
+            {button('callNext', tr(lang, 'desk.callNext'), 'n')}
             {button('recall', tr(lang, 'desk.recall'), 'r')}
             {button('startServing', tr(lang, 'desk.start'), 's')}
             {button('finish', tr(lang, 'desk.finish'), 'd')}
@@ -260,6 +313,7 @@ export function DeskView({ state }: { state: ApplianceState }) {
           <DeskStatusPanel
             desk={me}
             lang={lang}
+            timeZone={snapshot.store.timeZone}
             now={now}
             disabled={busy || !online}
             onChange={(status: DeskStatusChange, pauseMinutes?: number) =>
@@ -303,8 +357,18 @@ export function DeskView({ state }: { state: ApplianceState }) {
           ) : (
             <ol className="queue-list">
               {shown.map((c) => (
-                <li key={c.id} className="queue-row" data-ticket={c.ticket}>
-                  <span className="queue-ticket">{c.ticket}</span>
+                <li
+                  key={c.id}
+                  className={`queue-row${arrived.has(c.id) ? ' queue-arrived' : ''}`}
+                  data-ticket={c.ticket}
+                  data-transferred={arrived.has(c.id) ? 'true' : undefined}
+                >
+                  <span className="queue-ticket">
+                    {c.ticket}
+                    {arrived.has(c.id) && (
+                      <span className="arrived-badge">{tr(lang, 'desk.transferredBadge')}</span>
+                    )}
+                  </span>
                   <span className="queue-who">
                     <span className="queue-name">{shownName(c, snapshot.store.display)}</span>
                     <span className="queue-service">
@@ -322,7 +386,7 @@ export function DeskView({ state }: { state: ApplianceState }) {
                     type="button"
                     className="btn btn-secondary"
                     disabled={busy || !online || !canDeskCall(me)}
-                    onClick={() => run(() => api.callCustomer({ customerId: c.id }))}
+                    onClick={() => requestCall({ kind: 'customer', id: c.id })}
                     aria-label={tr(lang, 'desk.callTicket', { ticket: c.ticket })}
                   >
                     {tr(lang, 'desk.call')}
@@ -349,9 +413,73 @@ export function DeskView({ state }: { state: ApplianceState }) {
           onClose={() => setTransferOpen(false)}
           onTransfer={(target) => {
             setTransferOpen(false);
-            run(() => api.transfer({ customerId: current.id, ...target }));
+            const ticket = current.ticket;
+            run(async () => {
+              const result = await api.transfer({ customerId: current.id, ...target });
+              pushToast(
+                'info',
+                'toDeskId' in target
+                  ? tr(lang, 'desk.transferredToDesk', {
+                      ticket,
+                      desk: snapshot.devices.find((d) => d.id === target.toDeskId)?.name ?? '',
+                    })
+                  : tr(lang, 'desk.transferredToService', {
+                      ticket,
+                      service: localText(servicesById.get(target.toServiceId)?.name, lang, langs),
+                    }),
+              );
+              return result;
+            });
           }}
         />
+      )}
+      {askCall !== null && current !== null && (
+        <Modal
+          title={tr(lang, 'desk.callNextTitle', { ticket: current.ticket })}
+          onClose={() => setAskCall(null)}
+          className="call-next-dialog"
+        >
+          <div className="modal-actions">
+            <button
+              type="button"
+              className="btn btn-secondary btn-large"
+              onClick={() => setAskCall(null)}
+            >
+              {tr(lang, 'common.cancel')}
+            </button>
+            {canTransition(current.state, 'no_show') && (
+              <button
+                type="button"
+                className="btn btn-secondary btn-large"
+                data-testid="no-show-and-next"
+                onClick={() => {
+                  const target = askCall;
+                  const id = current.id;
+                  setAskCall(null);
+                  run(async () => {
+                    await api.noShow({ customerId: id });
+                    return callTarget(target);
+                  });
+                }}
+              >
+                {tr(lang, 'desk.noShowAndNext')}
+              </button>
+            )}
+            <button
+              type="button"
+              className="btn btn-primary btn-large"
+              data-testid="done-and-next"
+              data-autofocus
+              onClick={() => {
+                const target = askCall;
+                setAskCall(null);
+                run(() => callTarget(target));
+              }}
+            >
+              {tr(lang, 'desk.doneAndNext')}
+            </button>
+          </div>
+        </Modal>
       )}
     </div>
   );

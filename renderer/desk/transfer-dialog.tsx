@@ -35,12 +35,16 @@ export function TransferDialog({
       <div className="transfer-columns">
         <section aria-labelledby="transfer-services">
           <h3 id="transfer-services">{tr(lang, 'desk.toService')}</h3>
+          <p className="transfer-hint" id="transfer-services-hint">
+            {tr(lang, 'desk.transferServiceHint')}
+          </p>
           <ul className="transfer-list">
             {services.map((s) => (
               <li key={s.id}>
                 <button
                   type="button"
                   className="btn btn-secondary btn-block"
+                  aria-describedby="transfer-services-hint"
                   onClick={() => onTransfer({ toServiceId: s.id })}
                 >
                   {localText(s.name, lang, langs)}
@@ -51,6 +55,10 @@ export function TransferDialog({
         </section>
         <section aria-labelledby="transfer-desks">
           <h3 id="transfer-desks">{tr(lang, 'desk.toDesk')}</h3>
+          {/* A transfer never calls: the customer waits in that desk's list until it calls. */}
+          <p className="transfer-hint" id="transfer-desks-hint">
+            {tr(lang, 'desk.transferDeskHint')}
+          </p>
           <ul className="transfer-list">
             {desks.map((d) => (
               <li key={d.id}>
@@ -58,6 +66,7 @@ export function TransferDialog({
                   type="button"
                   className="btn btn-secondary btn-block"
                   disabled={!d.status.open}
+                  aria-describedby="transfer-desks-hint"
                   onClick={() => onTransfer({ toDeskId: d.id })}
                 >
                   {d.name}

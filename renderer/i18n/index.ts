@@ -2,7 +2,9 @@
 // the same ones), and local formatting of times.
 import type { LocalizedText } from '../../shared/domain/entities.js';
 import {
+  formatLocaleFor,
   localeFor,
+  isRtl,
   pickText,
   t,
   type MessageKey,
@@ -48,23 +50,42 @@ export function languageName(lang: string): string {
 
 export function formatTime(iso: string, lang: string, timeZone?: string): string {
   try {
-    return new Intl.DateTimeFormat(localeFor(lang), {
+    return new Intl.DateTimeFormat(formatLocaleFor(lang), {
       hour: '2-digit',
       minute: '2-digit',
       timeZone,
     }).format(new Date(iso));
   } catch {
-    return new Intl.DateTimeFormat(localeFor(lang), { hour: '2-digit', minute: '2-digit' }).format(
-      new Date(iso),
-    );
+    return new Intl.DateTimeFormat(formatLocaleFor(lang), {
+      hour: '2-digit',
+      minute: '2-digit',
+    }).format(new Date(iso));
   }
 }
 
-export function formatDateTime(iso: string, lang: string): string {
-  return new Intl.DateTimeFormat(localeFor(lang), {
-    dateStyle: 'short',
-    timeStyle: 'medium',
-  }).format(new Date(iso));
+/** Date and time in the store's zone (not the browser's), with the zone named: "… (Europe/Paris)". */
+export function formatDateTime(iso: string, lang: string, timeZone: string): string {
+  const options: Intl.DateTimeFormatOptions = { dateStyle: 'short', timeStyle: 'medium' };
+  let text: string;
+  try {
+    text = new Intl.DateTimeFormat(formatLocaleFor(lang), { ...options, timeZone }).format(
+      new Date(iso),
+    );
+  } catch {
+    // An unknown zone in the config: say the time in UTC rather than in the browser's zone.
+    return t(lang, 'tech.inZone', {
+      time: new Intl.DateTimeFormat(formatLocaleFor(lang), { ...options, timeZone: 'UTC' }).format(
+        new Date(iso),
+      ),
+      zone: 'UTC',
+    });
+  }
+  return t(lang, 'tech.inZone', { time: text, zone: timeZone });
+}
+
+/** `lang` and `dir` of the whole document follow the language shown (screen readers, fonts). */
+export function documentLanguage(lang: string): { lang: string; dir: 'rtl' | 'ltr' } {
+  return { lang: localeFor(lang), dir: isRtl(lang) ? 'rtl' : 'ltr' };
 }
 
 /** Whole minutes from `fromIso` to `to`, never negative. */

@@ -3,10 +3,11 @@
 import { useState } from 'react';
 import type { ContactMode, Service, Store } from '../../shared/domain/entities.js';
 import { Chevron } from '../common/chevron.js';
-import { OnScreenKeyboard, type KeyboardLayout } from '../common/keyboard.js';
+import { keyboardLabels, OnScreenKeyboard, type KeyboardLayout } from '../common/keyboard.js';
 import { localText, tr, type UiKey } from '../i18n/index.js';
 import { contactModes, validateContact, type ContactChoice } from './contact.js';
 import { callingCode } from './phone.js';
+import { screenDisplay } from '../../shared/domain/display.js';
 
 const MODE_LABEL: Record<ContactMode, UiKey> = {
   name: 'kiosk.byName',
@@ -139,20 +140,21 @@ export function ContactStep({
                 onChange={(e) => setValue(e.target.value)}
               />
             </div>
-            <p id={errorId} className="field-error" role="alert">
-              {invalid !== null ? tr(lang, invalid) : ''}
-            </p>
+            {/* One slot under the field: the error when there is one, else (for a name) what the
+                screen will show; the keyboard and the buttons below never move. */}
+            <div className="field-message">
+              <p id={errorId} className="field-error" role="alert">
+                {invalid !== null ? tr(lang, invalid) : ''}
+              </p>
+              {mode === 'name' && invalid === null && (
+                <ScreenPreview store={store} lang={lang} name={value} />
+              )}
+            </div>
             <OnScreenKeyboard
               key={lang /* a new language starts on its own script */}
               layout={LAYOUT[mode]}
               lang={lang}
-              labels={{
-                backspace: tr(lang, 'keyboard.backspace'),
-                space: tr(lang, 'keyboard.space'),
-                shift: tr(lang, 'keyboard.shift'),
-                switchScript: tr(lang, 'keyboard.switchScript'),
-                clear: tr(lang, 'keyboard.clear'),
-              }}
+              labels={keyboardLabels(lang)}
               onKey={(k) => setValue(value + k)}
               onBackspace={() => setValue([...value].slice(0, -1).join(''))}
               onClear={() => setValue('')}
@@ -185,5 +187,28 @@ export function ContactStep({
         </div>
       </form>
     </section>
+  );
+}
+
+const RULE_TEXT: Record<Store['display']['screen'], UiKey> = {
+  ticket: 'kiosk.screenShowsTicket',
+  'first-name': 'kiosk.screenShowsFirstName',
+  'masked-name': 'kiosk.screenShowsMasked',
+};
+
+/** What the public screen will show of the name being typed, by the store's display rule. */
+function ScreenPreview({ store, lang, name }: { store: Store; lang: string; name: string }) {
+  const shown = screenDisplay({ ticket: '', contact: { name } }, store.display);
+  return (
+    <p className="field-hint screen-preview" data-testid="screen-preview" aria-live="polite">
+      {tr(lang, RULE_TEXT[store.display.screen])}
+      {shown !== null && (
+        <>
+          {' '}
+          {tr(lang, 'kiosk.screenPreview', { shown: '' })}
+          <bdi className="preview-name">{shown}</bdi>
+        </>
+      )}
+    </p>
   );
 }

@@ -18,11 +18,14 @@ import { TicketStep, type TicketResult } from './ticket-step.js';
 import { useWedgeScanner } from './use-wedge-scanner.js';
 import { isMenu } from './services.js';
 import { localText } from '../i18n/index.js';
+import { keyboardLabels, OnScreenKeyboard } from '../common/keyboard.js';
+import { useDocumentLanguage } from '../common/document-language.js';
 
 type Step =
   | { kind: 'services'; path: string[] }
   | { kind: 'contact'; path: string[]; service: Service }
-  | { kind: 'appointment'; path: string[]; service: Service }
+  /** `service` is null when reached from the footer rather than from the service tree. */
+  | { kind: 'appointment'; path: string[]; service: Service | null }
   | { kind: 'ticket'; result: TicketResult }
   | { kind: 'checked-in'; customer: Customer };
 
@@ -40,6 +43,7 @@ export function KioskView({ state }: { state: ApplianceState }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [scan, setScan] = useState<ScanFeedback>(null);
+  useDocumentLanguage(lang);
 
   const reset = useCallback(() => {
     setStep(START);
@@ -68,10 +72,7 @@ export function KioskView({ state }: { state: ApplianceState }) {
         (e: unknown) =>
           setScan({
             level: 'error',
-            message:
-              e instanceof ApplianceError && e.code !== 'internal'
-                ? e.message
-                : tr(lang, 'kiosk.scanUnknown'),
+            message: checkInError(e, lang),
           }),
       );
     },
@@ -95,6 +96,14 @@ export function KioskView({ state }: { state: ApplianceState }) {
   const printerTrouble =
     printer !== null && (!printer.online || printer.paperOut || printer.coverOpen);
   const rtl = isRtl(lang);
+  // A wedge scanner types like a keyboard and is always listened to, but the kiosk only tells
+  // people to scan when its technician view says a scanner is there.
+  const hasScanner = state.health.scanner?.configured === true;
+  const openAppointment = () => {
+    setError(null);
+    setScan(null);
+    setStep({ kind: 'appointment', path: [], service: null });
+  };
 
   const pickService = (service: Service, path: string[]) => {
     setError(null);
@@ -174,9 +183,12 @@ export function KioskView({ state }: { state: ApplianceState }) {
       <AppointmentStep
         lang={lang}
         service={step.service}
-        store={store.langs}
+        langs={store.langs}
+        scanner={hasScanner}
+        feedback={scan}
         onBack={back}
         onCode={checkIn}
+        onEdit={() => setScan(null)}
       />
     );
   } else if (step.kind === 'ticket') {
@@ -205,7 +217,7 @@ export function KioskView({ state }: { state: ApplianceState }) {
   }
 
   return (
-    <div className="kiosk" dir={rtl ? 'rtl' : 'ltr'} lang={lang.toLowerCase()} data-lang={lang}>
+    <div className="kiosk" dir={rtl ? 'rtl' : 'ltr'} data-lang={lang}>
       <KioskHeader organization={organization} storeName={store.name} lang={lang} />
       {langs.length > 1 && (
         <nav className="lang-picker" aria-label={tr(lang, 'kiosk.chooseLanguage')}>
@@ -245,7 +257,8 @@ export function KioskView({ state }: { state: ApplianceState }) {
       {/* Two fixed lines: the scan line and the idle countdown come and go without moving. */}
       <footer className="kiosk-footer">
         <div className="footer-line">
-          {scan !== null ? (
+          {/* On the appointment step the code's feedback is next to its field, not down here. */}
+          {scan !== null && step.kind !== 'appointment' ? (
             <p
               className={`scan-feedback scan-${scan.level}`}
               role={scan.level === 'error' ? 'alert' : 'status'}
@@ -253,13 +266,21 @@ export function KioskView({ state }: { state: ApplianceState }) {
               {scan.message}
             </p>
           ) : (
-            scanning && (
-              <p className="scan-hint" data-testid="scan-hint">
-                <span aria-hidden="true" className="scan-icon">
-                  ▣
-                </span>{' '}
-                {tr(lang, 'kiosk.scanPrompt')}
-              </p>
+            scanning &&
+            step.kind === 'services' && (
+              <button
+                type="button"
+                className="scan-hint"
+                data-testid="scan-hint"
+                onClick={openAppointment}
+              >
+                {hasScanner && (
+                  <span aria-hidden="true" className="scan-icon">
+                    ▣
+                  </span>
+                )}{' '}
+                {tr(lang, hasScanner ? 'kiosk.scanPromptTap' : 'kiosk.appointmentTap')}
+              </button>
             )
           )}
         </div>
@@ -274,55 +295,110 @@ export function KioskView({ state }: { state: ApplianceState }) {
 function AppointmentStep({
   lang,
   service,
-  store,
+  langs,
+  scanner,
+  feedback,
   onBack,
   onCode,
+  onEdit,
 }: {
   lang: string;
-  service: Service;
-  store: string[];
+  service: Service | null;
+  langs: string[];
+  scanner: boolean;
+  feedback: ScanFeedback;
   onBack: () => void;
   onCode: (code: string) => void;
+  onEdit: () => void;
 }) {
+  const [code, setCode] = useState('');
+  const edit = (next: string) => {
+    onEdit();
+    setCode(next.slice(0, 64));
+  };
+  const busy = feedback?.level === 'busy';
+  const failed = feedback?.level === 'error';
   return (
-    <section className="kiosk-appointment">
-      <h2>{localText(service.name, lang, store)}</h2>
-      <p className="lead">{tr(lang, 'kiosk.appointmentScan')}</p>
-      <div className="scan-arrow" aria-hidden="true">
-        ↓
-      </div>
-      <AppointmentCodeForm lang={lang} onCode={onCode} />
-      <button type="button" className="btn btn-secondary btn-large" onClick={onBack}>
-        <Chevron to="back" className="back-chevron" />
-        {tr(lang, 'common.back')}
-      </button>
+    <section className="kiosk-appointment" aria-labelledby="appointment-title">
+      <h2 id="appointment-title">
+        {service === null
+          ? tr(lang, 'kiosk.appointmentTitle')
+          : localText(service.name, lang, langs)}
+      </h2>
+      <p className="lead">
+        {tr(lang, scanner ? 'kiosk.appointmentScan' : 'kiosk.appointmentTypeOnly')}
+      </p>
+      {scanner && (
+        <div className="scan-arrow" aria-hidden="true">
+          ↓
+        </div>
+      )}
+      <form
+        className="code-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (code.trim() !== '' && !busy) onCode(code.trim());
+        }}
+      >
+        <label htmlFor="appointment-code" className="field-label">
+          {tr(lang, scanner ? 'kiosk.appointmentCode' : 'kiosk.bookingCode')}
+        </label>
+        <input
+          id="appointment-code"
+          className="field-input"
+          dir="ltr"
+          value={code}
+          autoComplete="off"
+          autoCapitalize="characters"
+          spellCheck={false}
+          inputMode="none"
+          aria-invalid={failed}
+          aria-describedby="appointment-code-feedback"
+          onChange={(e) => edit(e.target.value)}
+        />
+        {/* Right under the field: a wrong code is said where the customer is looking. */}
+        <p
+          id="appointment-code-feedback"
+          className={`field-error code-feedback${feedback === null ? '' : ` scan-${feedback.level}`}`}
+          role={failed ? 'alert' : 'status'}
+          data-testid="appointment-feedback"
+        >
+          {feedback?.message ?? ''}
+        </p>
+        <OnScreenKeyboard
+          layout="code"
+          lang={lang}
+          labels={keyboardLabels(lang)}
+          onKey={(k) => edit(code + k)}
+          onBackspace={() => edit(code.slice(0, -1))}
+          onClear={() => edit('')}
+        />
+        <div className="step-actions">
+          <button type="button" className="btn btn-secondary btn-large" onClick={onBack}>
+            <Chevron to="back" className="back-chevron" />
+            {tr(lang, 'common.back')}
+          </button>
+          <button
+            type="submit"
+            className="btn btn-primary btn-large"
+            disabled={code.trim() === '' || busy}
+            data-testid="check-in"
+          >
+            {tr(lang, busy ? 'kiosk.checkingIn' : 'kiosk.checkInButton')}
+          </button>
+        </div>
+      </form>
     </section>
   );
 }
 
-function AppointmentCodeForm({ lang, onCode }: { lang: string; onCode: (code: string) => void }) {
-  const [code, setCode] = useState('');
-  return (
-    <form
-      className="code-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (code.trim() !== '') onCode(code.trim());
-      }}
-    >
-      <label htmlFor="appointment-code">{tr(lang, 'kiosk.appointmentCode')}</label>
-      <input
-        id="appointment-code"
-        value={code}
-        autoComplete="off"
-        onChange={(e) => setCode(e.target.value)}
-        inputMode="text"
-      />
-      <button type="submit" className="btn btn-primary btn-large" disabled={code.trim() === ''}>
-        {tr(lang, 'kiosk.checkInButton')}
-      </button>
-    </form>
-  );
+/** A refused check-in in the customer's language; the runtime's reasons are for staff. */
+function checkInError(e: unknown, lang: string): string {
+  if (!(e instanceof ApplianceError)) return tr(lang, 'kiosk.scanUnknown');
+  if (e.code === 'offline') return tr(lang, 'kiosk.checkInOffline');
+  // Refused by the hub (no such booking) or not a code at all: the customer checks what they typed.
+  if (e.code === 'refused' || e.code === 'invalid') return tr(lang, 'kiosk.codeNotFound');
+  return tr(lang, 'kiosk.scanUnknown');
 }
 
 /**

@@ -2,6 +2,7 @@
 // before and the wait, and what to do when the ticket could not be printed.
 import type { MethodResult } from '../../shared/api/appliance-api.js';
 import type { StoreSnapshot } from '../../shared/protocol/sync.js';
+import { waitText } from '../../shared/i18n/index.js';
 import { localText, tr } from '../i18n/index.js';
 import { waitAdvice } from './wait-advice.js';
 
@@ -43,7 +44,7 @@ export function TicketStep({
         <div>
           <dt>{tr(lang, 'kiosk.waitLabel')}</dt>
           <dd data-testid="wait-minutes">
-            {tr(lang, 'kiosk.minutes', { minutes: Math.round(result.waitMinutes) })}
+            {waitText(lang, result.peopleBefore, result.waitMinutes)}
           </dd>
         </div>
       </dl>

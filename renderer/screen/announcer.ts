@@ -10,6 +10,7 @@ export type SpeechOutcome = 'pending' | 'spoken' | 'unavailable' | 'no-voice' | 
 
 export interface AnnouncementRecord {
   key: string;
+  customerId: string;
   ticket: string;
   deskName: string;
   lang: string;
@@ -131,6 +132,7 @@ export class Announcer {
     this.queue.push(call);
     this.records.push({
       key: call.key,
+      customerId: call.customerId,
       ticket: call.ticket,
       deskName: call.deskName,
       lang: call.lang,

@@ -2,14 +2,14 @@
 // many wait per service. Names only as the store's display rule allows; never phone or email.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ApplianceState, CallAnnouncement } from '../../shared/api/appliance-api.js';
-import type { Customer } from '../../shared/domain/entities.js';
-import { screenDisplay } from '../../shared/domain/display.js';
 import { isRtl } from '../../shared/i18n/index.js';
 import { useApplianceEvent } from '../api/use-appliance.js';
+import { useDocumentLanguage } from '../common/document-language.js';
 import { useNow } from '../common/hooks.js';
 import { Logo } from '../common/logo.js';
 import { formatTime, localText, tr } from '../i18n/index.js';
 import { Announcer, type AnnouncementRecord } from './announcer.js';
+import { nowCalling } from './now-calling.js';
 import { createWebChime, createWebSpeech } from './web-audio.js';
 
 declare global {
@@ -19,19 +19,13 @@ declare global {
   }
 }
 
-interface ShownCall {
-  key: string;
-  ticket: string;
-  deskName: string;
-  display: string | null;
-}
-
 // As many as fit at 1920×1080 next to the banner, without cutting a row.
 const LAST_CALLS = 4;
 
 export function ScreenView({ state }: { state: ApplianceState }) {
   const snapshot = state.store;
   const lang = snapshot?.store.langs[0] ?? 'EN';
+  useDocumentLanguage(lang);
   const now = useNow(10_000);
   const [playing, setPlaying] = useState<CallAnnouncement | null>(null);
   const [flash, setFlash] = useState(0);
@@ -60,37 +54,23 @@ export function ScreenView({ state }: { state: ApplianceState }) {
     () => new Map((snapshot?.devices ?? []).map((d) => [d.id, d])),
     [snapshot?.devices],
   );
-  const calls: ShownCall[] = useMemo(() => {
-    if (snapshot === null) return [];
-    return snapshot.customers
-      .filter(
-        (c): c is Customer & { calledAt: string } =>
-          c.calledAt !== null && c.state !== 'waiting' && c.state !== 'booked',
-      )
-      .sort((a, b) => b.calledAt.localeCompare(a.calledAt))
-      .slice(0, LAST_CALLS + 1)
-      .map((c) => ({
-        key: c.id,
-        ticket: c.ticket,
-        deskName: devicesById.get(c.deskId ?? '')?.name ?? '',
-        display: screenDisplay(c, snapshot.store.display),
-      }));
-  }, [snapshot, devicesById]);
+  const queuedCustomerIds = useMemo(
+    () =>
+      new Set(records.filter((r) => r.status === 'queued' && !r.recall).map((r) => r.customerId)),
+    [records],
+  );
 
   if (snapshot === null) return null;
   const { store, organization } = snapshot;
   const me = state.identity.deviceId;
-  // The banner follows the voice while announcing, else the most recent call.
-  const banner: ShownCall | null =
-    playing !== null
-      ? {
-          key: playing.key,
-          ticket: playing.ticket,
-          deskName: playing.deskName,
-          display: playing.display,
-        }
-      : (calls[0] ?? null);
-  const others = calls.filter((c) => c.ticket !== banner?.ticket).slice(0, LAST_CALLS);
+  const { banner, others } = nowCalling({
+    customers: snapshot.customers,
+    deskName: (id) => devicesById.get(id ?? '')?.name ?? '',
+    rule: store.display,
+    playing,
+    queuedCustomerIds,
+    limit: LAST_CALLS,
+  });
   // In the order of the kiosk's tree (root by root), not mixed across roots.
   const treeRank = new Map<string, number>();
   const walk = (ids: readonly string[]) => {

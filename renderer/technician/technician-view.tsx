@@ -10,6 +10,7 @@ import {
 } from '../../shared/api/appliance-api.js';
 import { useApi, useBridgeStatus } from '../api/use-appliance.js';
 import { isRtl } from '../../shared/i18n/index.js';
+import { useDocumentLanguage } from '../common/document-language.js';
 import { formatDateTime, languageName, tr, type UiKey } from '../i18n/index.js';
 
 export function identityPayload(state: ApplianceState): string {
@@ -37,6 +38,13 @@ function useQr(text: string): string | null {
 }
 
 type Light = 'ok' | 'warn' | 'bad' | 'off';
+
+// The word people see elsewhere for each role, not the config's `machine`.
+const ROLE_KEY: Record<NonNullable<ApplianceState['identity']['role']>, UiKey> = {
+  machine: 'tech.roleMachine',
+  desk: 'tech.roleDesk',
+  screen: 'tech.roleScreen',
+};
 
 const PHASE_KEY: Record<ApplianceState['phase'], UiKey> = {
   booting: 'tech.phaseBooting',
@@ -82,6 +90,7 @@ export function TechnicianView({
   const langs = [...new Set([...(state.store?.store.langs ?? []), 'EN'])];
   const [picked, setPicked] = useState<string | null>(null);
   const lang = picked ?? langs[0] ?? 'EN';
+  useDocumentLanguage(lang);
   const qr = useQr(identityPayload(state));
   const [printing, setPrinting] = useState(false);
   const [printResult, setPrintResult] = useState<{ ok: boolean; text: string } | null>(null);
@@ -184,7 +193,12 @@ export function TechnicianView({
             {row(tr(lang, 'tech.mac'), identity.macs.join(', '), 'tech-mac')}
             {row(tr(lang, 'tech.hostname'), identity.hostname, 'tech-hostname')}
             {row(tr(lang, 'tech.hub'), identity.hubUrl, 'tech-hub')}
-            {row(tr(lang, 'tech.role'), identity.role, 'tech-role')}
+            {row(
+              tr(lang, 'tech.role'),
+              identity.role === null ? null : tr(lang, ROLE_KEY[identity.role]),
+              'tech-role',
+              false,
+            )}
             {row(
               tr(lang, 'tech.device'),
               identity.deviceName ?? identity.deviceId,
@@ -219,7 +233,9 @@ export function TechnicianView({
             {row(tr(lang, 'tech.outbox'), String(sync.outbox), 'tech-outbox')}
             {row(
               tr(lang, 'tech.lastSyncLabel'),
-              sync.lastSyncAt === null ? null : formatDateTime(sync.lastSyncAt, lang),
+              sync.lastSyncAt === null
+                ? null
+                : formatDateTime(sync.lastSyncAt, lang, state.store?.store.timeZone ?? 'UTC'),
               'tech-last-sync',
               false,
             )}

@@ -41,6 +41,8 @@ const store = StoreSchema.parse({
   pagers: { enabled: true, provider: 'jtech' },
   appointments: { enabled: true },
   display: { screen: 'masked-name', desk: 'full-name' },
+  // A phone shop's visits are short: staff call, help, press Done (service counts from the call).
+  finishFromCalled: true,
 });
 
 const device = (

@@ -42,6 +42,15 @@ export function localeFor(lang: string): string {
   return isSupportedLang(up) ? LOCALES[up] : 'en-GB';
 }
 
+/**
+ * The Intl locale for dates, times and numbers. One digit style per language, the one tickets,
+ * phone numbers and keypads use: Latin digits everywhere, Arabic included (`nu-latn`), so a clock
+ * never reads ١٠:٤٥ above ticket A12.
+ */
+export function formatLocaleFor(lang: string): string {
+  return `${localeFor(lang)}-u-nu-latn`;
+}
+
 export type MessageVars = Readonly<Record<string, string | number>>;
 
 /** Fills `{name}` placeholders; a placeholder with no value stays visible, not blank. */
@@ -77,4 +86,13 @@ export function pickText(
   }
   for (const v of Object.values(localized)) if (v.trim() !== '') return v;
   return '';
+}
+
+/**
+ * The wait a customer is told: "You're next" when nobody is before them and no wait is expected,
+ * else whole minutes, never under one (a desk needs that long to call and the customer to come).
+ */
+export function waitText(lang: string, peopleBefore: number, waitMinutes: number): string {
+  if (peopleBefore === 0 && waitMinutes < 1) return t(lang, 'kiosk.youreNext');
+  return t(lang, 'kiosk.minutes', { minutes: Math.max(1, Math.ceil(waitMinutes)) });
 }

@@ -77,7 +77,7 @@ test('desk status: pause, pre-close, close, close with redirect; the kiosk follo
     await expect(kiosk.getByText(t('EN', 'store.closingSoon'))).toBeVisible();
     await expect(kiosk.getByRole('button', { name: 'Sales', exact: true })).toBeVisible();
     // Closing soon still serves the queue: booked customers may still check in.
-    await expect(kiosk.getByText(t('EN', 'kiosk.scanPrompt'))).toBeVisible();
+    await expect(kiosk.getByText(t('EN', 'kiosk.appointmentTap'))).toBeVisible();
     await saveScreenshot(kiosk, 'kiosk-closing-soon');
 
     // One closed, the other closed with redirect: no desk open, the kiosk says closed.
@@ -90,7 +90,7 @@ test('desk status: pause, pre-close, close, close with redirect; the kiosk follo
     await expect(kiosk.getByRole('heading', { name: t('EN', 'store.closed') })).toBeVisible();
     await expect(kiosk.getByRole('button', { name: 'Sales', exact: true })).toHaveCount(0);
     // Closed: nothing invites to scan a check-in code.
-    await expect(kiosk.getByText(t('EN', 'kiosk.scanPrompt'))).toHaveCount(0);
+    await expect(kiosk.getByText(t('EN', 'kiosk.appointmentTap'))).toHaveCount(0);
     await saveScreenshot(kiosk, 'kiosk-closed');
     await expectAccessible(kiosk, 'kiosk closed');
     await saveScreenshot(desk2, 'desk-closed-redirect');
@@ -99,7 +99,7 @@ test('desk status: pause, pre-close, close, close with redirect; the kiosk follo
     await setStatus(desk2, t('EN', 'desk.open'));
     await expect(status2).toHaveText(t('EN', 'desk.statusOpen'));
     await expect(kiosk.getByRole('button', { name: 'Sales', exact: true })).toBeVisible();
-    await expect(kiosk.getByText(t('EN', 'kiosk.scanPrompt'))).toBeVisible();
+    await expect(kiosk.getByText(t('EN', 'kiosk.appointmentTap'))).toBeVisible();
     await setStatus(desk1, t('EN', 'desk.open'));
     await expect(status1).toHaveText(t('EN', 'desk.statusOpen'));
   } finally {

@@ -254,3 +254,18 @@ export async function dismissTickets(state: DemoState, tickets: readonly string[
     }
   }
 }
+
+/**
+ * Presses "Call next" on a desk page (the button, or its N shortcut) and confirms when the desk
+ * asks (someone is still at the desk: they are done, the next one is called).
+ */
+export async function callNextOnDesk(page: Page, by: 'button' | 'key' = 'button'): Promise<void> {
+  const asking = (await page.getByTestId('current-card').getAttribute('data-ticket')) !== null;
+  if (by === 'key') await page.keyboard.press('n');
+  else await page.locator('[data-action="callNext"]').click();
+  if (!asking) return;
+  const confirm = page.getByRole('dialog').getByTestId('done-and-next');
+  await expect(confirm).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+}

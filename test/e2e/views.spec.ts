@@ -7,6 +7,7 @@ import {
   WIDE_VIEWPORT,
   announcements,
   bookAppointment,
+  callNextOnDesk,
   demoState,
   expectAccessible,
   kioskHome,
@@ -101,12 +102,13 @@ test('desk calls next; the screen shows it and announces every call once, in ord
     await expect(desk.getByTestId('current-card')).toBeVisible();
     const before = (await announcements(screen)).length;
 
-    await desk.getByRole('button', { name: new RegExp(t('EN', 'desk.callNext')) }).click();
+    await callNextOnDesk(desk);
     await expect(desk.getByTestId('current-card')).toHaveAttribute('data-ticket', first);
     await expect(screen.locator('.now-card')).toHaveAttribute('data-ticket', first);
 
-    // The keyboard shortcut calls the next one; both calls are queued, none is dropped.
-    await desk.keyboard.press('n');
+    // The keyboard shortcut calls the next one (asking first: the first one is still at the
+    // desk); both calls are queued, none is dropped.
+    await callNextOnDesk(desk, 'key');
     await expect(desk.getByTestId('current-card')).toHaveAttribute('data-ticket', second);
     await desk.keyboard.press('r');
 
@@ -191,7 +193,7 @@ test('paper out shows on the kiosk and in the technician view', async () => {
       t('EN', 'tech.printerOffline'),
     );
     await expect(kiosk.getByTestId('tech-printer')).toHaveAttribute('data-light', 'bad');
-    await expect(kiosk.getByTestId('tech-role')).toHaveText('machine');
+    await expect(kiosk.getByTestId('tech-role')).toHaveText(t('EN', 'tech.roleMachine'));
     await expect(kiosk.getByTestId('tech-mac')).toContainText('02:00:00:00:00:01');
     await expect(kiosk.getByTestId('tech-qr')).toBeVisible();
     await saveScreenshot(kiosk, 'technician');
