@@ -23,7 +23,7 @@ import {
   findElectron,
   openChromium,
   REPO_ROOT,
-} from '../runtime/displays.js';
+} from '../launch/displays.js';
 
 export const DEMO_DEVICES = [
   {

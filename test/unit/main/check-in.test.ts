@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ApplianceError } from '../../../shared/api/appliance-api.js';
 import { formatLineupAppointmentQr, formatLineupTicketQr } from '../../../shared/scanner/index.js';
-import { normaliseCheckInCode } from '../../../main/runtime/check-in.js';
+import { normaliseCheckInCode } from '../../../main/runtime/roles/check-in.js';
 
 function refusal(raw: string, storeId: string | null = 'demo-store'): ApplianceError {
   try {

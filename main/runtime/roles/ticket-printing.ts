@@ -1,9 +1,9 @@
 // Printing on the ticket printer: the customer's ticket (machine) and the technician's test page.
 // A failed print never fails the ticket: the caller gets the reason to show instead.
-import type { Customer, Service } from '../../shared/domain/entities.js';
-import { t } from '../../shared/i18n/index.js';
-import { formatLineupTicketQr } from '../../shared/scanner/index.js';
-import type { RuntimeContext } from './runtime-context.js';
+import type { Customer, Service } from '../../../shared/domain/entities.js';
+import { t } from '../../../shared/i18n/index.js';
+import { formatLineupTicketQr } from '../../../shared/scanner/index.js';
+import type { RuntimeContext } from '../runtime-context.js';
 
 export interface PrintOutcome {
   printed: boolean;
@@ -19,7 +19,7 @@ export async function printTicket(
   const unavailable = ctx.peripherals.printerUnavailable();
   const printer = ctx.peripherals.printer;
   if (unavailable !== null || printer === null) return { printed: false, reason: unavailable };
-  const shop = ctx.store?.store();
+  const shop = ctx.db?.store();
   try {
     await printer.print({
       storeName: shop?.name ?? 'Lineup',
@@ -54,7 +54,7 @@ export async function testPrint(ctx: RuntimeContext): Promise<PrintOutcome> {
   const unavailable = ctx.peripherals.printerUnavailable();
   const printer = ctx.peripherals.printer;
   if (unavailable !== null || printer === null) return { printed: false, reason: unavailable };
-  const shop = ctx.store?.store();
+  const shop = ctx.db?.store();
   try {
     await printer.testPrint({
       storeName: shop?.name ?? 'Lineup',

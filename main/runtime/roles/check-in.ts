@@ -2,9 +2,9 @@
 // check-in call, a wedge scan the UI forwards, the serial scanner): the raw text is parsed
 // (shared/scanner) and turned into the id the hub looks customers up by. What cannot be read is
 // refused here with a reason, before anything is sent.
-import { ApplianceError } from '../../shared/api/appliance-api.js';
-import { IdSchema } from '../../shared/domain/entities.js';
-import { parseScanPayload, type ScanPayload } from '../../shared/scanner/index.js';
+import { ApplianceError } from '../../../shared/api/appliance-api.js';
+import { IdSchema } from '../../../shared/domain/entities.js';
+import { parseScanPayload, type ScanPayload } from '../../../shared/scanner/index.js';
 
 export type CheckInCode =
   /** A Lineup ticket or booking QR: the customer is known by id (and store). */

@@ -41,6 +41,56 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE announced (key TEXT PRIMARY KEY, at TEXT NOT NULL);
   `,
+  // 3: a customer's ticket number in columns, so the numbers used in a block are one indexed MAX
+  // query; ticket blocks with their usage in one table (the next number to hand out); rows that
+  // could not be read, set aside instead of stopping the device.
+  `
+  ALTER TABLE entities ADD COLUMN ticket_prefix TEXT;
+  ALTER TABLE entities ADD COLUMN ticket_day TEXT;
+  ALTER TABLE entities ADD COLUMN ticket_number INTEGER;
+  UPDATE entities SET
+    ticket_prefix = json_extract(body, '$.ticketPrefix'),
+    ticket_day = json_extract(body, '$.ticketDay'),
+    ticket_number = json_extract(body, '$.ticketNumber')
+  WHERE kind = 'customer' AND json_valid(body);
+  CREATE INDEX entities_ticket ON entities (ticket_prefix, ticket_day, ticket_number)
+    WHERE kind = 'customer';
+  CREATE TABLE ticket_blocks (
+    id TEXT PRIMARY KEY,
+    store_id TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    service_id TEXT NOT NULL,
+    ticket_prefix TEXT NOT NULL,
+    ticket_day TEXT NOT NULL,
+    first INTEGER NOT NULL,
+    last INTEGER NOT NULL,
+    next INTEGER NOT NULL
+  );
+  CREATE INDEX ticket_blocks_usable ON ticket_blocks (device_id, service_id, ticket_day, first);
+  CREATE INDEX ticket_blocks_range ON ticket_blocks (ticket_prefix, ticket_day, first);
+  INSERT OR IGNORE INTO ticket_blocks
+    SELECT e.id, json_extract(e.body, '$.storeId'), json_extract(e.body, '$.deviceId'),
+      json_extract(e.body, '$.serviceId'), json_extract(e.body, '$.ticketPrefix'),
+      json_extract(e.body, '$.ticketDay'), json_extract(e.body, '$.first'),
+      json_extract(e.body, '$.last'),
+      COALESCE(u.next, json_extract(e.body, '$.first'))
+    FROM entities e LEFT JOIN block_usage u ON u.block_id = e.id
+    WHERE e.kind = 'block' AND json_valid(e.body);
+  UPDATE ticket_blocks SET next = MAX(next, COALESCE((
+    SELECT MAX(c.ticket_number) + 1 FROM entities c
+    WHERE c.kind = 'customer' AND c.ticket_prefix = ticket_blocks.ticket_prefix
+      AND c.ticket_day = ticket_blocks.ticket_day
+      AND c.ticket_number BETWEEN ticket_blocks.first AND ticket_blocks.last), 0));
+  DROP TABLE block_usage;
+  CREATE TABLE set_aside (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    source TEXT NOT NULL,
+    key TEXT NOT NULL,
+    body TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at TEXT NOT NULL
+  );
+  `,
 ];
 
 export interface OpenedDatabase {

@@ -1,0 +1,47 @@
+// The device's last good configuration (hub, record, credential): the next boot starts in the
+// last known role before the hub answers.
+import { z } from 'zod';
+import { DeviceSchema } from '../../shared/domain/entities.js';
+import { DeviceCredentialSchema } from '../../shared/protocol/sync.js';
+import type { Db } from './database.js';
+import { readBody } from './set-aside.js';
+
+export const ProvisionedConfigSchema = z.object({
+  hubUrl: z.string().min(1),
+  device: DeviceSchema,
+  credential: DeviceCredentialSchema,
+  savedAt: z.string(),
+});
+export type ProvisionedConfig = z.infer<typeof ProvisionedConfigSchema>;
+
+export interface LoadedConfig {
+  config: ProvisionedConfig | null;
+  problem: string | null;
+}
+
+export class ConfigTable {
+  constructor(private readonly db: Db) {}
+
+  /** The last good config, or why it could not be read (a damaged row never stops the boot). */
+  load(): LoadedConfig {
+    const row = this.db.prepare(`SELECT value FROM config WHERE key = 'provisioned'`).get() as
+      { value: string } | undefined;
+    if (row === undefined) return { config: null, problem: null };
+    const read = readBody(row.value, ProvisionedConfigSchema);
+    if (read.ok) return { config: read.value, problem: null };
+    return {
+      config: null,
+      problem: `The saved device configuration is unreadable (${read.reason}); waiting for the hub.`,
+    };
+  }
+
+  save(config: ProvisionedConfig): void {
+    this.db
+      .prepare(`INSERT OR REPLACE INTO config (key, value) VALUES ('provisioned', ?)`)
+      .run(JSON.stringify(config));
+  }
+
+  clear(): void {
+    this.db.prepare(`DELETE FROM config WHERE key = 'provisioned'`).run();
+  }
+}
