@@ -9,6 +9,9 @@ import type { RuntimeOptions } from './runtime-options.js';
 
 export type NoticeLevel = 'info' | 'warning' | 'error';
 
+/** What the role services use of the link to the hub (the SyncClient; a test may script it). */
+export type HubSync = Pick<SyncClient, 'connected' | 'online' | 'send' | 'flushAndWait' | 'pull'>;
+
 export interface RuntimeContext {
   readonly options: RuntimeOptions;
   /** Null only when the local database could not be opened (the appliance is then in error). */
@@ -20,7 +23,7 @@ export interface RuntimeContext {
   /** This device's role once it is ready, else null. */
   role(): Device['role'] | null;
   /** The current link to the hub; it is replaced when the device moves store. */
-  sync(): SyncClient | null;
+  sync(): HubSync | null;
   /** Throws the error the UI shows when the device is not ready or not of one of these roles. */
   requireRole(...roles: Device['role'][]): { device: Device; db: LocalDb };
   emit(event: ApplianceEvent): void;
