@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplianceError, type ApplianceWireEvent } from '../../../shared/api/appliance-api.js';
-import { DeviceSchema, type Device } from '../../../shared/domain/entities.js';
+import { newCustomer } from '../../../shared/domain/customer.js';
+import { DeviceSchema, type Customer, type Device } from '../../../shared/domain/entities.js';
 import type {
   CommandEnvelope,
   CommandResult,
@@ -135,4 +136,27 @@ export function openSeam(script: HubScript, device: Device = machine): Seam {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A customer as the hub would answer it. */
+export function hubCustomer(id: string, ticketNumber = 900): Customer {
+  return newCustomer({
+    id,
+    storeId: 'store-1',
+    service: { id: 'svc-a', ticketPrefix: 'A' },
+    machineId: machine.id,
+    registeredBy: machine.id,
+    request: {
+      servicePath: [],
+      lang: 'EN',
+      contactMode: 'anonymous',
+      contact: {},
+      pager: null,
+      appointment: null,
+    },
+    ticketNumber,
+    ticketDay: DAY,
+    issuedAt: NOW.toISOString(),
+    arrivalSeq: ticketNumber,
+  });
 }
