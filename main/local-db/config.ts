@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { DeviceSchema } from '../../shared/domain/entities.js';
 import { DeviceCredentialSchema } from '../../shared/protocol/sync.js';
-import type { Db } from './database.js';
+import { statements, type Db } from './database.js';
 import { readBody } from './set-aside.js';
 
 export const ProvisionedConfigSchema = z.object({
@@ -20,11 +20,14 @@ export interface LoadedConfig {
 }
 
 export class ConfigTable {
-  constructor(private readonly db: Db) {}
+  private readonly sql: ReturnType<typeof statements>;
+  constructor(private readonly db: Db) {
+    this.sql = statements(db);
+  }
 
   /** The last good config, or why it could not be read (a damaged row never stops the boot). */
   load(): LoadedConfig {
-    const row = this.db.prepare(`SELECT value FROM config WHERE key = 'provisioned'`).get() as
+    const row = this.sql(`SELECT value FROM config WHERE key = 'provisioned'`).get() as
       { value: string } | undefined;
     if (row === undefined) return { config: null, problem: null };
     const read = readBody(row.value, ProvisionedConfigSchema);
@@ -36,12 +39,21 @@ export class ConfigTable {
   }
 
   save(config: ProvisionedConfig): void {
-    this.db
-      .prepare(`INSERT OR REPLACE INTO config (key, value) VALUES ('provisioned', ?)`)
-      .run(JSON.stringify(config));
+    this.sql(`INSERT OR REPLACE INTO config (key, value) VALUES ('provisioned', ?)`).run(
+      JSON.stringify(config),
+    );
   }
 
   clear(): void {
-    this.db.prepare(`DELETE FROM config WHERE key = 'provisioned'`).run();
+    this.sql(`DELETE FROM config WHERE key = 'provisioned'`).run();
+  }
+
+  /** A yes/no setting of this device's database (not of the shop). */
+  flag(key: string): boolean {
+    return this.sql('SELECT 1 FROM config WHERE key = ?').get(key) !== undefined;
+  }
+  setFlag(key: string, on: boolean): void {
+    if (on) this.sql(`INSERT OR REPLACE INTO config (key, value) VALUES (?, '1')`).run(key);
+    else this.sql('DELETE FROM config WHERE key = ?').run(key);
   }
 }

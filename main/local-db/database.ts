@@ -66,7 +66,8 @@ export const MIGRATIONS: readonly string[] = [
     last INTEGER NOT NULL,
     next INTEGER NOT NULL
   );
-  CREATE INDEX ticket_blocks_usable ON ticket_blocks (device_id, service_id, ticket_day, first);
+  CREATE INDEX ticket_blocks_usable
+    ON ticket_blocks (device_id, service_id, ticket_day, ticket_prefix, first) WHERE next <= last;
   CREATE INDEX ticket_blocks_range ON ticket_blocks (ticket_prefix, ticket_day, first);
   INSERT OR IGNORE INTO ticket_blocks
     SELECT e.id, json_extract(e.body, '$.storeId'), json_extract(e.body, '$.deviceId'),
@@ -93,6 +94,19 @@ export const MIGRATIONS: readonly string[] = [
   `,
 ];
 
+/** Prepared statements made once per SQL text: preparing costs more than most of our queries. */
+export function statements(db: Db): (sql: string) => Database.Statement {
+  const cache = new Map<string, Database.Statement>();
+  return (sql) => {
+    let statement = cache.get(sql);
+    if (statement === undefined) {
+      statement = db.prepare(sql);
+      cache.set(sql, statement);
+    }
+    return statement;
+  };
+}
+
 export interface OpenedDatabase {
   db: Db;
   /** Where a damaged file was moved, when it was. */
@@ -114,20 +128,53 @@ function migrate(db: Db): void {
   }
 }
 
-function openAndCheck(path: string): Db {
+/** The file is damaged (only this sets a file aside). */
+class DamagedDatabaseError extends Error {}
+
+/** Another program holds the file locked past the wait: report it, never set the file aside. */
+export class DatabaseLockedError extends Error {}
+
+/** The file (or its folder) cannot be written: report it plainly. */
+export class DatabaseReadOnlyError extends Error {}
+
+const DAMAGE_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB']);
+
+function classify(error: unknown, path: string, busyTimeoutMs: number): Error {
+  if (error instanceof DamagedDatabaseError || isNewerSchemaError(error)) return error as Error;
+  const code = String((error as { code?: unknown }).code ?? '');
+  const message = (error as Error).message;
+  if (DAMAGE_CODES.has(code)) return new DamagedDatabaseError(message);
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
+    return new DatabaseLockedError(
+      `another program kept ${path} locked for more than ${Math.round(busyTimeoutMs / 1000)} s (${message}); close it and restart Lineup`,
+    );
+  if (
+    code.startsWith('SQLITE_READONLY') ||
+    code === 'EACCES' ||
+    code === 'EROFS' ||
+    code === 'EPERM'
+  )
+    return new DatabaseReadOnlyError(
+      `${path} cannot be written (${message}); check the permissions of the file and its folder`,
+    );
+  return error as Error;
+}
+
+function openAndCheck(path: string, busyTimeoutMs: number): Db {
   const db = new Database(path);
   try {
+    // First: every later statement, even setting the journal mode, then waits for a lock.
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
     const check = db.pragma('quick_check', { simple: true });
-    if (check !== 'ok') throw new Error(`integrity check failed: ${String(check)}`);
+    if (check !== 'ok') throw new DamagedDatabaseError(`integrity check failed: ${String(check)}`);
     migrate(db);
     return db;
   } catch (error) {
     db.close();
-    throw error;
+    throw classify(error, path, busyTimeoutMs);
   }
 }
 
@@ -142,19 +189,31 @@ export function isNewerSchemaError(error: unknown): boolean {
   return error instanceof Error && error.message.includes('newer Lineup');
 }
 
-/** Opens (or creates) the database at `path`; a damaged file is set aside and replaced. */
-export function openDatabase(path: string, now: () => Date = () => new Date()): OpenedDatabase {
+export interface OpenOptions {
+  now?: () => Date;
+  /** How long to wait for a lock another program holds before reporting it. */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Opens (or creates) the database at `path`. Only a damaged file (integrity check, "not a
+ * database", "malformed") is set aside and replaced; a lock or a read-only file is reported.
+ */
+export function openDatabase(path: string, options: OpenOptions = {}): OpenedDatabase {
+  const now = options.now ?? (() => new Date());
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   mkdirSync(dirname(path), { recursive: true });
+  let db: Db;
   try {
-    return { db: openAndCheck(path), setAsidePath: null };
+    db = openAndCheck(path, busyTimeoutMs);
   } catch (error) {
-    // A newer schema is not damage: refuse rather than set a good file aside.
-    if (isNewerSchemaError(error) || !existsSync(path)) throw error;
+    if (!(error instanceof DamagedDatabaseError) || !existsSync(path)) throw error;
     const aside = `${path}.corrupt-${stamp(now())}`;
     renameSync(path, aside);
     for (const suffix of ['-wal', '-shm']) {
       if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
     }
-    return { db: openAndCheck(path), setAsidePath: aside };
+    return { db: openAndCheck(path, busyTimeoutMs), setAsidePath: aside };
   }
+  return { db, setAsidePath: null };
 }

@@ -2,7 +2,7 @@
 // local command and its effect (a ticket, its block number and its outbox row) commit together
 // or not at all, and no caller sees the SQLite handle. The parts live in their own modules:
 // config, replica (+ cursor), outbox, ticket blocks, announcements, set-aside rows.
-import type { StoreDelta } from '../../shared/api/appliance-api.js';
+import { ApplianceError, type StoreDelta } from '../../shared/api/appliance-api.js';
 import type {
   Customer,
   Device,
@@ -18,9 +18,15 @@ import type {
   TicketBlock,
 } from '../../shared/protocol/sync.js';
 import { Announcements } from './announcements.js';
+import {
+  readCredentialFile,
+  removeCredentialFile,
+  writeCredentialFile,
+} from './credential-file.js';
 import { ConfigTable, type LoadedConfig, type ProvisionedConfig } from './config.js';
 import type { Db } from './database.js';
 import { Outbox, type OutboxEntry } from './outbox.js';
+import type { Salvage } from './salvage.js';
 import { Replica, type ApplyOutcome } from './replica.js';
 import { SetAside, type SetAsideReporter } from './set-aside.js';
 import { TicketBlocks, type UsableBlock } from './ticket-blocks.js';
@@ -37,6 +43,18 @@ export interface LocalTicket {
   envelope: CommandEnvelope;
 }
 
+/** What a person is told when the disk is full (SQLite's own words mean nothing to them). */
+export const DISK_FULL_MESSAGE =
+  "This device's storage is full, so nothing was saved. Please ask a member of staff to free space on it.";
+
+/** SQLITE_FULL as an error fit to show; any other error unchanged. */
+export function plainStorageError(error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_FULL' ? new ApplianceError('internal', DISK_FULL_MESSAGE) : error;
+}
+
+const BURN_BLOCKS = 'burn_blocks_on_snapshot';
+
 export class LocalDb {
   private readonly config: ConfigTable;
   private readonly replica: Replica;
@@ -45,12 +63,19 @@ export class LocalDb {
   private readonly announcements: Announcements;
   readonly setAside: SetAside;
 
+  private readonly credentialPath: string | null;
+
   constructor(
     private readonly db: Db,
-    /** Told when a damaged row is set aside (the runtime logs it and tells staff). */
-    report: SetAsideReporter = () => {},
+    options: {
+      /** Told when a damaged row is set aside (the runtime logs it and tells staff). */
+      report?: SetAsideReporter;
+      /** Where the credential is also kept, outside the database (see credential-file.ts). */
+      credentialPath?: string;
+    } = {},
   ) {
-    this.setAside = new SetAside(db, report);
+    this.credentialPath = options.credentialPath ?? null;
+    this.setAside = new SetAside(db, options.report ?? (() => {}));
     this.config = new ConfigTable(db);
     this.ticketBlocks = new TicketBlocks(db);
     this.replica = new Replica(db, this.setAside, {
@@ -61,13 +86,16 @@ export class LocalDb {
     this.announcements = new Announcements(db);
   }
 
-  /** Runs `fn` as one transaction; a rollback also drops what the replica cached meanwhile. */
+  /**
+   * Runs `fn` as one transaction; a rollback also drops what the replica cached meanwhile, and
+   * a full disk is said plainly.
+   */
   private tx<T>(fn: () => T): T {
     try {
       return this.db.transaction(fn)();
     } catch (error) {
       this.replica.dropCache();
-      throw error;
+      throw plainStorageError(error);
     }
   }
 
@@ -80,11 +108,50 @@ export class LocalDb {
   loadConfig(): LoadedConfig {
     return this.config.load();
   }
+  /** Saves the config, and the credential in its own small file too. */
   saveConfig(config: ProvisionedConfig): void {
-    this.config.save(config);
+    this.tx(() => this.config.save(config));
+    if (this.credentialPath !== null)
+      writeCredentialFile(this.credentialPath, {
+        hubUrl: config.hubUrl,
+        credential: config.credential,
+      });
   }
   clearConfig(): void {
-    this.config.clear();
+    this.tx(() => this.config.clear());
+    if (this.credentialPath !== null) removeCredentialFile(this.credentialPath);
+  }
+  /** The credential kept outside the database for `hubUrl` (when the config was lost). */
+  savedCredential(hubUrl: string) {
+    return this.credentialPath === null ? null : readCredentialFile(this.credentialPath, hubUrl);
+  }
+
+  /**
+   * Takes in what was salvaged from a set-aside file, in one transaction. Blocks whose usage was
+   * lost are burned when the hub next sends them: a number that may have been handed out is
+   * never issued again.
+   */
+  restore(salvaged: Salvage | null): string {
+    return this.tx(() => {
+      const found: string[] = [];
+      if (salvaged?.config != null) {
+        this.config.save(salvaged.config);
+        found.push("the device's configuration");
+      }
+      for (const customer of salvaged?.localCustomers ?? [])
+        this.replica.putLocalCustomer(customer);
+      for (const envelope of salvaged?.outbox ?? []) this.outboxRows.add(envelope);
+      if ((salvaged?.outbox.length ?? 0) > 0)
+        found.push(`${salvaged?.outbox.length ?? 0} unsent command(s)`);
+      for (const { block, next } of salvaged?.blocks ?? []) this.ticketBlocks.restore(block, next);
+      if (salvaged === null || !salvaged.blocksKnown) {
+        this.config.setFlag(BURN_BLOCKS, true);
+        found.push('no ticket block usage (blocks held now will not be used)');
+      } else found.push(`the usage of ${salvaged.blocks.length} ticket block(s)`);
+      return salvaged === null
+        ? 'Nothing could be read from the damaged file; ticket blocks held now will not be used.'
+        : `Recovered from the damaged file: ${found.join(', ')}.`;
+    });
   }
 
   // ---- replica reads ------------------------------------------------------------------------
@@ -190,7 +257,14 @@ export class LocalDb {
 
   /** Replaces the replica by the hub's snapshot; optimistic rows still in the outbox stay. */
   applySnapshot(snapshot: StoreSnapshot): void {
-    this.tx(() => this.replica.applySnapshot(snapshot));
+    this.tx(() => {
+      this.replica.applySnapshot(snapshot);
+      // After a set-aside whose block usage was lost: the blocks the hub says we hold are burned.
+      if (this.config.flag(BURN_BLOCKS)) {
+        this.ticketBlocks.burnAll();
+        this.config.setFlag(BURN_BLOCKS, false);
+      }
+    });
   }
 
   /** Forgets the replica (the device moved to another store). Unsent commands are kept. */
@@ -254,7 +328,7 @@ export class LocalDb {
 
   /** Queues a command with no local effect (it waits for the hub's answer). */
   queueCommand(envelope: CommandEnvelope): void {
-    this.outboxRows.add(envelope);
+    this.tx(() => this.outboxRows.add(envelope));
   }
 
   /** The hub accepted a queued command: it leaves the outbox with its result, together. */
@@ -284,23 +358,23 @@ export class LocalDb {
 
   /** The hub refused a queued command (its local effect is undone by the caller). */
   dropCommand(id: string): void {
-    this.outboxRows.remove(id);
+    this.tx(() => this.outboxRows.remove(id));
   }
 
   /** An online register whose answer never reached the customer: cancel it once it lands. */
   markAbandoned(id: string): void {
-    this.outboxRows.markAbandoned(id);
+    this.tx(() => this.outboxRows.markAbandoned(id));
   }
 
   /** At boot: online registers left from a previous run never reached a customer. */
   abandonPendingRegisters(): number {
-    return this.outboxRows.abandonPendingRegisters();
+    return this.tx(() => this.outboxRows.abandonPendingRegisters());
   }
 
   // ---- screen announcements and pages -------------------------------------------------------
 
   /** True the first time a key is seen; false when it was announced already. */
   markAnnounced(key: string, at: string): boolean {
-    return this.announcements.mark(key, at);
+    return this.tx(() => this.announcements.mark(key, at));
   }
 }

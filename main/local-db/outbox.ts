@@ -1,7 +1,7 @@
 // Local commands waiting for the hub, in the order they were made. Rows are written by the
 // LocalDb facade in the same transaction as their local effect.
 import { CommandEnvelopeSchema, type CommandEnvelope } from '../../shared/protocol/sync.js';
-import type { Db } from './database.js';
+import { statements, type Db } from './database.js';
 import { readBody, type SetAside } from './set-aside.js';
 
 export interface OutboxEntry {
@@ -11,21 +11,30 @@ export interface OutboxEntry {
 }
 
 export class Outbox {
+  private readonly sql: ReturnType<typeof statements>;
   constructor(
     private readonly db: Db,
     private readonly setAside: SetAside,
-  ) {}
+  ) {
+    this.sql = statements(db);
+  }
 
   add(envelope: CommandEnvelope): void {
-    this.db
-      .prepare('INSERT INTO outbox (id, type, body, created_at) VALUES (?, ?, ?, ?)')
-      .run(envelope.id, envelope.type, JSON.stringify(envelope), envelope.issuedAt);
+    this.sql('INSERT INTO outbox (id, type, body, created_at) VALUES (?, ?, ?, ?)').run(
+      envelope.id,
+      envelope.type,
+      JSON.stringify(envelope),
+      envelope.issuedAt,
+    );
   }
 
   list(): OutboxEntry[] {
-    const rows = this.db
-      .prepare('SELECT seq, id, body, abandoned FROM outbox ORDER BY seq')
-      .all() as { seq: number; id: string; body: string; abandoned: number }[];
+    const rows = this.sql('SELECT seq, id, body, abandoned FROM outbox ORDER BY seq').all() as {
+      seq: number;
+      id: string;
+      body: string;
+      abandoned: number;
+    }[];
     const out: OutboxEntry[] = [];
     for (const row of rows) {
       const read = readBody(row.body, CommandEnvelopeSchema);
@@ -39,18 +48,18 @@ export class Outbox {
   }
 
   count(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n;
+    return (this.sql('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n;
   }
 
   remove(id: string): void {
-    this.db.prepare('DELETE FROM outbox WHERE id = ?').run(id);
+    this.sql('DELETE FROM outbox WHERE id = ?').run(id);
   }
 
   markAbandoned(id: string): void {
-    this.db.prepare('UPDATE outbox SET abandoned = 1 WHERE id = ?').run(id);
+    this.sql('UPDATE outbox SET abandoned = 1 WHERE id = ?').run(id);
   }
 
   abandonPendingRegisters(): number {
-    return this.db.prepare(`UPDATE outbox SET abandoned = 1 WHERE type = 'register'`).run().changes;
+    return this.sql(`UPDATE outbox SET abandoned = 1 WHERE type = 'register'`).run().changes;
   }
 }

@@ -17,7 +17,7 @@ import {
   type LogPosition,
   type StoreSnapshot,
 } from '../../shared/protocol/sync.js';
-import type { Db } from './database.js';
+import { statements, type Db } from './database.js';
 import { readBody, type SetAside } from './set-aside.js';
 
 const schemas = {
@@ -47,6 +47,7 @@ export interface ReplicaChanges {
 }
 
 export class Replica {
+  private readonly sql: ReturnType<typeof statements>;
   private cache: Cache = {};
   private maxArrival = 0;
   private changes: ReplicaChanges = { reset: false, ids: {} };
@@ -59,12 +60,14 @@ export class Replica {
       customer(customer: Customer): void;
       block(block: EntityOf<'block'>): void;
     },
-  ) {}
+  ) {
+    this.sql = statements(db);
+  }
 
   // ---- cursor -------------------------------------------------------------------------------
 
   cursor(): { storeId: string; position: LogPosition } | null {
-    const row = this.db.prepare('SELECT store_id, epoch, seq FROM cursor WHERE id = 1').get() as
+    const row = this.sql('SELECT store_id, epoch, seq FROM cursor WHERE id = 1').get() as
       { store_id: string; epoch: string; seq: number } | undefined;
     return row === undefined
       ? null
@@ -72,9 +75,11 @@ export class Replica {
   }
 
   private setCursor(storeId: string, position: LogPosition): void {
-    this.db
-      .prepare('INSERT OR REPLACE INTO cursor (id, store_id, epoch, seq) VALUES (1, ?, ?, ?)')
-      .run(storeId, position.epoch, position.seq);
+    this.sql('INSERT OR REPLACE INTO cursor (id, store_id, epoch, seq) VALUES (1, ?, ?, ?)').run(
+      storeId,
+      position.epoch,
+      position.seq,
+    );
   }
 
   // ---- reads --------------------------------------------------------------------------------
@@ -82,16 +87,17 @@ export class Replica {
   private load<K extends EntityKind>(kind: K): Map<string, EntityOf<K>> {
     const cached = this.cache[kind] as Map<string, EntityOf<K>> | undefined;
     if (cached !== undefined) return cached;
-    const rows = this.db
-      .prepare('SELECT id, body FROM entities WHERE kind = ? ORDER BY id')
-      .all(kind) as { id: string; body: string }[];
+    const rows = this.sql('SELECT id, body FROM entities WHERE kind = ? ORDER BY id').all(kind) as {
+      id: string;
+      body: string;
+    }[];
     const map = new Map<string, EntityOf<K>>();
     for (const row of rows) {
       const read = readBody(row.body, schemas[kind] as unknown as z.ZodType<EntityOf<K>>);
       if (read.ok) map.set(row.id, read.value);
       else {
         this.setAside.keep(kind, row.id, row.body, read.reason);
-        this.db.prepare('DELETE FROM entities WHERE kind = ? AND id = ?').run(kind, row.id);
+        this.sql('DELETE FROM entities WHERE kind = ? AND id = ?').run(kind, row.id);
       }
     }
     if (kind === 'customer')
@@ -135,25 +141,23 @@ export class Replica {
     local: 0 | 1,
   ): void {
     const c = kind === 'customer' ? (entity as Customer) : null;
-    this.db
-      .prepare(
-        `INSERT INTO entities (kind, id, body, epoch, seq, local, ticket_prefix, ticket_day,
+    this.sql(
+      `INSERT INTO entities (kind, id, body, epoch, seq, local, ticket_prefix, ticket_day,
            ticket_number) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body, epoch = excluded.epoch,
            seq = excluded.seq, local = excluded.local, ticket_prefix = excluded.ticket_prefix,
            ticket_day = excluded.ticket_day, ticket_number = excluded.ticket_number`,
-      )
-      .run(
-        kind,
-        entity.id,
-        JSON.stringify(entity),
-        at.epoch,
-        at.seq,
-        local,
-        c?.ticketPrefix ?? null,
-        c?.ticketDay ?? null,
-        c?.ticketNumber ?? null,
-      );
+    ).run(
+      kind,
+      entity.id,
+      JSON.stringify(entity),
+      at.epoch,
+      at.seq,
+      local,
+      c?.ticketPrefix ?? null,
+      c?.ticketDay ?? null,
+      c?.ticketNumber ?? null,
+    );
     const map = this.cache[kind] as Map<string, EntityOf<K>> | undefined;
     map?.set(entity.id, entity);
     this.touch(kind, entity.id);
@@ -166,7 +170,7 @@ export class Replica {
 
   private remove(kind: EntityKind, id: string, onlyLocal = false): boolean {
     const sql = `DELETE FROM entities WHERE kind = ? AND id = ?${onlyLocal ? ' AND local = 1' : ''}`;
-    const removed = this.db.prepare(sql).run(kind, id).changes > 0;
+    const removed = this.sql(sql).run(kind, id).changes > 0;
     if (removed) {
       this.cache[kind]?.delete(id);
       this.touch(kind, id);
@@ -239,17 +243,17 @@ export class Replica {
 
   /** Forgets everything the hub sent (not what it does not know yet) and the cursor. */
   forget(): void {
-    this.db.prepare('DELETE FROM cursor').run();
-    this.db.prepare('DELETE FROM entities WHERE local = 0').run();
+    this.sql('DELETE FROM cursor').run();
+    this.sql('DELETE FROM entities WHERE local = 0').run();
     this.dropCache();
     this.changes.reset = true;
   }
 
   /** A command result carries the customer as of `position`: keep it unless we know newer. */
   applyResultCustomer(customer: Customer, position: LogPosition): void {
-    const row = this.db
-      .prepare(`SELECT epoch, seq, local FROM entities WHERE kind = 'customer' AND id = ?`)
-      .get(customer.id) as { epoch: string; seq: number; local: number } | undefined;
+    const row = this.sql(
+      `SELECT epoch, seq, local FROM entities WHERE kind = 'customer' AND id = ?`,
+    ).get(customer.id) as { epoch: string; seq: number; local: number } | undefined;
     const newer =
       row === undefined ||
       row.local === 1 ||
@@ -279,9 +283,9 @@ export class Replica {
     );
     let n = 0;
     for (const c of stale) {
-      const gone = this.db
-        .prepare(`DELETE FROM entities WHERE kind = 'customer' AND id = ? AND local = 0`)
-        .run(c.id).changes;
+      const gone = this.sql(
+        `DELETE FROM entities WHERE kind = 'customer' AND id = ? AND local = 0`,
+      ).run(c.id).changes;
       if (gone > 0) {
         this.cache.customer?.delete(c.id);
         this.touch('customer', c.id);

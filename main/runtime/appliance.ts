@@ -120,6 +120,10 @@ export class Appliance {
       // Boot into the last known role at once; the hub confirms or corrects it when reachable.
       appliance.link.adopt(loaded.config.device, loaded.config.credential);
     } else {
+      // The config is gone (e.g. a damaged database) but the credential may be kept aside: ask
+      // the hub with it, so the device is recognised instead of "already claimed".
+      const held = db.savedCredential(options.hubUrl);
+      if (held !== null) appliance.link.holdCredential(held);
       appliance.link.awaitFirstAnswer();
     }
     await appliance.provisionNow();

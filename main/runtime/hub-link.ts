@@ -26,6 +26,8 @@ export class HubLink {
   /** Why the hub is not answering, while working offline on the saved configuration. */
   hubProblem: string | null = null;
   private config: ProvisionedConfig | null = null;
+  /** A credential kept outside the lost config, offered to the hub until a config is adopted. */
+  private held: DeviceCredential | null = null;
   private client: SyncClient | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
   private provisioning: Promise<void> | null = null;
@@ -53,6 +55,10 @@ export class HubLink {
   fail(message: string | null): void {
     this.phase = 'error';
     this.message = message;
+  }
+
+  holdCredential(credential: DeviceCredential): void {
+    this.held = credential;
   }
 
   /** First boot (or a saved config for another hub): the hub must say who we are. */
@@ -91,7 +97,7 @@ export class HubLink {
     const { hubUrl, identity, log } = this.options;
     const whoAmI = `MAC ${identity.macs.join(', ')}, hostname ${identity.hostname}.`;
     try {
-      const held = this.config?.credential ?? null;
+      const held = this.config?.credential ?? this.held;
       const answer = await requestProvision(hubUrl, identity, held);
       if (this.stopped) return;
       if (answer.status === 'unknown') {

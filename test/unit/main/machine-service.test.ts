@@ -5,6 +5,7 @@ import { ApplianceError } from '../../../shared/api/appliance-api.js';
 import { newCustomer } from '../../../shared/domain/customer.js';
 import type { Customer } from '../../../shared/domain/entities.js';
 import type { CommandEnvelope, CommandResult, TicketBlock } from '../../../shared/protocol/sync.js';
+import { DISK_FULL_MESSAGE } from '../../../main/local-db/local-db.js';
 import { HubCommands } from '../../../main/runtime/hub-commands.js';
 import { MachineService } from '../../../main/runtime/roles/machine-service.js';
 import { DAY, machine, openSeam, type HubScript, type Seam } from './runtime-seam.js';
@@ -176,5 +177,42 @@ describe('ticket machine (through the runtime-context seam)', () => {
         message: `Offline ticket ${ticket.customer.ticket} was refused by the hub: Gone. It is no longer in the queue.`,
       },
     });
+  });
+
+  it('a full disk is told plainly, and the number it could not write is not lost', async () => {
+    const seam = openSeam(fairHub());
+    seams.push(seam);
+    const service = machineOf(seam);
+    seam.db.putBlock(
+      {
+        id: 'big',
+        storeId: 'store-1',
+        deviceId: machine.id,
+        serviceId: 'svc-a',
+        ticketPrefix: 'A',
+        ticketDay: DAY,
+        first: 1,
+        last: 5000,
+      },
+      { epoch: 'e1', seq: 1 },
+    );
+    seam.hub.connected = false;
+    // A real SQLite "database or disk is full": the file may not grow past its current size.
+    seam.raw.pragma(`max_page_count = ${String(seam.raw.pragma('page_count', { simple: true }))}`);
+    let error: unknown = null;
+    const issued: number[] = [];
+    for (let i = 0; i < 2000 && error === null; i += 1) {
+      try {
+        issued.push((await service.register(request)).customer.ticketNumber);
+      } catch (e) {
+        error = e;
+      }
+    }
+    expect(error).toBeInstanceOf(ApplianceError);
+    expect((error as ApplianceError).message).toBe(DISK_FULL_MESSAGE);
+    // Space again: the next ticket takes the number the failed one could not write.
+    seam.raw.pragma('max_page_count = 1000000');
+    const next = await service.register(request);
+    expect(next.customer.ticketNumber).toBe(issued.length + 1);
   });
 });

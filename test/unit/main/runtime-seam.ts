@@ -13,7 +13,7 @@ import type {
   StoreSnapshot,
 } from '../../../shared/protocol/sync.js';
 import { createLogger } from '../../../main/common/logger.js';
-import { openDatabase } from '../../../main/local-db/database.js';
+import { openDatabase, type Db } from '../../../main/local-db/database.js';
 import { LocalDb } from '../../../main/local-db/local-db.js';
 import { Peripherals } from '../../../main/runtime/peripherals.js';
 import type { HubSync, RuntimeContext } from '../../../main/runtime/runtime-context.js';
@@ -87,6 +87,8 @@ export class ScriptedHub implements HubSync {
 export interface Seam {
   ctx: RuntimeContext;
   db: LocalDb;
+  /** The same SQLite file's handle, for tests that play a damaged or full disk. */
+  raw: Db;
   hub: ScriptedHub;
   events: ApplianceWireEvent[];
   close(): void;
@@ -94,7 +96,8 @@ export interface Seam {
 
 export function openSeam(script: HubScript, device: Device = machine): Seam {
   const dir = mkdtempSync(join(tmpdir(), 'lineup-seam-'));
-  const db = new LocalDb(openDatabase(join(dir, 'lineup.db')).db);
+  const raw = openDatabase(join(dir, 'lineup.db')).db;
+  const db = new LocalDb(raw);
   db.applySnapshot(snapshot);
   const hub = new ScriptedHub(db, script);
   const events: ApplianceWireEvent[] = [];
@@ -128,6 +131,7 @@ export function openSeam(script: HubScript, device: Device = machine): Seam {
   return {
     ctx,
     db,
+    raw,
     hub,
     events,
     close: () => {
