@@ -3,6 +3,7 @@
 // or not at all, and no caller sees the SQLite handle. The parts live in their own modules:
 // config, replica (+ cursor), outbox, ticket blocks, announcements, set-aside rows.
 import { ApplianceError, type StoreDelta } from '../../shared/api/appliance-api.js';
+import { observedServiceMinutes } from '../../shared/domain/estimate.js';
 import type {
   Customer,
   Device,
@@ -64,6 +65,7 @@ export class LocalDb {
   readonly setAside: SetAside;
 
   private readonly credentialPath: string | null;
+  private readonly observed = new Map<string, { stamp: number; minutes: number | null }>();
 
   constructor(
     private readonly db: Db,
@@ -161,6 +163,22 @@ export class LocalDb {
   }
   customers(): Customer[] {
     return [...this.replica.all('customer')];
+  }
+  /** Customers not ended yet (booked, waiting, called, serving): what the queue rules read. */
+  openCustomers(): Customer[] {
+    return [...this.replica.openCustomers()];
+  }
+  /**
+   * What desks actually took lately for a service (see observedServiceMinutes), recomputed only
+   * after a customer ended: a ticket costs the same late in a long day.
+   */
+  observedMinutes(serviceId: string): number | null {
+    const stamp = this.replica.endedStamp();
+    const cached = this.observed.get(serviceId);
+    if (cached !== undefined && cached.stamp === stamp) return cached.minutes;
+    const minutes = observedServiceMinutes([...this.replica.all('customer')], serviceId);
+    this.observed.set(serviceId, { stamp, minutes });
+    return minutes;
   }
   customer(id: string): Customer | null {
     return this.replica.get('customer', id);

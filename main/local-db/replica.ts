@@ -17,6 +17,7 @@ import {
   type LogPosition,
   type StoreSnapshot,
 } from '../../shared/protocol/sync.js';
+import { isFinalState } from '../../shared/domain/lifecycle.js';
 import { statements, type Db } from './database.js';
 import { readBody, type SetAside } from './set-aside.js';
 
@@ -50,6 +51,10 @@ export class Replica {
   private readonly sql: ReturnType<typeof statements>;
   private cache: Cache = {};
   private maxArrival = 0;
+  /** Customers not ended (booked, waiting, called, serving): the queue reads only these. */
+  private open = new Map<string, Customer>();
+  /** Bumped when a customer ends or leaves: observed service times are recomputed then. */
+  private endedVersion = 0;
   private changes: ReplicaChanges = { reset: false, ids: {} };
 
   constructor(
@@ -101,8 +106,10 @@ export class Replica {
       }
     }
     if (kind === 'customer')
-      for (const c of map.values() as Iterable<Customer>)
+      for (const c of map.values() as Iterable<Customer>) {
         this.maxArrival = Math.max(this.maxArrival, c.arrivalSeq);
+        if (!isFinalState(c.state)) this.open.set(c.id, c);
+      }
     (this.cache as Record<string, unknown>)[kind] = map;
     return map;
   }
@@ -120,6 +127,17 @@ export class Replica {
 
   get<K extends EntityKind>(kind: K, id: string): EntityOf<K> | null {
     return this.load(kind).get(id) ?? null;
+  }
+
+  /** Customers not ended yet, in no particular order. */
+  openCustomers(): Iterable<Customer> {
+    this.load('customer');
+    return this.open.values();
+  }
+
+  /** Changes whenever a customer ends or leaves (a cache key for observed service times). */
+  endedStamp(): number {
+    return this.endedVersion;
   }
 
   /** The highest arrival order known (a new local ticket comes after it). */
@@ -163,6 +181,8 @@ export class Replica {
     this.touch(kind, entity.id);
     if (c !== null) {
       this.maxArrival = Math.max(this.maxArrival, c.arrivalSeq);
+      if (!isFinalState(c.state)) this.open.set(c.id, c);
+      else if (this.open.delete(c.id) || map === undefined) this.endedVersion += 1;
       this.onWritten.customer(c);
     }
     if (kind === 'block') this.onWritten.block(entity as EntityOf<'block'>);
@@ -174,6 +194,10 @@ export class Replica {
     if (removed) {
       this.cache[kind]?.delete(id);
       this.touch(kind, id);
+      if (kind === 'customer') {
+        this.open.delete(id);
+        this.endedVersion += 1;
+      }
     }
     return removed;
   }
@@ -288,6 +312,7 @@ export class Replica {
       ).run(c.id).changes;
       if (gone > 0) {
         this.cache.customer?.delete(c.id);
+        this.endedVersion += 1;
         this.touch('customer', c.id);
         n += 1;
       }
@@ -299,6 +324,8 @@ export class Replica {
   dropCache(): void {
     this.cache = {};
     this.maxArrival = 0;
+    this.open = new Map();
+    this.endedVersion += 1;
   }
 
   /** What changed since the last call (for the UI's state deltas). */

@@ -9,6 +9,11 @@ export interface EstimateContext {
   devices: readonly Device[];
   store: Store;
   now: Date;
+  /**
+   * The observed minutes when the caller keeps them (then `customers` may be only the active
+   * ones); otherwise they are computed from `customers`.
+   */
+  observedMinutes?: number | null;
 }
 
 /** A customer not registered yet (what the kiosk shows before printing). */
@@ -148,7 +153,10 @@ export function estimateFor(subject: Subject, ctx: EstimateContext): Estimate {
       peopleBefore: before,
       serviceMinutes: service?.serviceMinutes ?? 5,
       openDesks: openDesksFor(subject.serviceId, ctx),
-      observedMinutes: observedServiceMinutes(ctx.customers, subject.serviceId),
+      observedMinutes:
+        ctx.observedMinutes !== undefined
+          ? ctx.observedMinutes
+          : observedServiceMinutes(ctx.customers, subject.serviceId),
     }),
   };
 }

@@ -4,12 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { ApplianceError, type RegisterParams } from '../../../shared/api/appliance-api.js';
 import { newCustomer } from '../../../shared/domain/customer.js';
 import type { Customer, Device, Service } from '../../../shared/domain/entities.js';
-import {
-  estimateFor,
-  estimateWaitMinutes,
-  observedServiceMinutes,
-  openDesksFor,
-} from '../../../shared/domain/estimate.js';
+import { estimateFor, estimateWaitMinutes, openDesksFor } from '../../../shared/domain/estimate.js';
 import { storeDay } from '../../../shared/domain/numbering.js';
 import { mustWaitAtRegistration, shouldAlert } from '../../../shared/domain/turn-near.js';
 import type {
@@ -187,7 +182,7 @@ export class MachineService {
           devices: db.devices(),
           store: shop,
         }),
-        observedMinutes: observedServiceMinutes(db.customers(), customer.serviceId),
+        observedMinutes: db.observedMinutes(customer.serviceId),
       }),
     };
   }
@@ -197,7 +192,8 @@ export class MachineService {
     const shop = db?.store() ?? null;
     if (db === null || shop === null) return { peopleBefore: 0, waitMinutes: 0 };
     return estimateFor(customer, {
-      customers: db.customers(),
+      customers: db.openCustomers(),
+      observedMinutes: db.observedMinutes(customer.serviceId),
       services: db.services(),
       devices: db.devices(),
       store: shop,

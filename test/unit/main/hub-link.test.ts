@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ProvisionResponse } from '../../../shared/protocol/sync.js';
+import type { ProvisionRequest, ProvisionResponse } from '../../../shared/protocol/sync.js';
 import { HubLink } from '../../../main/runtime/hub-link.js';
 import { machine, NOW, openSeam, type Seam } from './runtime-seam.js';
 
@@ -14,12 +14,15 @@ afterEach(async () => {
 });
 
 /** A /provision endpoint answering what `answer` says now. */
-async function provisionServer(answer: () => ProvisionResponse): Promise<string> {
+async function provisionServer(
+  answer: (request: ProvisionRequest) => ProvisionResponse,
+): Promise<string> {
   const server: Server = createServer((req, res) => {
-    req.resume();
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify(answer()));
+      res.end(JSON.stringify(answer(JSON.parse(body) as ProvisionRequest)));
     });
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
@@ -77,5 +80,21 @@ describe('hub link', () => {
     expect(link.phase).toBe('ready');
     expect(link.hubProblem).toContain('Working offline with the last known configuration.');
     expect(seam.db.loadConfig().config?.device.id).toBe(machine.id);
+  });
+
+  it('a device that lost its config offers the credential kept aside, and is recognised', async () => {
+    // The hub hands a credential out once: without it, this device would be "already claimed".
+    const { link, seam } = linkTo(
+      await provisionServer((request) =>
+        request.credential?.token === credential.token
+          ? { status: 'provisioned', device: machine, credential }
+          : { status: 'claimed', deviceId: machine.id, message: 'Already claimed.' },
+      ),
+    );
+    link.holdCredential(credential);
+    link.awaitFirstAnswer();
+    await link.provisionNow();
+    expect(link.phase).toBe('ready');
+    expect(seam.db.loadConfig().config?.credential).toEqual(credential);
   });
 });
