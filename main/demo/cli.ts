@@ -28,7 +28,7 @@ import {
 export const DEMO_DEVICES = [
   {
     key: 'kiosk',
-    label: 'Kiosk',
+    label: 'Ticket machine',
     mac: '02:00:00:00:00:01',
     hostname: 'lineup-kiosk-1',
     printer: true,

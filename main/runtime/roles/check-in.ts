@@ -11,7 +11,7 @@ export type CheckInCode =
   | { kind: 'customer'; code: string; storeId: string; ticket: string | null }
   /** Ombori's check-in QR: the position id is the customer id at the hub. */
   | { kind: 'position'; code: string }
-  /** A partner's appointment id (APPT-…), or a booking reference typed on the kiosk. */
+  /** A partner's appointment id (APPT-…), or a booking reference typed on the ticket machine. */
   | { kind: 'appointment'; code: string };
 
 function fromPayload(payload: ScanPayload): CheckInCode {
@@ -34,7 +34,7 @@ function fromPayload(payload: ScanPayload): CheckInCode {
 
 /**
  * The code to send to the hub, or an ApplianceError 'invalid' saying why the text is not one.
- * A bare identifier (letters, digits, _ and -, as typed in the kiosk's booking-code field) is
+ * A bare identifier (letters, digits, _ and -, as typed in the ticket machine's booking-code field) is
  * taken as it is: the hub matches it against customer ids, appointment ids and booked tickets.
  */
 export function normaliseCheckInCode(raw: string, storeId: string | null): CheckInCode {
