@@ -2,16 +2,7 @@
 // a bad row is set aside and reported, a lock is waited for then reported (never "damage"), and
 // a file set aside gives back what it still holds: credential, unsent commands, block usage.
 import { spawn, type ChildProcess } from 'node:child_process';
-import {
-  existsSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeSync,
-  closeSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -19,6 +10,7 @@ import { createLogger } from '../../../main/common/logger.js';
 import { openDatabase } from '../../../main/local-db/database.js';
 import { LocalDb } from '../../../main/local-db/local-db.js';
 import { openLocalDb } from '../../../main/local-db/open-local-db.js';
+import { damageHeader, damageTable } from '../../support/damage-db.js';
 import { DAY, hubCustomer, machine, snapshot } from './runtime-seam.js';
 
 const dirs: string[] = [];
@@ -82,22 +74,6 @@ function kioskWithOfflineTickets(dir: string): string[] {
     });
   db.close();
   return ids;
-}
-
-/** Overwrites one page of a table the device can live without, so the file fails its check. */
-function damagePageOf(path: string, table: string): void {
-  const raw = openDatabase(path).db;
-  raw.pragma('wal_checkpoint(TRUNCATE)');
-  const root = (
-    raw.prepare('SELECT rootpage FROM sqlite_master WHERE name = ?').get(table) as {
-      rootpage: number;
-    }
-  ).rootpage;
-  const pageSize = raw.pragma('page_size', { simple: true }) as number;
-  raw.close();
-  const fd = openSync(path, 'r+');
-  writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, (root - 1) * pageSize);
-  closeSync(fd);
 }
 
 describe('a damaged row', () => {
@@ -167,7 +143,7 @@ describe('a database set aside as damaged', () => {
   it('gives back its credential, unsent tickets and block usage: no number is issued twice', () => {
     const dir = temp();
     const ids = kioskWithOfflineTickets(dir);
-    damagePageOf(join(dir, 'lineup.db'), 'announced');
+    damageTable(join(dir, 'lineup.db'), 'announced');
 
     const opened = openLocalDb(dir, log);
     const db = opened.db;
@@ -197,13 +173,7 @@ describe('a database set aside as damaged', () => {
     expect(statSync(join(dir, 'credential.json')).mode & 0o777).toBe(0o600);
     // Garbage over the whole header: nothing can be read from the file.
     const path = join(dir, 'lineup.db');
-    const raw = openDatabase(path).db;
-    raw.pragma('wal_checkpoint(TRUNCATE)');
-    raw.close();
-    const fd = openSync(path, 'r+');
-    writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, 0);
-    closeSync(fd);
-    rmSync(`${path}-wal`, { force: true });
+    damageHeader(path);
 
     const opened = openLocalDb(dir, log);
     const db = opened.db;
