@@ -171,6 +171,13 @@ function openAndCheck(path: string, busyTimeoutMs: number): Db {
     const check = db.pragma('quick_check', { simple: true });
     if (check !== 'ok') throw new DamagedDatabaseError(`integrity check failed: ${String(check)}`);
     migrate(db);
+    // A file that cannot be written is found now, not at the first ticket: write and roll back.
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.pragma(`user_version = ${MIGRATIONS.length}`);
+    } finally {
+      db.exec('ROLLBACK');
+    }
     return db;
   } catch (error) {
     db.close();

@@ -1,8 +1,8 @@
 // Damaged and busy databases, on real SQLite files (and a real second process for the lock):
 // a bad row is set aside and reported, a lock is waited for then reported (never "damage"), and
 // a file set aside gives back what it still holds: credential, unsent commands, block usage.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -136,6 +136,36 @@ describe('a database another program holds locked at boot', () => {
     expect(later.problem).toBeNull();
     expect(later.db?.cursor()?.position).toEqual(snapshot.position);
     later.db?.close();
+  });
+});
+
+describe('a read-only database file', () => {
+  it('is reported plainly and left where it is', () => {
+    const dir = temp();
+    kioskWithOfflineTickets(dir);
+    chmodSync(dir, 0o777);
+    chmodSync(join(dir, 'lineup.db'), 0o444);
+    // Root writes through file modes: open it as an unprivileged user in a real process.
+    const asUser =
+      process.getuid?.() === 0
+        ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath]
+        : [process.execPath];
+    const script = `import('./main/local-db/open-local-db.ts').then(async (m) => {
+      const { createLogger } = await import('./main/common/logger.ts');
+      const o = m.openLocalDb(${JSON.stringify(dir)}, createLogger({ quiet: true }));
+      process.stdout.write(JSON.stringify({ problem: o.problem }));
+    })`;
+    const run = spawnSync(
+      asUser[0] as string,
+      [...asUser.slice(1), '--import', 'tsx', '-e', script],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, HOME: dir },
+      },
+    );
+    const { problem } = JSON.parse(run.stdout) as { problem: string | null };
+    expect(problem).toMatch(/^The local database is read-only: .*lineup\.db cannot be written/);
+    expect(readdirSync(dir).filter((f) => f.includes('corrupt'))).toEqual([]);
   });
 });
 
