@@ -15,6 +15,19 @@ const electronOnlyInShell = {
 };
 // Exact names (not patterns): a builtin such as `domain` must not match `../domain/x.js`.
 const noNode = nodeBuiltins.map((name) => ({ name, message: 'This layer runs without Node.' }));
+// main/ is layered bottom-up; a layer imports only the layers below it (shells are on top).
+const MAIN_LAYERS = [
+  ['common', ['**/local-db/**', '**/sync/**', '**/runtime/**', '**/bridge/**', '**/launch/**']],
+  ['local-db', ['**/sync/**', '**/runtime/**', '**/bridge/**', '**/launch/**']],
+  ['sync', ['**/runtime/**', '**/bridge/**', '**/launch/**']],
+  ['runtime', ['**/bridge/**', '**/launch/**']],
+  ['bridge', ['**/launch/**']],
+];
+const mainShells = ['**/electron/**', '**/demo/**', '**/cli.js'];
+const mainBase = {
+  group: ['**/renderer/**', '**/cloud/**'],
+  message: 'main/ talks to the hub over the wire.',
+};
 const layer = (files, patterns, extraPaths = []) => ({
   files,
   rules: {
@@ -118,14 +131,18 @@ export default tseslint.config(
     ),
     ignores: ['cloud/db/**'],
   },
-  layer(
-    ['main/**'],
-    [
-      {
-        group: ['**/renderer/**', '**/cloud/**'],
-        message: 'main/ talks to the hub over the wire.',
-      },
-    ],
+  layer(['main/**'], [mainBase]),
+  ...MAIN_LAYERS.map(([name, above]) =>
+    layer(
+      [`main/${name}/**`],
+      [
+        mainBase,
+        {
+          group: [...above, ...mainShells],
+          message: `main/${name} imports only the layers below it (common → local-db → sync → runtime → bridge → launch → shells).`,
+        },
+      ],
+    ),
   ),
   {
     files: ['main/electron/**'],

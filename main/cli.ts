@@ -3,14 +3,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { startHostServer } from './bridge/host-server.js';
-import { bootRuntime, parseCli, UsageError } from './runtime/boot.js';
+import { bootRuntime, parseCli, UsageError } from './launch/boot.js';
 import {
   displayAvailable,
   electronEntry,
   findChromium,
   findElectron,
   openChromium,
-} from './runtime/displays.js';
+} from './launch/displays.js';
 
 function fail(message: string): never {
   process.stderr.write(`lineup: ${message}\n`);

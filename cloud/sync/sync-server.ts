@@ -17,6 +17,7 @@ import {
   type CommandResult,
   type LogPosition,
   type PullResponse,
+  type SnapshotResponse,
 } from '../../shared/protocol/sync.js';
 import { checkCredential } from '../engine/admin.js';
 import type { Actor, HubEngine } from '../engine/hub-engine.js';
@@ -196,7 +197,7 @@ export function attachSync(httpServer: HttpServer, engine: HubEngine): SyncServe
     );
     socket.on(
       SyncEvents.snapshot,
-      withAck(() => {
+      withAck((): SnapshotResponse => {
         const snapshot = engine.snapshot(device.storeId);
         if (snapshot === null)
           return { ok: false, refusal: { code: 'not_found', message: 'Unknown store.' } };

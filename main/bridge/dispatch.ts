@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import {
   ApplianceError,
   applianceMethods,
-  type ApplianceEvent,
+  type ApplianceWireEvent,
   type ApplianceMethod,
   type MethodResult,
 } from '../../shared/api/appliance-api.js';
@@ -19,7 +19,7 @@ export type ApplianceHandlers = {
 
 export interface Bridge {
   dispatch(method: string, params: unknown): Promise<unknown>;
-  subscribe(listener: (event: ApplianceEvent) => void): () => void;
+  subscribe(listener: (event: ApplianceWireEvent) => void): () => void;
 }
 
 export function applianceHandlers(appliance: Appliance): ApplianceHandlers {

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { RpcRequestSchema } from '../../shared/api/appliance-api.js';
-import type { Logger } from '../runtime/logger.js';
+import type { Logger } from '../common/logger.js';
 import { toWireError, type Bridge } from './dispatch.js';
 
 export const BRIDGE_PATH = '/bridge';

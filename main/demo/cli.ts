@@ -23,12 +23,12 @@ import {
   findElectron,
   openChromium,
   REPO_ROOT,
-} from '../runtime/displays.js';
+} from '../launch/displays.js';
 
 export const DEMO_DEVICES = [
   {
     key: 'kiosk',
-    label: 'Kiosk',
+    label: 'Ticket machine',
     mac: '02:00:00:00:00:01',
     hostname: 'lineup-kiosk-1',
     printer: true,

@@ -3,7 +3,7 @@
 // rebuilds them for Electron's ABI when packaging.
 import { build } from 'esbuild';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../runtime/displays.js';
+import { REPO_ROOT } from '../launch/displays.js';
 
 const common = {
   bundle: true,

@@ -9,11 +9,11 @@ import { app, BrowserWindow, ipcMain, powerSaveBlocker, protocol, session } from
 import {
   IPC_EVENT_CHANNEL,
   IPC_INVOKE_CHANNEL,
-  type ApplianceEvent,
+  type ApplianceWireEvent,
 } from '../../shared/api/appliance-api.js';
 import { toWireError } from '../bridge/dispatch.js';
-import { bootRuntime, parseCli, UsageError, type Runtime } from '../runtime/boot.js';
-import { REPO_ROOT } from '../runtime/displays.js';
+import { bootRuntime, parseCli, UsageError, type Runtime } from '../launch/boot.js';
+import { REPO_ROOT } from '../launch/displays.js';
 
 const ORIGIN = 'app://lineup';
 const CSP = [
@@ -169,10 +169,12 @@ async function start(): Promise<void> {
   });
   const win = createWindow(runtime, `${ORIGIN}/`);
   let keepAwake: number | null = null;
-  const follow = (event: ApplianceEvent) => {
+  const follow = (event: ApplianceWireEvent) => {
     if (!win.isDestroyed()) win.webContents.send(IPC_EVENT_CHANNEL, event);
-    if (event.type !== 'state') return;
-    const role = event.state.phase === 'ready' ? event.state.identity.role : null;
+    const state =
+      event.type === 'state' ? event.state : event.type === 'state_delta' ? event.delta : null;
+    if (state === null) return;
+    const role = state.phase === 'ready' ? state.identity.role : null;
     // Role changes on the hub apply live: kiosk and keep-awake follow.
     if (!win.isDestroyed()) win.setKiosk(role === 'machine' || role === 'screen');
     if ((role === 'screen' || role === 'machine') && keepAwake === null)

@@ -1,27 +1,29 @@
-// The appliance: identity → provisioning → local store → sync → role services. Plain Node, no
+// The appliance: identity → provisioning → local database → sync → role services. Plain Node, no
 // Electron: the bridge (WebSocket or IPC) calls the handlers in main/bridge and subscribes here.
 // This class only coordinates: it owns the phase shown to the UI, the event stream and the
 // lifecycle, and hands each job to its module (hub-link, machine-, desk-, screen-, check-in-
 // service, ticket-printing).
 import {
   ApplianceError,
-  type ApplianceEvent,
   type ApplianceState,
+  type ApplianceWireEvent,
+  type DeskStatusParams,
+  type RegisterParams,
 } from '../../shared/api/appliance-api.js';
 import type { Customer, Device } from '../../shared/domain/entities.js';
 import type { Change, Command, Refusal } from '../../shared/protocol/sync.js';
-import type { LocalStore, OutboxEntry } from '../store/local-store.js';
-import { CheckInService } from './check-in-service.js';
-import { DeskService, type DeskStatusPayload } from './desk-service.js';
+import type { LocalDb, OutboxEntry } from '../local-db/local-db.js';
+import { openLocalDb } from '../local-db/open-local-db.js';
+import { CheckInService } from './roles/check-in-service.js';
+import { DeskService } from './roles/desk-service.js';
 import { HubCommands } from './hub-commands.js';
 import { HubLink } from './hub-link.js';
-import { MachineService, type RegisterParams } from './machine-service.js';
-import { openLocalStore } from './open-local-store.js';
+import { MachineService } from './roles/machine-service.js';
 import { Peripherals } from './peripherals.js';
 import type { NoticeLevel, RuntimeContext } from './runtime-context.js';
 import type { RuntimeOptions } from './runtime-options.js';
-import { ScreenService } from './screen-service.js';
-import { testPrint } from './ticket-printing.js';
+import { ScreenService } from './roles/screen-service.js';
+import { testPrint } from './roles/ticket-printing.js';
 
 export type { RuntimeOptions } from './runtime-options.js';
 
@@ -31,8 +33,12 @@ const STALE_CALL_MS = 2 * 60_000;
 export class Appliance {
   /** A problem to keep telling about (e.g. a database set aside), shown with the others. */
   private bootNotice: string | null = null;
-  private readonly listeners = new Set<(event: ApplianceEvent) => void>();
+  /** Damaged rows set aside while running: told to staff, and kept in the state's message. */
+  private setAsideNotice: string | null = null;
+  private readonly listeners = new Set<(event: ApplianceWireEvent) => void>();
   private stateTimer: NodeJS.Timeout | null = null;
+  /** Whether every listener holds a store to fold the next state delta into. */
+  private listenersHaveStore = false;
   private stopped = false;
   readonly peripherals: Peripherals;
   private readonly now: () => Date;
@@ -45,7 +51,7 @@ export class Appliance {
 
   private constructor(
     readonly options: RuntimeOptions,
-    readonly store: LocalStore | null,
+    readonly db: LocalDb | null,
   ) {
     this.now = options.now ?? (() => new Date());
     this.peripherals = new Peripherals(
@@ -53,7 +59,7 @@ export class Appliance {
       options.log,
       () => this.scheduleState(),
     );
-    this.link = new HubLink(options, store, this.now, {
+    this.link = new HubLink(options, db, this.now, {
       onApplied: (changes, live) => this.onApplied(changes, live),
       onConnected: () => void this.machine.reserveBlocks(),
       onOutboxRefused: (entry, refusal, awaited) => this.onOutboxRefused(entry, refusal, awaited),
@@ -61,7 +67,7 @@ export class Appliance {
     });
     this.ctx = {
       options,
-      store,
+      db,
       peripherals: this.peripherals,
       now: this.now,
       device: () => this.link.device(),
@@ -79,23 +85,28 @@ export class Appliance {
     this.checkIns = new CheckInService(this.ctx, hub);
   }
 
-  /** Opens the local store and starts; never throws for a bad database or an absent hub. */
+  /** Opens the local database and starts; never throws for a bad database or an absent hub. */
   static async start(options: RuntimeOptions): Promise<Appliance> {
     const { log } = options;
-    const opened = openLocalStore(options.dataDir, log);
-    const store = opened.store;
-    const appliance = new Appliance(options, store);
+    let started: Appliance | null = null;
+    const opened = openLocalDb(options.dataDir, log, (message) => {
+      log.error(message);
+      started?.onSetAside(message);
+    });
+    const db = opened.db;
+    const appliance = new Appliance(options, db);
+    started = appliance;
     appliance.bootNotice = opened.notice;
-    if (store === null) {
+    if (db === null) {
       appliance.link.fail(opened.problem);
       return appliance;
     }
-    const abandoned = store.abandonPendingRegisters();
+    const abandoned = db.abandonPendingRegisters();
     if (abandoned > 0)
       log.warn(
         `${abandoned} ticket(s) requested before a restart never reached a customer: they will be cancelled`,
       );
-    const loaded = store.loadConfig();
+    const loaded = db.loadConfig();
     if (loaded.problem !== null) {
       log.error(loaded.problem);
       appliance.bootNotice = [opened.notice, loaded.problem].filter((x) => x !== null).join(' ');
@@ -109,6 +120,10 @@ export class Appliance {
       // Boot into the last known role at once; the hub confirms or corrects it when reachable.
       appliance.link.adopt(loaded.config.device, loaded.config.credential);
     } else {
+      // The config is gone (e.g. a damaged database) but the credential may be kept aside: ask
+      // the hub with it, so the device is recognised instead of "already claimed".
+      const held = db.savedCredential(options.hubUrl);
+      if (held !== null) appliance.link.holdCredential(held);
       appliance.link.awaitFirstAnswer();
     }
     await appliance.provisionNow();
@@ -117,13 +132,16 @@ export class Appliance {
 
   // ---- events and state ---------------------------------------------------------------------
 
-  subscribe(listener: (event: ApplianceEvent) => void): () => void {
+  /** A full state at once, then every event (later states as deltas: see shared/api). */
+  subscribe(listener: (event: ApplianceWireEvent) => void): () => void {
     this.listeners.add(listener);
-    listener({ type: 'state', state: this.getState() });
+    const state = this.getState();
+    if (state.store === null) this.listenersHaveStore = false;
+    listener({ type: 'state', state });
     return () => this.listeners.delete(listener);
   }
 
-  private emit(event: ApplianceEvent): void {
+  private emit(event: ApplianceWireEvent): void {
     for (const listener of this.listeners) {
       try {
         listener(event);
@@ -137,13 +155,36 @@ export class Appliance {
     this.emit({ type: 'notice', notice: { level, message } });
   }
 
+  private onSetAside(message: string): void {
+    this.setAsideNotice = message;
+    this.notice('error', message);
+    this.scheduleState();
+  }
+
   /** State events are coalesced: a burst of changes sends one state. */
   private scheduleState(): void {
     if (this.stateTimer !== null || this.stopped) return;
     this.stateTimer = setTimeout(() => {
       this.stateTimer = null;
-      if (this.listeners.size > 0) this.emit({ type: 'state', state: this.getState() });
+      this.emitState();
     }, 15);
+  }
+
+  /**
+   * Sends what changed since the last state event: a delta while every listener holds the
+   * store, else a full state. Its cost follows the change, not the size of the day.
+   */
+  private emitState(): void {
+    const delta = this.db?.takeStoreDelta() ?? 'reset';
+    if (this.listeners.size === 0) return;
+    const base = this.stateWithoutStore();
+    if (base.storeKnown && delta !== 'reset' && this.listenersHaveStore) {
+      this.emit({ type: 'state_delta', delta: { ...base.state, store: delta } });
+      return;
+    }
+    const state = this.getState();
+    this.listenersHaveStore = state.store !== null;
+    this.emit({ type: 'state', state });
   }
 
   get role(): Device['role'] | null {
@@ -151,18 +192,28 @@ export class Appliance {
   }
 
   private currentMessage(): string | null {
-    const parts = [this.link.message, this.link.hubProblem, this.bootNotice].filter(
-      (x): x is string => x !== null,
-    );
+    const parts = [
+      this.link.message,
+      this.link.hubProblem,
+      this.bootNotice,
+      this.setAsideNotice,
+    ].filter((x): x is string => x !== null);
     return parts.length === 0 ? null : parts.join(' ');
   }
 
   getState(): ApplianceState {
+    const { state, storeKnown } = this.stateWithoutStore();
+    return { ...state, store: storeKnown ? (this.db?.snapshot() ?? null) : null };
+  }
+
+  /** Everything but the store's lists (small, sent whole in every state event). */
+  private stateWithoutStore(): { state: Omit<ApplianceState, 'store'>; storeKnown: boolean } {
     const { phase, sync } = this.link;
     const device = this.link.device();
-    const snapshot = phase === 'ready' ? (this.store?.snapshot() ?? null) : null;
-    const cursor = this.store?.cursor() ?? null;
-    return {
+    const shop = phase === 'ready' ? (this.db?.store() ?? null) : null;
+    const cursor = this.db?.cursor() ?? null;
+    const storeKnown = shop !== null && cursor !== null && this.db?.organization() != null;
+    const state = {
       phase,
       message: this.currentMessage(),
       identity: {
@@ -174,17 +225,17 @@ export class Appliance {
         deviceName: device?.name ?? null,
         role: device?.role ?? null,
         storeId: device?.storeId ?? null,
-        storeName: snapshot?.store.name ?? null,
+        storeName: storeKnown ? shop.name : null,
       },
       sync: {
         connected: sync?.connected ?? false,
         position: cursor?.position ?? null,
-        outbox: this.store?.outboxCount() ?? 0,
+        outbox: this.db?.outboxCount() ?? 0,
         lastSyncAt: sync?.lastSyncAt ?? null,
       },
       health: this.peripherals.health(),
-      store: snapshot,
     };
+    return { state, storeKnown };
   }
 
   // ---- what the hub sends -------------------------------------------------------------------
@@ -205,7 +256,7 @@ export class Appliance {
 
   /** A call reaches the screen (announced) or the machine that issued a pager (paged). */
   private onCall(change: Change): void {
-    if (change.entity.kind !== 'customer' || this.store === null) return;
+    if (change.entity.kind !== 'customer' || this.db === null) return;
     const customer = change.entity.customer;
     const key = `${change.epoch}:${change.seq}`;
     const role = this.role;
@@ -216,7 +267,7 @@ export class Appliance {
 
   private onOutboxRefused(entry: OutboxEntry, refusal: Refusal, awaited: boolean): void {
     const envelope = entry.envelope;
-    if (envelope.type === 'register_from_block' || envelope.type === 'register_offline') {
+    if (envelope.type === 'register_from_block') {
       this.machine.onTicketRefused(envelope, refusal, awaited);
       return;
     }
@@ -226,16 +277,16 @@ export class Appliance {
 
   // ---- commands (the bridge's handlers call these) ------------------------------------------
 
-  private requireRole(...roles: Device['role'][]): { device: Device; store: LocalStore } {
+  private requireRole(...roles: Device['role'][]): { device: Device; db: LocalDb } {
     const device = this.link.device();
-    if (this.link.phase !== 'ready' || device === null || this.store === null)
+    if (this.link.phase !== 'ready' || device === null || this.db === null)
       throw new ApplianceError(
         'not_ready',
         this.currentMessage() ?? 'This device is not ready yet.',
       );
     if (!roles.includes(device.role))
       throw new ApplianceError('wrong_role', `A ${device.role} cannot do this.`);
-    return { device, store: this.store };
+    return { device, db: this.db };
   }
 
   deskCommand(command: Command, what: string): Promise<{ customer: Customer | null }> {
@@ -246,7 +297,7 @@ export class Appliance {
     return this.desk.callNext();
   }
 
-  setDeskStatus(payload: DeskStatusPayload) {
+  setDeskStatus(payload: DeskStatusParams) {
     return this.desk.setStatus(payload);
   }
 
@@ -271,6 +322,6 @@ export class Appliance {
     this.link.stop();
     if (this.stateTimer !== null) clearTimeout(this.stateTimer);
     await this.peripherals.close();
-    this.store?.db.close();
+    this.db?.close();
   }
 }

@@ -50,7 +50,7 @@ export class HubCommands {
     }
     if (!result.ok) throw this.refused(result.refusal);
     if (result.customer !== null)
-      this.ctx.store?.applyResultCustomer(result.customer, result.position);
+      this.ctx.db?.applyResultCustomer(result.customer, result.position);
     this.ctx.scheduleState();
     return result.customer;
   }

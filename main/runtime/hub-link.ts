@@ -4,9 +4,9 @@
 import type { ApplianceState } from '../../shared/api/appliance-api.js';
 import type { Device } from '../../shared/domain/entities.js';
 import type { Change, DeviceCredential, Refusal } from '../../shared/protocol/sync.js';
-import type { LocalStore, OutboxEntry, ProvisionedConfig } from '../store/local-store.js';
+import type { LocalDb, OutboxEntry, ProvisionedConfig } from '../local-db/local-db.js';
 import { SyncClient } from '../sync/sync-client.js';
-import { HubUnreachableError, requestProvision } from './provisioning.js';
+import { HubUnreachableError, requestProvision } from './identity/provisioning.js';
 import type { RuntimeOptions } from './runtime-options.js';
 
 export type Phase = ApplianceState['phase'];
@@ -26,6 +26,8 @@ export class HubLink {
   /** Why the hub is not answering, while working offline on the saved configuration. */
   hubProblem: string | null = null;
   private config: ProvisionedConfig | null = null;
+  /** A credential kept outside the lost config, offered to the hub until a config is adopted. */
+  private held: DeviceCredential | null = null;
   private client: SyncClient | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
   private provisioning: Promise<void> | null = null;
@@ -33,7 +35,7 @@ export class HubLink {
 
   constructor(
     private readonly options: RuntimeOptions,
-    private readonly store: LocalStore | null,
+    private readonly db: LocalDb | null,
     private readonly now: () => Date,
     private readonly hooks: HubLinkHooks,
   ) {}
@@ -46,13 +48,17 @@ export class HubLink {
   device(): Device | null {
     if (this.config === null) return null;
     const id = this.config.device.id;
-    return this.store?.devices().find((d) => d.id === id) ?? this.config.device;
+    return this.db?.device(id) ?? this.config.device;
   }
 
   /** The local database cannot be used: nothing else happens until it is fixed. */
   fail(message: string | null): void {
     this.phase = 'error';
     this.message = message;
+  }
+
+  holdCredential(credential: DeviceCredential): void {
+    this.held = credential;
   }
 
   /** First boot (or a saved config for another hub): the hub must say who we are. */
@@ -87,11 +93,11 @@ export class HubLink {
   }
 
   private async provisionOnce(): Promise<void> {
-    if (this.store === null || this.stopped) return;
+    if (this.db === null || this.stopped) return;
     const { hubUrl, identity, log } = this.options;
     const whoAmI = `MAC ${identity.macs.join(', ')}, hostname ${identity.hostname}.`;
     try {
-      const held = this.config?.credential ?? null;
+      const held = this.config?.credential ?? this.held;
       const answer = await requestProvision(hubUrl, identity, held);
       if (this.stopped) return;
       if (answer.status === 'unknown') {
@@ -138,7 +144,7 @@ export class HubLink {
     this.client?.stop();
     this.client = null;
     this.config = null;
-    this.store?.clearConfig();
+    this.db?.clearConfig();
     this.phase = 'unprovisioned';
     this.message = message;
     this.hooks.scheduleState();
@@ -146,8 +152,8 @@ export class HubLink {
 
   /** Takes a device record from the hub (or the saved one); changes apply live. */
   adopt(device: Device, credential: DeviceCredential): void {
-    const store = this.store;
-    if (store === null) return;
+    const db = this.db;
+    if (db === null) return;
     const prev = this.config;
     const storeChanged = prev === null || prev.device.storeId !== device.storeId;
     const credentialChanged =
@@ -160,10 +166,10 @@ export class HubLink {
       credential,
       savedAt: this.now().toISOString(),
     };
-    store.saveConfig(this.config);
+    db.saveConfig(this.config);
     if (prev !== null && storeChanged) {
       this.options.log.info(`moved to store ${device.storeId}: starting a fresh replica`);
-      store.resetReplica();
+      db.resetReplica();
     }
     if (prev !== null && credentialChanged)
       this.options.log.info('claimed a new credential from the hub (the device was reset)');
@@ -178,13 +184,13 @@ export class HubLink {
   }
 
   private startSync(credential: DeviceCredential): void {
-    const store = this.store;
-    if (store === null) return;
+    const db = this.db;
+    if (db === null) return;
     this.client?.stop();
     const sync = new SyncClient({
       hubUrl: this.options.hubUrl,
       credential,
-      store,
+      db,
       log: this.options.log,
       ackTimeoutMs: this.options.ackTimeoutMs,
       reconnectDelayMaxMs: this.options.reconnectDelayMaxMs,
@@ -219,7 +225,7 @@ export class HubLink {
         void this.provisionNow();
       } else if (this.config !== null) {
         this.config = { ...this.config, device };
-        this.store?.saveConfig(this.config);
+        this.db?.saveConfig(this.config);
       }
     }
     if (change.entity.kind === 'device_removed' && change.entity.id === me)

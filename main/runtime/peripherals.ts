@@ -2,8 +2,8 @@
 // only when configured, so a desk or a screen never loads printer code.
 import type { Health, PrinterStatus } from '../../shared/api/appliance-api.js';
 import type { ReceiptPrinter } from '../../drivers/printer/index.js';
-import type { Logger } from './logger.js';
-import { parsePagerUrl } from './pager-url.js';
+import type { Logger } from '../common/logger.js';
+import { parsePagerUrl } from '../../drivers/pager/pager-url.js';
 
 export type PrinterPort = Pick<
   ReceiptPrinter,

@@ -1,7 +1,7 @@
 // What boot hands the appliance: where the hub and the data are, who this device is, the
 // peripherals it drives, and the timings tests shorten.
-import type { DeviceIdentity } from './identity.js';
-import type { Logger } from './logger.js';
+import type { DeviceIdentity } from './identity/identity.js';
+import type { Logger } from '../common/logger.js';
 
 export interface RuntimeOptions {
   hubUrl: string;

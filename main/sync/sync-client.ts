@@ -4,13 +4,12 @@
 // Reconnects use socket.io's backoff with jitter (randomizationFactor); its send buffer is never
 // relied on: nothing is emitted while disconnected.
 import { io, type Socket } from 'socket.io-client';
-import { z } from 'zod';
 import {
   ChangeSchema,
   CommandResultSchema,
   ConnectRefusalSchema,
   PullResponseSchema,
-  StoreSnapshotSchema,
+  SnapshotResponseSchema,
   SYNC_NAMESPACE,
   SyncEvents,
   type Change,
@@ -19,8 +18,8 @@ import {
   type DeviceCredential,
   type Refusal,
 } from '../../shared/protocol/sync.js';
-import type { LocalStore, OutboxEntry } from '../store/local-store.js';
-import type { Logger } from '../runtime/logger.js';
+import type { Logger } from '../common/logger.js';
+import type { LocalDb, OutboxEntry } from '../local-db/local-db.js';
 
 export class OfflineError extends Error {}
 
@@ -41,19 +40,13 @@ export interface SyncHooks {
 export interface SyncOptions {
   hubUrl: string;
   credential: DeviceCredential;
-  store: LocalStore;
+  db: LocalDb;
   log: Logger;
   hooks: SyncHooks;
   ackTimeoutMs?: number;
   reconnectDelayMs?: number;
   reconnectDelayMaxMs?: number;
 }
-
-const SnapshotAnswerSchema = z.union([
-  StoreSnapshotSchema,
-  z.object({ ok: z.literal(true), snapshot: StoreSnapshotSchema }),
-  z.object({ ok: z.literal(false), refusal: z.object({ code: z.string(), message: z.string() }) }),
-]);
 
 export class SyncClient {
   private socket: Socket | null = null;
@@ -150,7 +143,7 @@ export class SyncClient {
   }
 
   private applyLive(changes: Change[]): void {
-    const outcome = this.options.store.applyChanges(changes);
+    const outcome = this.options.db.applyChanges(changes);
     if (outcome.applied.length > 0) {
       this.lastSyncAt = new Date().toISOString();
       this.options.hooks.onApplied(outcome.applied, true);
@@ -223,9 +216,9 @@ export class SyncClient {
   }
 
   private async pullOnce(): Promise<void> {
-    const { store, log } = this.options;
+    const { db, log } = this.options;
     for (;;) {
-      const cur = store.cursor();
+      const cur = db.cursor();
       if (cur === null) {
         await this.takeSnapshot();
         continue;
@@ -240,30 +233,27 @@ export class SyncClient {
         await this.takeSnapshot();
         continue;
       }
-      const outcome = store.applyChanges(answer.data.changes);
+      const outcome = db.applyChanges(answer.data.changes);
       if (outcome.applied.length > 0) this.options.hooks.onApplied(outcome.applied, false);
       if (outcome.gap) {
         // The hub's answer itself has a hole: start over from a snapshot rather than loop.
         await this.takeSnapshot();
         continue;
       }
-      const after = store.cursor();
+      const after = db.cursor();
       if (answer.data.changes.length === 0 || (after?.position.seq ?? 0) >= answer.data.head.seq)
         return;
     }
   }
 
   private async takeSnapshot(): Promise<void> {
-    const answer = SnapshotAnswerSchema.safeParse(await this.ask(SyncEvents.snapshot, {}));
+    const answer = SnapshotResponseSchema.safeParse(await this.ask(SyncEvents.snapshot, {}));
     if (!answer.success)
       throw new Error('the hub answered a snapshot request with something unexpected');
     const data = answer.data;
-    if ('ok' in data && !data.ok) throw new Error(`snapshot refused: ${data.refusal.message}`);
-    const snapshot = 'snapshot' in data ? data.snapshot : data;
-    if ('position' in snapshot) {
-      this.options.store.applySnapshot(snapshot);
-      this.options.hooks.onApplied([], false);
-    }
+    if ('refusal' in data) throw new Error(`snapshot refused: ${data.refusal.message}`);
+    this.options.db.applySnapshot(data);
+    this.options.hooks.onApplied([], false);
   }
 
   /** Sends one command now; throws OfflineError when the hub cannot be asked. */
@@ -317,9 +307,9 @@ export class SyncClient {
   }
 
   private async flushOnce(): Promise<void> {
-    const { store, log, hooks } = this.options;
+    const { db, log, hooks } = this.options;
     if (!this.connected) return;
-    for (const entry of store.outbox()) {
+    for (const entry of db.outbox()) {
       let result: CommandResult;
       try {
         result = await this.send(entry.envelope);
@@ -332,22 +322,23 @@ export class SyncClient {
       const waiter = this.waiters.get(entry.envelope.id);
       if (result.ok) {
         const { customer, position } = result;
-        store.removeOutbox(entry.envelope.id, () => {
-          if (customer !== null) store.applyResultCustomer(customer, position);
-        });
-        waiter?.(result);
         if (entry.abandoned && entry.envelope.type === 'register' && customer !== null) {
           // Its answer never reached a customer: take the ghost ticket out of the queue.
-          store.enqueue({
-            id: crypto.randomUUID(),
-            issuedAt: new Date().toISOString(),
-            type: 'cancel',
-            payload: { customerId: customer.id },
-          });
+          db.settleAbandonedRegister(
+            entry.envelope.id,
+            { customer, position },
+            {
+              id: crypto.randomUUID(),
+              issuedAt: new Date().toISOString(),
+              type: 'cancel',
+              payload: { customerId: customer.id },
+            },
+          );
           this.flushAgain = true;
-        }
+        } else db.settleCommand(entry.envelope.id, { customer, position });
+        waiter?.(result);
       } else {
-        store.removeOutbox(entry.envelope.id);
+        db.dropCommand(entry.envelope.id);
         log.warn(`sync: the hub refused ${entry.envelope.type}: ${result.refusal.message}`);
         waiter?.(result);
         hooks.onOutboxRefused(entry, result.refusal, waiter !== undefined);

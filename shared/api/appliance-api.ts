@@ -4,10 +4,11 @@
 import { z } from 'zod';
 import { CustomerSchema, DeviceRoleSchema, IdSchema, LangSchema } from '../domain/entities.js';
 import {
-  DeskStatusChangeSchema,
+  CommandSchema,
   LogPositionSchema,
   RegisterPayloadSchema,
   StoreSnapshotSchema,
+  type Command,
 } from '../protocol/sync.js';
 
 export const PrinterStatusSchema = z.object({
@@ -69,6 +70,32 @@ export const ApplianceStateSchema = z.object({
 });
 export type ApplianceState = z.infer<typeof ApplianceStateSchema>;
 
+/**
+ * What changed in the store since the previous state event: entities carried whole (an upsert
+ * by id), ids removed, and the new log position. Lists left out did not change.
+ */
+export const StoreDeltaSchema = StoreSnapshotSchema.partial().extend({
+  position: LogPositionSchema,
+  removed: z
+    .object({
+      services: z.array(IdSchema).default([]),
+      devices: z.array(IdSchema).default([]),
+      customers: z.array(IdSchema).default([]),
+      blocks: z.array(IdSchema).default([]),
+    })
+    .prefault({}),
+});
+export type StoreDelta = z.infer<typeof StoreDeltaSchema>;
+
+/**
+ * A state event after the first: everything small is sent whole, the store as a delta. Sent only
+ * while the store stays known; otherwise (first event, a new snapshot, a move) a full state is.
+ */
+export const ApplianceStateDeltaSchema = ApplianceStateSchema.omit({ store: true }).extend({
+  store: StoreDeltaSchema,
+});
+export type ApplianceStateDelta = z.infer<typeof ApplianceStateDeltaSchema>;
+
 export const CallAnnouncementSchema = z.object({
   /** The change's log position as `epoch:seq`: announcements are de-duplicated by it. */
   key: z.string(),
@@ -96,6 +123,17 @@ export const ApplianceEventSchema = z.discriminatedUnion('type', [
 ]);
 export type ApplianceEvent = z.infer<typeof ApplianceEventSchema>;
 
+/**
+ * What the runtime sends: the events above, with `state` after the first one sent as a
+ * `state_delta`. The client (client.ts) folds deltas back into `state` events, so a UI only
+ * ever sees `ApplianceEvent`.
+ */
+export const ApplianceWireEventSchema = z.discriminatedUnion('type', [
+  ...ApplianceEventSchema.options,
+  z.object({ type: z.literal('state_delta'), delta: ApplianceStateDeltaSchema }),
+]);
+export type ApplianceWireEvent = z.infer<typeof ApplianceWireEventSchema>;
+
 export const PrintOutcomeSchema = z.object({
   printed: z.boolean(),
   reason: z.string().nullable().default(null),
@@ -103,6 +141,20 @@ export const PrintOutcomeSchema = z.object({
 
 /** What a kiosk sends to register: the sync command's payload; appointments come by check-in. */
 export const RegisterParamsSchema = RegisterPayloadSchema.omit({ appointment: true });
+export type RegisterParams = z.output<typeof RegisterParamsSchema>;
+
+/** The payload schema of one sync command: desk actions send exactly what the hub takes. */
+function commandPayload<T extends Command['type']>(type: T) {
+  const option = CommandSchema.options.find((o) => o.shape.type.value === type);
+  if (option === undefined) throw new Error(`no sync command ${type}`);
+  return option.shape.payload as Extract<
+    (typeof CommandSchema.options)[number],
+    { shape: { type: z.ZodLiteral<T> } }
+  >['shape']['payload'];
+}
+export const TransferParamsSchema = commandPayload('transfer');
+export const DeskStatusParamsSchema = commandPayload('set_desk_status');
+export type DeskStatusParams = z.output<typeof DeskStatusParamsSchema>;
 
 export const TicketResultSchema = z.object({
   customer: CustomerSchema,
@@ -113,7 +165,7 @@ export const TicketResultSchema = z.object({
   offline: z.boolean(),
 });
 
-const customerRef = z.object({ customerId: IdSchema });
+const customerRef = commandPayload('call_customer');
 const none = z.object({}).default({});
 const customerOrNone = z.object({ customer: CustomerSchema.nullable() });
 
@@ -131,17 +183,8 @@ export const applianceMethods = {
   startServing: { params: customerRef, result: customerOrNone },
   finish: { params: customerRef, result: customerOrNone },
   noShow: { params: customerRef, result: customerOrNone },
-  transfer: {
-    params: customerRef.extend({ toServiceId: IdSchema.optional(), toDeskId: IdSchema.optional() }),
-    result: customerOrNone,
-  },
-  setDeskStatus: {
-    params: z.object({
-      status: DeskStatusChangeSchema,
-      pauseMinutes: z.number().int().min(1).max(480).optional(),
-    }),
-    result: z.object({ ok: z.literal(true) }),
-  },
+  transfer: { params: TransferParamsSchema, result: customerOrNone },
+  setDeskStatus: { params: DeskStatusParamsSchema, result: z.object({ ok: z.literal(true) }) },
   testPrint: { params: none, result: PrintOutcomeSchema },
 } as const;
 
@@ -194,7 +237,7 @@ export const RpcRequestSchema = z.object({
 export const RpcResponseSchema = z.union([
   z.object({ id: z.number().int(), result: z.unknown() }),
   z.object({ id: z.number().int(), error: ApplianceErrorSchema }),
-  z.object({ event: ApplianceEventSchema }),
+  z.object({ event: ApplianceWireEventSchema }),
 ]);
 
 /** The IPC channel names used by main/electron and its preload. */

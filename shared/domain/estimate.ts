@@ -12,6 +12,11 @@ export interface EstimateContext {
   devices: readonly Device[];
   store: Store;
   now: Date;
+  /**
+   * The observed minutes when the caller keeps them (then `customers` may be only the active
+   * ones); otherwise they are computed from `customers`.
+   */
+  observedMinutes?: number | null;
 }
 
 /** A customer not registered yet (what the kiosk shows before printing). */
@@ -170,7 +175,10 @@ export function estimateWith(
       peopleBefore: before,
       serviceMinutes: service?.serviceMinutes ?? 5,
       openDesks: openDesksFor(serviceId, ctx),
-      observedMinutes: observedServiceMinutes(finished, serviceId),
+      observedMinutes:
+        ctx.observedMinutes !== undefined
+          ? ctx.observedMinutes
+          : observedServiceMinutes(finished, serviceId),
     }),
   };
 }

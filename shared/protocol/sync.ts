@@ -246,6 +246,13 @@ export const StoreSnapshotSchema = z.object({
 });
 export type StoreSnapshot = z.infer<typeof StoreSnapshotSchema>;
 
+/** The hub's answer to a snapshot request: the snapshot, or a refusal (unknown store). */
+export const SnapshotResponseSchema = z.union([
+  StoreSnapshotSchema,
+  z.object({ ok: z.literal(false), refusal: RefusalSchema }),
+]);
+export type SnapshotResponse = z.infer<typeof SnapshotResponseSchema>;
+
 /** socket.io event names. Client → hub events take an ack callback. */
 export const SyncEvents = {
   command: 'command',

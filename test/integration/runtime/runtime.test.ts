@@ -93,12 +93,15 @@ describe('runtime against a real hub', () => {
         fc.integer({ min: 1, max: 6 }),
         fc.integer({ min: 1, max: 4 }),
         async (tickets, rounds) => {
-          for (let i = 0; i < tickets; i += 1)
-            await kiosk.bridge.api.register({
+          const issued: string[] = [];
+          for (let i = 0; i < tickets; i += 1) {
+            const { customer } = await kiosk.bridge.api.register({
               serviceId: 'demo-priority',
               lang: 'EN',
               contactMode: 'anonymous',
             });
+            issued.push(customer.id);
+          }
           const got: string[] = [];
           for (let r = 0; r < rounds; r += 1) {
             const [a, b] = await Promise.all([
@@ -107,7 +110,22 @@ describe('runtime against a real hub', () => {
             ]);
             for (const c of [a.customer, b.customer]) if (c !== null) got.push(c.id);
           }
+          // Every press calls someone while anyone waits, and nobody is called twice.
+          expect(got.length).toBe(Math.min(tickets, 2 * rounds));
           expect(new Set(got).size).toBe(got.length);
+          expect(got.every((id) => issued.includes(id))).toBe(true);
+          // The queue every device sees agrees: exactly those were called, once each.
+          const calledIn = (d: typeof kiosk) =>
+            (d.bridge.state()?.store?.customers ?? []).filter(
+              (c) => issued.includes(c.id) && c.calledAt !== null,
+            );
+          await waitFor('the calls reach the kiosk', () => calledIn(kiosk).length === got.length);
+          expect(
+            calledIn(kiosk)
+              .map((c) => c.id)
+              .sort(),
+          ).toEqual([...got].sort());
+          expect(calledIn(kiosk).every((c) => c.recalls === 0)).toBe(true);
           // Drain, so each run starts from an empty priority queue.
           for (;;) {
             const { customer } = await desk1.bridge.api.callNext();

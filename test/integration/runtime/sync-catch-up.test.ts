@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { seedStore } from '../../../cloud/engine/admin.js';
 import { startHub, type RunningHub } from '../../../cloud/server.js';
-import { createLogger } from '../../../main/runtime/logger.js';
-import { openDatabase } from '../../../main/store/database.js';
-import { LocalStore } from '../../../main/store/local-store.js';
+import { createLogger } from '../../../main/common/logger.js';
+import { openDatabase } from '../../../main/local-db/database.js';
+import { LocalDb } from '../../../main/local-db/local-db.js';
 import { SyncClient } from '../../../main/sync/sync-client.js';
 import { SyncEvents, SYNC_NAMESPACE } from '../../../shared/protocol/sync.js';
 import { credentialFor } from '../hub/harness.js';
@@ -44,19 +44,19 @@ describe('sync catch-up', () => {
       });
     });
 
-    const store = new LocalStore(openDatabase(join(deviceDir, 'lineup.db')).db);
+    const db = new LocalDb(openDatabase(join(deviceDir, 'lineup.db')).db);
     const claims: { connected: boolean; hasReplica: boolean }[] = [];
     const sync: SyncClient = new SyncClient({
       hubUrl: hub.url,
       credential,
-      store,
+      db,
       log: createLogger({ quiet: true }),
       ackTimeoutMs: 200,
       reconnectDelayMaxMs: 100,
       hooks: {
         onApplied: () => undefined,
         onStatus: () =>
-          claims.push({ connected: sync.connected, hasReplica: store.cursor() !== null }),
+          claims.push({ connected: sync.connected, hasReplica: db.cursor() !== null }),
         onCredentialRefused: () => undefined,
         onOutboxRefused: () => undefined,
       },
@@ -66,7 +66,7 @@ describe('sync catch-up', () => {
 
     await waitFor('connected', () => sync.connected);
     expect(held).toBe(2);
-    expect(store.cursor()).not.toBeNull();
+    expect(db.cursor()).not.toBeNull();
     // Every time the link said "connected", the replica was there.
     expect(claims.filter((c) => c.connected && !c.hasReplica)).toEqual([]);
     expect(claims.some((c) => c.connected)).toBe(true);

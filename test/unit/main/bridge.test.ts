@@ -8,7 +8,7 @@ import { WebSocket } from 'ws';
 import { startHostServer, type HostServer } from '../../../main/bridge/host-server.js';
 import { applianceHandlers, createBridge } from '../../../main/bridge/dispatch.js';
 import { Appliance } from '../../../main/runtime/appliance.js';
-import { createLogger } from '../../../main/runtime/logger.js';
+import { createLogger } from '../../../main/common/logger.js';
 
 let dir: string;
 let appliance: Appliance;

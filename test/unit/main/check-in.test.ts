@@ -4,11 +4,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ApplianceError } from '../../../shared/api/appliance-api.js';
 import { formatLineupAppointmentQr, formatLineupTicketQr } from '../../../shared/scanner/index.js';
-import { normaliseCheckInCode } from '../../../main/runtime/check-in.js';
+import { checkInPayload } from '../../../main/runtime/roles/check-in.js';
 
 function refusal(raw: string, storeId: string | null = 'demo-store'): ApplianceError {
   try {
-    normaliseCheckInCode(raw, storeId);
+    checkInPayload(raw, storeId);
   } catch (error) {
     if (error instanceof ApplianceError) return error;
     throw error;
@@ -16,16 +16,17 @@ function refusal(raw: string, storeId: string | null = 'demo-store'): ApplianceE
   throw new Error(`"${raw}" was accepted`);
 }
 
-describe('normaliseCheckInCode', () => {
+describe('checkInPayload', () => {
   it('takes the customer id out of the QR printed on Lineup tickets', () => {
     const qr = formatLineupTicketQr({
       storeId: 'demo-store',
       customerId: 'c0ffee42',
       ticket: 'A7',
     });
-    expect(normaliseCheckInCode(`${qr}\r\n`, 'demo-store')).toEqual({
-      kind: 'customer',
-      code: 'c0ffee42',
+    expect(checkInPayload(`${qr}\r\n`, 'demo-store')).toEqual({
+      kind: 'lineup-ticket',
+      version: 1,
+      customerId: 'c0ffee42',
       storeId: 'demo-store',
       ticket: 'A7',
     });
@@ -33,26 +34,26 @@ describe('normaliseCheckInCode', () => {
 
   it('takes the customer id out of a Lineup booking QR', () => {
     const qr = formatLineupAppointmentQr({ storeId: 'demo-store', customerId: 'b00k1' });
-    expect(normaliseCheckInCode(qr, 'demo-store')).toMatchObject({
-      kind: 'customer',
-      code: 'b00k1',
+    expect(checkInPayload(qr, 'demo-store')).toMatchObject({
+      kind: 'lineup-appointment',
+      customerId: 'b00k1',
     });
   });
 
   it("takes the position id out of Ombori's check-in QR", () => {
     expect(
-      normaliseCheckInCode('{"type":"check-in-position","positionId":"pos-77"}', 'demo-store'),
-    ).toEqual({ kind: 'position', code: 'pos-77' });
+      checkInPayload('{"type":"check-in-position","positionId":"pos-77"}', 'demo-store'),
+    ).toEqual({ kind: 'ombori-check-in', positionId: 'pos-77' });
   });
 
   it('takes the appointment id out of APPT-/APT- codes, and keeps a typed booking reference', () => {
-    expect(normaliseCheckInCode('APPT-E2E123', 'demo-store')).toEqual({
+    expect(checkInPayload('APPT-E2E123', 'demo-store')).toEqual({
       kind: 'appointment',
-      code: 'E2E123',
+      externalId: 'E2E123',
     });
-    expect(normaliseCheckInCode('apt-xyz_9', null)).toEqual({ kind: 'appointment', code: 'xyz_9' });
-    expect(normaliseCheckInCode('  BOOK-4411 ', 'demo-store')).toEqual({
-      kind: 'appointment',
+    expect(checkInPayload('apt-xyz_9', null)).toEqual({ kind: 'appointment', externalId: 'xyz_9' });
+    expect(checkInPayload('  BOOK-4411 ', 'demo-store')).toEqual({
+      kind: 'typed',
       code: 'BOOK-4411',
     });
   });
@@ -88,14 +89,22 @@ describe('normaliseCheckInCode', () => {
       fc.property(fc.string({ maxLength: 700, unit: 'binary' }), (raw) => {
         let code;
         try {
-          code = normaliseCheckInCode(raw, 'demo-store');
+          code = checkInPayload(raw, 'demo-store');
         } catch (error) {
           expect(error).toBeInstanceOf(ApplianceError);
           expect((error as ApplianceError).code).toBe('invalid');
           return;
         }
-        // Whatever is accepted is an id the hub can look up: no spaces, no controls, ≤ 200.
-        expect(code.code).toMatch(/^[A-Za-z0-9_-]{1,200}$/);
+        // Whatever is accepted names an id the hub can look up: no spaces, no controls.
+        const id =
+          code.kind === 'typed'
+            ? code.code
+            : code.kind === 'appointment'
+              ? code.externalId
+              : code.kind === 'ombori-check-in'
+                ? code.positionId
+                : code.customerId;
+        expect(id).toMatch(/^[A-Za-z0-9_-]{1,200}$/);
       }),
       { seed: 20260301, numRuns: 400 },
     );

@@ -3,7 +3,7 @@ import {
   detectIdentity,
   IdentityError,
   macsFromInterfaces,
-} from '../../../main/runtime/identity.js';
+} from '../../../main/runtime/identity/identity.js';
 
 const nic = (mac: string, internal = false) => ({
   address: '10.0.0.2',

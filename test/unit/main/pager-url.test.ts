@@ -1,7 +1,7 @@
 // `--pager` URLs: the protocol and its options come out; the rest goes to the transport.
 import { describe, expect, it } from 'vitest';
-import { parsePagerUrl, PagerUrlError } from '../../../main/runtime/pager-url.js';
-import { parseCli, UsageError } from '../../../main/runtime/boot.js';
+import { parsePagerUrl, PagerUrlError } from '../../../drivers/pager/pager-url.js';
+import { parseCli, UsageError } from '../../../main/launch/boot.js';
 
 describe('parsePagerUrl', () => {
   it('reads the protocol and keeps the serial settings for the transport', () => {

@@ -1,13 +1,11 @@
 // The desk: calling, serving and its open/closed status. Every desk action needs the hub now
 // (it is the single sequencer), so nothing here is queued for later.
-import { ApplianceError } from '../../shared/api/appliance-api.js';
-import type { Customer } from '../../shared/domain/entities.js';
-import type { Command } from '../../shared/protocol/sync.js';
-import { OfflineError } from '../sync/sync-client.js';
-import type { HubCommands } from './hub-commands.js';
-import type { RuntimeContext } from './runtime-context.js';
-
-export type DeskStatusPayload = Extract<Command, { type: 'set_desk_status' }>['payload'];
+import { ApplianceError, type DeskStatusParams } from '../../../shared/api/appliance-api.js';
+import type { Customer } from '../../../shared/domain/entities.js';
+import type { Command } from '../../../shared/protocol/sync.js';
+import { OfflineError } from '../../sync/sync-client.js';
+import type { HubCommands } from '../hub-commands.js';
+import type { RuntimeContext } from '../runtime-context.js';
 
 export class DeskService {
   constructor(
@@ -44,12 +42,12 @@ export class DeskService {
       throw this.hub.refused(result.refusal);
     }
     if (result.customer !== null)
-      this.ctx.store?.applyResultCustomer(result.customer, result.position);
+      this.ctx.db?.applyResultCustomer(result.customer, result.position);
     this.ctx.scheduleState();
     return { customer: result.customer };
   }
 
-  async setStatus(payload: DeskStatusPayload) {
+  async setStatus(payload: DeskStatusParams) {
     this.ctx.requireRole('desk');
     await this.hub.online({ type: 'set_desk_status', payload }, 'changing the desk status');
     return { ok: true as const };

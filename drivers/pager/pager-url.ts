@@ -1,14 +1,16 @@
 // `--pager` URLs: the transport URL of the drivers plus the transmitter's protocol and options,
 // e.g. `serial:/dev/ttyUSB0?baud=1200&protocol=jtech` or `tcp://10.0.0.9:4001?protocol=lrs&system=2`.
-// The pager parameters are taken out before the URL goes to the transport.
+// The pager parameters are taken out before the URL goes to the transport. Pure (no transport is
+// loaded), so the CLI can check a URL before anything opens.
+import { SERIAL_DEFAULTS, type PagerProtocolName } from './protocols.js';
 
-export const PAGER_PROTOCOLS = ['jtech', 'waveware', 'tap', 'lrs'] as const;
-export type PagerProtocol = (typeof PAGER_PROTOCOLS)[number];
+/** The protocols the driver speaks: the keys of its serial defaults (one list). */
+export const PAGER_PROTOCOLS = Object.keys(SERIAL_DEFAULTS) as PagerProtocolName[];
 
 export interface PagerSettings {
   /** What the transport sees (the pager parameters removed). */
   transportUrl: string;
-  protocol: PagerProtocol;
+  protocol: PagerProtocolName;
   dialect?: 'waveware' | 'scope';
   systemId?: number;
   capcodeBase?: number;
@@ -25,7 +27,7 @@ export class PagerUrlError extends Error {
 }
 
 /** Without `protocol=` the transmitter is taken to be JTECH (the common restaurant encoder). */
-export const DEFAULT_PAGER_PROTOCOL: PagerProtocol = 'jtech';
+export const DEFAULT_PAGER_PROTOCOL: PagerProtocolName = 'jtech';
 
 const NUMBERS = {
   system: ['systemId', 0, 13],
@@ -40,9 +42,9 @@ export function parsePagerUrl(url: string): PagerSettings {
   const base = q === -1 ? url : url.slice(0, q);
   const params = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
   const protocol = (params.get('protocol') ?? DEFAULT_PAGER_PROTOCOL).toLowerCase();
-  if (!(PAGER_PROTOCOLS as readonly string[]).includes(protocol))
+  if (!Object.hasOwn(SERIAL_DEFAULTS, protocol))
     throw new PagerUrlError(url, `protocol must be one of ${PAGER_PROTOCOLS.join(', ')}`);
-  const settings: PagerSettings = { transportUrl: base, protocol: protocol as PagerProtocol };
+  const settings: PagerSettings = { transportUrl: base, protocol: protocol as PagerProtocolName };
   params.delete('protocol');
   const dialect = params.get('dialect');
   if (dialect !== null) {

@@ -1,44 +1,26 @@
 // The ticket machine: issuing tickets (numbered from its own reserved blocks, or by the hub),
 // keeping that reserve topped up, undoing tickets the hub refused, and paging its pager customers.
 import { randomUUID } from 'node:crypto';
-import { ApplianceError } from '../../shared/api/appliance-api.js';
-import type { Customer, Device, Service } from '../../shared/domain/entities.js';
-import {
-  estimateFor,
-  estimateWaitMinutes,
-  observedServiceMinutes,
-  openDesksFor,
-} from '../../shared/domain/estimate.js';
-import { formatTicket, storeDay } from '../../shared/domain/numbering.js';
-import { mustWaitAtRegistration, shouldAlert } from '../../shared/domain/turn-near.js';
+import { ApplianceError, type RegisterParams } from '../../../shared/api/appliance-api.js';
+import { newCustomer } from '../../../shared/domain/customer.js';
+import type { Customer, Device, Service } from '../../../shared/domain/entities.js';
+import { estimateFor, estimateWaitMinutes, openDesksFor } from '../../../shared/domain/estimate.js';
+import { storeDay } from '../../../shared/domain/numbering.js';
+import { mustWaitAtRegistration, shouldAlert } from '../../../shared/domain/turn-near.js';
 import type {
   Change,
-  Command,
   CommandEnvelope,
   Refusal,
-  TicketBlock,
-} from '../../shared/protocol/sync.js';
-import { OfflineError } from '../sync/sync-client.js';
-import type { HubCommands } from './hub-commands.js';
-import type { RuntimeContext } from './runtime-context.js';
+  RegisterPayload,
+} from '../../../shared/protocol/sync.js';
+import type { LocalTicket, UsableBlock } from '../../local-db/local-db.js';
+import { OfflineError } from '../../sync/sync-client.js';
+import type { HubCommands } from '../hub-commands.js';
+import type { RuntimeContext } from '../runtime-context.js';
 import { printTicket } from './ticket-printing.js';
 
-export type RegisterPayload = Extract<Command, { type: 'register' }>['payload'];
-
-export interface RegisterParams {
-  serviceId: string;
-  servicePath: string[];
-  lang: string;
-  contactMode: Customer['contactMode'];
-  contact: Customer['contact'];
-  pager: number | null;
-}
-
 /** A ticket this machine numbered itself; the hub may still refuse it. */
-export type OfflineTicketEnvelope = Extract<
-  CommandEnvelope,
-  { type: 'register_from_block' | 'register_offline' }
->;
+export type OfflineTicketEnvelope = Extract<CommandEnvelope, { type: 'register_from_block' }>;
 
 interface Estimate {
   peopleBefore: number;
@@ -73,7 +55,7 @@ export class MachineService {
     const sync = this.ctx.sync();
     if (issued !== null && sync !== null && sync.connected) {
       const wait = options.registerAckMs ?? options.ackTimeoutMs ?? 5000;
-      const result = await sync.flushAndWait(issued.commandId, wait);
+      const result = await sync.flushAndWait(issued.envelope.id, wait);
       if (result !== null && !result.ok) {
         // Nobody saw this ticket yet: the hub numbers one itself when the block was the problem.
         if (result.refusal.code !== 'conflict' && result.refusal.code !== 'not_found')
@@ -106,8 +88,8 @@ export class MachineService {
   }
 
   private leafService(serviceId: string): Service {
-    const service = this.ctx.store?.services().find((s) => s.id === serviceId);
-    if (service === undefined) throw new ApplianceError('invalid', `Unknown service ${serviceId}.`);
+    const service = this.ctx.db?.service(serviceId) ?? null;
+    if (service === null) throw new ApplianceError('invalid', `Unknown service ${serviceId}.`);
     if (service.childIds.length > 0)
       throw new ApplianceError('invalid', 'This is a menu: choose one of its services.');
     return service;
@@ -115,25 +97,23 @@ export class MachineService {
 
   /** The hub numbers the ticket (after every reserved block); null when it did not answer. */
   private async registerByHub(payload: RegisterPayload): Promise<Customer | null> {
-    const store = this.ctx.store;
+    const db = this.ctx.db;
     const sync = this.ctx.sync();
-    if (store === null || sync === null) return null;
+    if (db === null || sync === null) return null;
     const envelope = this.hub.envelope({ type: 'register', payload });
-    store.enqueue(envelope);
+    db.queueCommand(envelope);
     try {
       const result = await sync.send(envelope);
       if (!result.ok) {
-        store.removeOutbox(envelope.id);
+        db.dropCommand(envelope.id);
         throw this.hub.refused(result.refusal);
       }
-      store.removeOutbox(envelope.id, () => {
-        if (result.customer !== null) store.applyResultCustomer(result.customer, result.position);
-      });
+      db.settleCommand(envelope.id, result);
       return result.customer;
     } catch (error) {
       if (!(error instanceof OfflineError)) throw error;
       // No answer: the hub may still apply it later; then it is cancelled (see the outbox).
-      store.markAbandoned(envelope.id);
+      db.markAbandoned(envelope.id);
       return null;
     }
   }
@@ -146,52 +126,28 @@ export class MachineService {
     device: Device,
     service: Service,
     payload: RegisterPayload,
-  ): { customer: Customer; commandId: string } | null {
-    const store = this.ctx.store;
-    const shop = store?.store() ?? null;
-    if (store === null || shop === null) return null;
+  ): LocalTicket | null {
+    const db = this.ctx.db;
+    const shop = db?.store() ?? null;
+    if (db === null || shop === null) return null;
     const now = this.ctx.now();
     const day = storeDay(now, shop.timeZone);
     const block = this.usableBlocks(device, service, day)[0]?.block;
     if (block === undefined) return null;
-    return store.db.transaction((): { customer: Customer; commandId: string } | null => {
-      const n = store.takeBlockNumber(block);
-      if (n === null) return null;
-      const at = now.toISOString();
-      const arrivalSeq = store.customers().reduce((m, c) => Math.max(m, c.arrivalSeq), 0) + 1;
-      const customer: Customer = {
+    const at = now.toISOString();
+    return db.issueLocalTicket(block, (ticketNumber, arrivalSeq) => {
+      const customer = newCustomer({
         id: randomUUID().replaceAll('-', ''),
         storeId: shop.id,
-        serviceId: service.id,
-        servicePath: payload.servicePath.length > 0 ? payload.servicePath : [service.id],
+        service: { id: service.id, ticketPrefix: block.ticketPrefix },
         machineId: device.id,
-        lang: payload.lang,
         registeredBy: device.id,
-        contactMode: payload.contactMode,
-        contact: payload.contact,
-        pager: payload.pager,
-        state: 'waiting',
-        ticketPrefix: block.ticketPrefix,
-        ticketNumber: n,
+        request: payload,
+        ticketNumber,
         ticketDay: block.ticketDay,
-        ticket: formatTicket(block.ticketPrefix, n),
-        prioritized: service.prioritize || service.prm,
-        appointment: null,
-        registeredAt: at,
-        checkedInAt: null,
-        sortAt: at,
+        issuedAt: at,
         arrivalSeq,
-        calledAt: null,
-        servingAt: null,
-        finishedAt: null,
-        updatedAt: at,
-        deskId: null,
-        recalls: 0,
-        peopleBefore: 0,
-        mustWait: false,
-        alerted: false,
-        visits: 0,
-      };
+      });
       const estimate = this.estimate(customer);
       customer.peopleBefore = estimate.peopleBefore;
       customer.mustWait = mustWaitAtRegistration(estimate, shop);
@@ -201,45 +157,45 @@ export class MachineService {
           ...payload,
           customerId: customer.id,
           blockId: block.id,
-          ticketNumber: n,
+          ticketNumber,
           issuedAt: at,
         },
       });
-      store.enqueue(envelope, () => store.putLocalCustomer(customer));
-      return { customer, commandId: envelope.id };
-    })();
+      return { customer, envelope };
+    });
   }
 
   /** The hub's people-before for a ticket it accepted, and the wait that goes with it here. */
   private estimateAsHub(customer: Customer): Estimate {
-    const store = this.ctx.store;
-    const shop = store?.store() ?? null;
-    if (store === null || shop === null)
+    const db = this.ctx.db;
+    const shop = db?.store() ?? null;
+    if (db === null || shop === null)
       return { peopleBefore: customer.peopleBefore, waitMinutes: 0 };
-    const service = store.services().find((s) => s.id === customer.serviceId);
+    const service = db.service(customer.serviceId);
     return {
       peopleBefore: customer.peopleBefore,
       waitMinutes: estimateWaitMinutes({
         peopleBefore: customer.peopleBefore,
         serviceMinutes: service?.serviceMinutes ?? 5,
         openDesks: openDesksFor(customer.serviceId, {
-          services: store.services(),
-          devices: store.devices(),
+          services: db.services(),
+          devices: db.devices(),
           store: shop,
         }),
-        observedMinutes: observedServiceMinutes(store.customers(), customer.serviceId),
+        observedMinutes: db.observedMinutes(customer.serviceId),
       }),
     };
   }
 
   private estimate(customer: Customer): Estimate {
-    const store = this.ctx.store;
-    const shop = store?.store() ?? null;
-    if (store === null || shop === null) return { peopleBefore: 0, waitMinutes: 0 };
+    const db = this.ctx.db;
+    const shop = db?.store() ?? null;
+    if (db === null || shop === null) return { peopleBefore: 0, waitMinutes: 0 };
     return estimateFor(customer, {
-      customers: store.customers(),
-      services: store.services(),
-      devices: store.devices(),
+      customers: db.openCustomers(),
+      observedMinutes: db.observedMinutes(customer.serviceId),
+      services: db.services(),
+      devices: db.devices(),
       store: shop,
       now: this.ctx.now(),
     });
@@ -248,14 +204,8 @@ export class MachineService {
   // ---- the offline reserve ------------------------------------------------------------------
 
   /** This machine's blocks for the service today that still fit it (its prefix may change). */
-  private usableBlocks(
-    device: Device,
-    service: Service,
-    day: string,
-  ): { block: TicketBlock; left: number }[] {
-    return (this.ctx.store?.usableBlocks(device.id, service.id, day) ?? []).filter(
-      (b) => b.block.ticketPrefix === service.ticketPrefix,
-    );
+  private usableBlocks(device: Device, service: Service, day: string): UsableBlock[] {
+    return this.ctx.db?.usableBlocks(device.id, service.id, day, service.ticketPrefix) ?? [];
   }
 
   /** Keeps a reserve of offline numbers per service this machine offers. */
@@ -267,13 +217,13 @@ export class MachineService {
   }
 
   private async reserveOnce(): Promise<void> {
-    const store = this.ctx.store;
+    const db = this.ctx.db;
     const sync = this.ctx.sync();
     const device = this.ctx.device();
     const { options } = this.ctx;
-    const shop = store?.store() ?? null;
+    const shop = db?.store() ?? null;
     if (
-      store === null ||
+      db === null ||
       sync === null ||
       !sync.connected ||
       device?.role !== 'machine' ||
@@ -283,7 +233,7 @@ export class MachineService {
     const size = options.blockSize ?? 20;
     const low = options.blockLow ?? Math.ceil(size / 4);
     const day = storeDay(this.ctx.now(), shop.timeZone);
-    for (const service of store.services()) {
+    for (const service of db.services()) {
       if (service.childIds.length > 0) continue;
       if (service.machineIds.length > 0 && !service.machineIds.includes(device.id)) continue;
       const left = this.usableBlocks(device, service, day).reduce((n, b) => n + b.left, 0);
@@ -297,7 +247,7 @@ export class MachineService {
             `could not reserve offline numbers for ${service.id}: ${result.refusal.message}`,
           );
         } else if (result.block !== null) {
-          store.putBlock(result.block, result.position);
+          db.putBlock(result.block, result.position);
         }
       } catch (error) {
         options.log.warn(`could not reserve offline numbers: ${(error as Error).message}`);
@@ -308,18 +258,17 @@ export class MachineService {
 
   /** The hub refused a ticket this machine numbered itself: take it out of the local queue. */
   onTicketRefused(envelope: OfflineTicketEnvelope, refusal: Refusal, awaited: boolean): void {
-    const store = this.ctx.store;
+    const db = this.ctx.db;
     const id = envelope.payload.customerId;
     if (awaited) {
       // Refused before anyone saw it: register() tells the customer; just undo it here.
-      store?.dropLocalCustomer(id);
+      db?.dropLocalCustomer(id);
       this.ctx.scheduleState();
       return;
     }
     // The ticket was handed out: keep telling staff, and take it out of the local queue.
-    const ticket =
-      store?.customers().find((c) => c.id === id)?.ticket ?? String(envelope.payload.ticketNumber);
-    store?.dropLocalCustomer(id);
+    const ticket = db?.customer(id)?.ticket ?? String(envelope.payload.ticketNumber);
+    db?.dropLocalCustomer(id);
     this.ctx.notice(
       'error',
       `Offline ticket ${ticket} was refused by the hub: ${refusal.message} It is no longer in the queue.`,
@@ -331,12 +280,12 @@ export class MachineService {
 
   /** A call (or recall) of one of this machine's pager customers; `key` identifies the change. */
   pageCalled(change: Change, customer: Customer, key: string): void {
-    const store = this.ctx.store;
-    if (store === null || customer.pager === null) return;
+    const db = this.ctx.db;
+    if (db === null || customer.pager === null) return;
     if (customer.machineId !== this.ctx.device()?.id) return;
     // Each call (and each recall) buzzes once, however often the change is replayed.
-    if (!store.markAnnounced(`pager:${key}`, change.at)) return;
-    const desk = store.devices().find((d) => d.id === customer.deskId);
+    if (!db.markAnnounced(`pager:${key}`, change.at)) return;
+    const desk = customer.deskId === null ? null : db.device(customer.deskId);
     void this.page(customer, desk?.name ?? '');
   }
 
@@ -345,27 +294,26 @@ export class MachineService {
    * (mustWait): once per customer, when the domain rule says so.
    */
   pageTurnsNear(): void {
-    const store = this.ctx.store;
-    const shop = store?.store() ?? null;
+    const db = this.ctx.db;
+    const shop = db?.store() ?? null;
     const me = this.ctx.device()?.id;
-    if (this.ctx.role() !== 'machine' || this.ctx.peripherals.pager === null || store === null)
-      return;
+    if (this.ctx.role() !== 'machine' || this.ctx.peripherals.pager === null || db === null) return;
     if (!shop) return;
-    const customers = store.customers();
+    const customers = db.customers();
     const mine = customers.filter(
       (c) => c.machineId === me && c.pager !== null && c.mustWait && c.state === 'waiting',
     );
     if (mine.length === 0) return;
     const ctx = {
       customers,
-      services: store.services(),
-      devices: store.devices(),
+      services: db.services(),
+      devices: db.devices(),
       store: shop,
       now: this.ctx.now(),
     };
     for (const customer of mine) {
       if (!shouldAlert(customer, estimateFor(customer, ctx), shop)) continue;
-      if (!store.markAnnounced(`pager-near:${customer.id}`, ctx.now.toISOString())) continue;
+      if (!db.markAnnounced(`pager-near:${customer.id}`, ctx.now.toISOString())) continue;
       void this.page(customer, null);
     }
   }

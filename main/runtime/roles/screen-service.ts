@@ -1,30 +1,30 @@
 // The wall screen: turns a call (or recall) from the replica into one announcement.
-import type { CallAnnouncement } from '../../shared/api/appliance-api.js';
-import type { Customer } from '../../shared/domain/entities.js';
-import { screenDisplay } from '../../shared/domain/display.js';
-import type { Change } from '../../shared/protocol/sync.js';
-import type { RuntimeContext } from './runtime-context.js';
+import type { CallAnnouncement } from '../../../shared/api/appliance-api.js';
+import type { Customer } from '../../../shared/domain/entities.js';
+import { screenDisplay } from '../../../shared/domain/display.js';
+import type { Change } from '../../../shared/protocol/sync.js';
+import type { RuntimeContext } from '../runtime-context.js';
 
 export class ScreenService {
   constructor(private readonly ctx: RuntimeContext) {}
 
   /** `key` identifies the change, so a replayed change is never announced twice. */
   announce(change: Change, customer: Customer, key: string): void {
-    const replica = this.ctx.store;
-    if (replica === null) return;
+    const db = this.ctx.db;
+    if (db === null) return;
     const me = this.ctx.device()?.id;
-    const service = replica.services().find((s) => s.id === customer.serviceId);
+    const service = db.service(customer.serviceId);
     // A service may name the screens that show it; the others stay silent.
     if (
-      service !== undefined &&
+      service !== null &&
       service.screenIds.length > 0 &&
       me !== undefined &&
       !service.screenIds.includes(me)
     )
       return;
-    if (!replica.markAnnounced(key, change.at)) return;
-    const store = replica.store();
-    const desk = replica.devices().find((d) => d.id === customer.deskId);
+    if (!db.markAnnounced(key, change.at)) return;
+    const store = db.store();
+    const desk = customer.deskId === null ? null : db.device(customer.deskId);
     const call: CallAnnouncement = {
       key,
       customerId: customer.id,

@@ -1,11 +1,11 @@
 // Printing on the ticket printer: the customer's ticket (machine) and the technician's test page.
 // A failed print never fails the ticket: the caller gets an outcome that says exactly what
 // happened on paper, and nothing more (who has been told is not this layer's to say).
-import type { Customer, Service } from '../../shared/domain/entities.js';
-import { t } from '../../shared/i18n/index.js';
-import { formatLineupTicketQr } from '../../shared/scanner/index.js';
-import type { PrinterErrorCode, PrintResult } from '../../drivers/printer/index.js';
-import type { RuntimeContext } from './runtime-context.js';
+import type { Customer, Service } from '../../../shared/domain/entities.js';
+import { t } from '../../../shared/i18n/index.js';
+import { formatLineupTicketQr } from '../../../shared/scanner/index.js';
+import type { PrinterErrorCode, PrintResult } from '../../../drivers/printer/index.js';
+import type { RuntimeContext } from '../runtime-context.js';
 
 export interface PrintOutcome {
   /** The job went out whole (see `confirmed`). */
@@ -65,7 +65,7 @@ export async function printTicket(
   const unavailable = ctx.peripherals.printerUnavailable();
   const printer = ctx.peripherals.printer;
   if (unavailable !== null || printer === null) return noPrinter(unavailable);
-  const shop = ctx.store?.store();
+  const shop = ctx.db?.store();
   try {
     // No paper width here: the driver encodes for its printer's profile.
     const result = await printer.print({
@@ -102,7 +102,7 @@ export async function testPrint(ctx: RuntimeContext): Promise<PrintOutcome> {
   const unavailable = ctx.peripherals.printerUnavailable();
   const printer = ctx.peripherals.printer;
   if (unavailable !== null || printer === null) return noPrinter(unavailable);
-  const shop = ctx.store?.store();
+  const shop = ctx.db?.store();
   try {
     return printedOutcome(
       await printer.testPrint({

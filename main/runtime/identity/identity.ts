@@ -2,7 +2,7 @@
 // Loopback and virtual interfaces (docker, bridges, VPN tunnels...) are skipped; flags override
 // both so several simulated devices can run on one machine.
 import { hostname as osHostname, networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
-import { MacSchema } from '../../shared/domain/entities.js';
+import { MacSchema } from '../../../shared/domain/entities.js';
 
 export interface DeviceIdentity {
   macs: string[];

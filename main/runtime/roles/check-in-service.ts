@@ -1,11 +1,11 @@
 // Check-in from a scanned or typed code, on a machine or a desk (see check-in.ts for the codes).
 // It needs the hub: an appointment becomes a ticket only once the hub has numbered it.
-import { ApplianceError } from '../../shared/api/appliance-api.js';
-import type { Customer } from '../../shared/domain/entities.js';
-import { isActiveState } from '../../shared/domain/lifecycle.js';
-import { normaliseCheckInCode } from './check-in.js';
-import type { HubCommands } from './hub-commands.js';
-import type { RuntimeContext } from './runtime-context.js';
+import { ApplianceError } from '../../../shared/api/appliance-api.js';
+import type { Customer } from '../../../shared/domain/entities.js';
+import { isActiveState } from '../../../shared/domain/lifecycle.js';
+import { checkInPayload, namedCustomerId } from './check-in.js';
+import type { HubCommands } from '../hub-commands.js';
+import type { RuntimeContext } from '../runtime-context.js';
 
 export class CheckInService {
   constructor(
@@ -14,12 +14,13 @@ export class CheckInService {
   ) {}
 
   async checkIn(raw: string): Promise<{ customer: Customer; already: boolean }> {
-    const { device, store } = this.ctx.requireRole('machine', 'desk');
-    const code = normaliseCheckInCode(raw, store.store()?.id ?? device.storeId);
-    if (code.kind !== 'appointment') {
+    const { device, db } = this.ctx.requireRole('machine', 'desk');
+    const payload = checkInPayload(raw, db.store()?.id ?? device.storeId);
+    const named = namedCustomerId(payload);
+    if (named !== null) {
       // A ticket already in the queue is identified, not checked in twice.
-      const known = store.customers().find((c) => c.id === code.code);
-      if (known !== undefined && known.state !== 'booked') {
+      const known = db.customer(named);
+      if (known !== null && known.state !== 'booked') {
         if (isActiveState(known.state)) return { customer: known, already: true };
         throw new ApplianceError(
           'refused',
@@ -27,10 +28,7 @@ export class CheckInService {
         );
       }
     }
-    const customer = await this.hub.online(
-      { type: 'check_in', payload: { code: code.code } },
-      'checking in',
-    );
+    const customer = await this.hub.online({ type: 'check_in', payload }, 'checking in');
     if (customer === null) throw new ApplianceError('internal', 'The hub checked in nobody.');
     return { customer, already: false };
   }

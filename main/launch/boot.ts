@@ -4,11 +4,11 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { applianceHandlers, createBridge, type Bridge } from '../bridge/dispatch.js';
-import { Appliance, type RuntimeOptions } from './appliance.js';
+import { Appliance, type RuntimeOptions } from '../runtime/appliance.js';
 import { REPO_ROOT } from './displays.js';
-import { detectIdentity, IdentityError } from './identity.js';
-import { createLogger, type Logger } from './logger.js';
-import { parsePagerUrl, PagerUrlError } from './pager-url.js';
+import { detectIdentity, IdentityError } from '../runtime/identity/identity.js';
+import { createLogger, type Logger } from '../common/logger.js';
+import { parsePagerUrl, PagerUrlError } from '../../drivers/pager/pager-url.js';
 
 export class UsageError extends Error {}
 

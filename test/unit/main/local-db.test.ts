@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Change } from '../../../shared/protocol/sync.js';
-import { MIGRATIONS, openDatabase } from '../../../main/store/database.js';
-import { LocalStore } from '../../../main/store/local-store.js';
+import { MIGRATIONS, openDatabase } from '../../../main/local-db/database.js';
+import { LocalDb } from '../../../main/local-db/local-db.js';
 
 const dirs: string[] = [];
 const temp = () => {
@@ -62,13 +62,13 @@ const change = (seq: number, id: string, state = 'waiting'): Change =>
     entity: { kind: 'customer', customer: customer(id, seq, state) },
   }) as unknown as Change;
 
-function fresh(): LocalStore {
-  const store = new LocalStore(openDatabase(join(temp(), 'lineup.db')).db);
-  store.applySnapshot(snapshot as never);
-  return store;
+function fresh(path = join(temp(), 'lineup.db')): LocalDb {
+  const db = new LocalDb(openDatabase(path).db);
+  db.applySnapshot(snapshot as never);
+  return db;
 }
 
-describe('local store', () => {
+describe('local database', () => {
   it('migrates an empty file to the latest schema', () => {
     const { db } = openDatabase(join(temp(), 'a.db'));
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
@@ -82,7 +82,7 @@ describe('local store', () => {
     const opened = openDatabase(join(dir, 'lineup.db'));
     expect(opened.setAsidePath).toMatch(/lineup\.db\.corrupt-\d{4}-/);
     expect(readdirSync(dir).some((f) => f.startsWith('lineup.db.corrupt-'))).toBe(true);
-    expect(new LocalStore(opened.db).cursor()).toBeNull();
+    expect(new LocalDb(opened.db).cursor()).toBeNull();
     opened.db.close();
   });
 
@@ -101,7 +101,7 @@ describe('local store', () => {
             .map((c) => c.id)
             .sort(),
         ).toEqual(['c4', 'c5', 'c6', 'c7', 'c8']);
-        store.db.close();
+        store.close();
       }),
       { seed: 7, numRuns: 20 },
     );
@@ -110,48 +110,64 @@ describe('local store', () => {
     expect(store.cursor()?.position.seq).toBe(3);
   });
 
-  it('writes the outbox and the optimistic effect together or not at all', () => {
-    const store = fresh();
-    const envelope = {
+  const block = {
+    id: 'b1',
+    storeId: 'st',
+    deviceId: 'k',
+    serviceId: 's',
+    ticketPrefix: 'A',
+    ticketDay: '2026-01-05',
+    first: 10,
+    last: 12,
+  };
+  const envelopeFor = (customerId: string) =>
+    ({
       id: crypto.randomUUID(),
       issuedAt: at,
       type: 'cancel',
-      payload: { customerId: 'c1' },
-    } as const;
+      payload: { customerId },
+    }) as const;
+  const ticket = (n: number, arrival: number) => ({
+    customer: { ...customer(`l${n}`, arrival), ticketNumber: n, ticket: `A${n}` } as never,
+    envelope: envelopeFor(`l${n}`),
+  });
+
+  it('writes a local ticket, its number and its command together or not at all', () => {
+    const db = fresh();
+    db.putBlock(block, { epoch: 'e1', seq: 3 });
     expect(() =>
-      store.enqueue(envelope, () => {
-        store.putLocalCustomer(customer('local1', 9) as never);
+      db.issueLocalTicket(block, () => {
         throw new Error('power cut');
       }),
     ).toThrow('power cut');
-    expect(store.outboxCount()).toBe(0);
-    expect(store.customer('local1')).toBeNull();
-    store.enqueue(envelope, () => store.putLocalCustomer(customer('local1', 9) as never));
-    expect(store.outboxCount()).toBe(1);
-    expect(store.customer('local1')?.ticket).toBe('A9');
+    expect(db.outboxCount()).toBe(0);
+    expect(db.usableBlocks('k', 's', '2026-01-05', 'A')[0]?.left).toBe(3);
+    const issued = db.issueLocalTicket(block, ticket);
+    expect(issued?.customer.ticketNumber).toBe(10);
+    expect(db.outboxCount()).toBe(1);
+    expect(db.customer('l10')?.ticket).toBe('A10');
     // A snapshot keeps what the hub does not know yet.
-    store.applySnapshot(snapshot as never);
-    expect(store.customer('local1')).not.toBeNull();
+    db.applySnapshot(snapshot as never);
+    expect(db.customer('l10')).not.toBeNull();
+    db.close();
   });
 
   it('never hands out the same offline number twice, even after the usage row is lost', () => {
-    const store = fresh();
-    const block = {
-      id: 'b1',
-      storeId: 'st',
-      deviceId: 'k',
-      serviceId: 's',
-      ticketPrefix: 'A',
-      ticketDay: '2026-01-05',
-      first: 10,
-      last: 12,
-    };
-    store.putBlock(block, { epoch: 'e1', seq: 3 });
-    const a = store.takeBlockNumber(block);
-    store.putLocalCustomer({ ...customer('l1', 10), ticketNumber: a } as never);
-    store.db.prepare('DELETE FROM block_usage').run();
-    expect(store.takeBlockNumber(block)).toBe(11);
-    expect(store.takeBlockNumber(block)).toBe(12);
-    expect(store.takeBlockNumber(block)).toBeNull();
+    const path = join(temp(), 'lineup.db');
+    const db = fresh(path);
+    db.putBlock(block, { epoch: 'e1', seq: 3 });
+    expect(db.issueLocalTicket(block, ticket)?.customer.ticketNumber).toBe(10);
+    db.close();
+    const raw = openDatabase(path).db;
+    raw.prepare('DELETE FROM ticket_blocks').run();
+    raw.close();
+    const again = new LocalDb(openDatabase(path).db);
+    // The block comes back from the hub: number 10 is held by a customer, so it stays used.
+    again.applySnapshot({ ...snapshot, blocks: [block] } as never);
+    expect(again.issueLocalTicket(block, ticket)?.customer.ticketNumber).toBe(11);
+    expect(again.issueLocalTicket(block, ticket)?.customer.ticketNumber).toBe(12);
+    expect(again.issueLocalTicket(block, ticket)).toBeNull();
+    expect(again.usableBlocks('k', 's', '2026-01-05', 'A')).toEqual([]);
+    again.close();
   });
 });

@@ -7,7 +7,7 @@ import {
   type DeviceCredential,
   type ProvisionRequest,
   type ProvisionResponse,
-} from '../../shared/protocol/sync.js';
+} from '../../../shared/protocol/sync.js';
 import type { DeviceIdentity } from './identity.js';
 
 /** The hub could not be asked, or answered something that is not a provisioning answer. */
