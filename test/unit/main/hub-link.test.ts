@@ -18,6 +18,12 @@ async function provisionServer(
   answer: (request: ProvisionRequest) => ProvisionResponse,
 ): Promise<string> {
   const server: Server = createServer((req, res) => {
+    // Only /provision is scripted: the sync link the device opens once provisioned finds nothing.
+    if (req.method !== 'POST' || req.url !== '/provision') {
+      res.statusCode = 404;
+      res.end();
+      return;
+    }
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
