@@ -12,7 +12,8 @@ export default defineConfig({
   // One demo store is shared: tests run one at a time, in file order.
   workers: 1,
   fullyParallel: false,
-  timeout: 60_000,
+  // Generous: a loaded 2-core CI machine runs the demo store and Chromium side by side.
+  timeout: 120_000,
   expect: { timeout: 10_000 },
   reporter: process.env.CI
     ? [['list'], ['html', { open: 'never', outputFolder: '../../playwright-report' }]]
