@@ -12,7 +12,15 @@
 import { HubCommands } from '../main/runtime/hub-commands.js';
 import { MachineService } from '../main/runtime/roles/machine-service.js';
 import type { TicketBlock } from '../shared/protocol/sync.js';
-import { DAY, hubCustomer, machine, openSeam, snapshot } from '../test/unit/main/runtime-seam.js';
+import {
+  anonymousTicket,
+  DAY,
+  hubCustomer,
+  machine,
+  machineBlock,
+  openSeam,
+  snapshot,
+} from '../test/unit/main/runtime-seam.js';
 
 const TICKETS = 200;
 const pct = (xs: number[], p: number) => {
@@ -32,31 +40,14 @@ async function perTicket(already: number): Promise<{ p50: number; p95: number }>
     }));
     const blocks: TicketBlock[] = [];
     for (let first = 1; first <= already + TICKETS; first += 20)
-      blocks.push({
-        id: `b${first}`,
-        storeId: 'store-1',
-        deviceId: machine.id,
-        serviceId: 'svc-a',
-        ticketPrefix: 'A',
-        ticketDay: DAY,
-        first,
-        last: first + 19,
-      });
+      blocks.push(machineBlock(`b${first}`, first, first + 19));
     seam.db.applySnapshot({ ...snapshot, customers, blocks });
     seam.hub.connected = false;
     const service = new MachineService(seam.ctx, new HubCommands(seam.ctx));
-    const request = {
-      serviceId: 'svc-a',
-      servicePath: [],
-      lang: 'EN',
-      contactMode: 'anonymous' as const,
-      contact: {},
-      pager: null,
-    };
     const times: number[] = [];
     for (let i = 0; i < TICKETS; i += 1) {
       const t = performance.now();
-      await service.register(request);
+      await service.register(anonymousTicket);
       // What follows every ticket: is the reserve low? (returns at once when offline)
       seam.db.usableBlocks(machine.id, 'svc-a', DAY, 'A');
       await service.reserveBlocks();

@@ -2,9 +2,9 @@
 // a text message, an email, a pager, or just the ticket; typed on an on-screen keyboard.
 import { useState } from 'react';
 import type { ContactMode, Service, Store } from '../../shared/domain/entities.js';
-import { Chevron } from '../common/chevron.js';
 import { keyboardLabels, OnScreenKeyboard, type KeyboardLayout } from '../common/keyboard.js';
 import { localText, tr, type UiKey } from '../i18n/index.js';
+import { BackButton } from './back-button.js';
 import { contactModes, validateContact, type ContactChoice } from './contact.js';
 import { callingCode } from './phone.js';
 import { screenDisplay } from '../../shared/domain/display.js';
@@ -167,15 +167,7 @@ export function ContactStep({
           </p>
         )}
         <div className="step-actions">
-          <button
-            type="button"
-            className="btn btn-secondary btn-large"
-            onClick={onBack}
-            disabled={busy}
-          >
-            <Chevron to="back" className="back-chevron" />
-            {tr(lang, 'common.back')}
-          </button>
+          <BackButton lang={lang} onClick={onBack} disabled={busy} />
           <button
             type="submit"
             className="btn btn-primary btn-large"

@@ -8,9 +8,9 @@ import { storeOpenState } from '../../shared/domain/store-status.js';
 import { isRtl } from '../../shared/i18n/index.js';
 import { useApi } from '../api/use-appliance.js';
 import { queryNumber, useIdle } from '../common/hooks.js';
-import { Chevron } from '../common/chevron.js';
 import { initialOf, useLogoSource } from '../common/logo.js';
 import { languageName, tr } from '../i18n/index.js';
+import { BackButton } from './back-button.js';
 import type { ContactChoice } from './contact.js';
 import { ContactStep } from './contact-step.js';
 import { ServiceStep } from './service-step.js';
@@ -374,10 +374,7 @@ function AppointmentStep({
           onClear={() => edit('')}
         />
         <div className="step-actions">
-          <button type="button" className="btn btn-secondary btn-large" onClick={onBack}>
-            <Chevron to="back" className="back-chevron" />
-            {tr(lang, 'common.back')}
-          </button>
+          <BackButton lang={lang} onClick={onBack} />
           <button
             type="submit"
             className="btn btn-primary btn-large"

@@ -5,6 +5,7 @@ import type { StoreSnapshot } from '../../shared/protocol/sync.js';
 import { Chevron } from '../common/chevron.js';
 import { HtmlText } from '../common/html-text.js';
 import { localText, tr } from '../i18n/index.js';
+import { BackButton } from './back-button.js';
 import { isMenu, servicesAt } from './services.js';
 
 export function ServiceStep({
@@ -76,12 +77,7 @@ export function ServiceStep({
         </ul>
       )}
       <div className="step-actions">
-        {onBack !== null && (
-          <button type="button" className="btn btn-secondary btn-large" onClick={onBack}>
-            <Chevron to="back" className="back-chevron" />
-            {tr(lang, 'common.back')}
-          </button>
-        )}
+        {onBack !== null && <BackButton lang={lang} onClick={onBack} />}
       </div>
     </section>
   );

@@ -1,6 +1,6 @@
 // The customer lifecycle as one explicit state machine. Every adapter (FileVirtuelle flags,
 // Ombori statuses, Lineberty actions) maps onto these states and events, never around them.
-import type { CustomerState } from './entities.js';
+import { CustomerStateSchema, type CustomerState } from './entities.js';
 
 export const CUSTOMER_EVENTS = [
   'check_in',
@@ -15,15 +15,8 @@ export const CUSTOMER_EVENTS = [
 ] as const;
 export type CustomerEventName = (typeof CUSTOMER_EVENTS)[number];
 
-export const CUSTOMER_STATES: readonly CustomerState[] = [
-  'booked',
-  'waiting',
-  'called',
-  'serving',
-  'done',
-  'no_show',
-  'cancelled',
-];
+/** Every state, in the order the schema declares them. */
+export const CUSTOMER_STATES: readonly CustomerState[] = CustomerStateSchema.options;
 
 /** The whole machine: state → event → next state. Anything missing is illegal. */
 export const TRANSITIONS: Readonly<

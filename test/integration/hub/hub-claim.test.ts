@@ -3,21 +3,11 @@
 // it and lets the device (or a replacement box) claim a new one. Real hub process, real HTTP and
 // socket.io clients, the real CLI on the hub's data dir while it serves.
 import type { Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DeviceCredential, ProvisionResponse } from '../../../shared/protocol/sync.js';
-import { addDevice, seedDemo } from '../../support/processes.js';
-import {
-  ask,
-  connect,
-  connectDevice,
-  DEMO,
-  provisionDevice,
-  removeDir,
-  runCli,
-  startHubProcess,
-  tempDataDir,
-  type HubProcess,
-} from './harness.js';
+import { addDevice } from '../../support/processes.js';
+import { ask, connectDevice, DEMO, provisionDevice, runCli } from './harness.js';
+import { attempt, useDemoHub } from './demo-hub.js';
 
 /** POST /provision as the raw text the caller receives, and its parsed answer. */
 async function provisionRaw(
@@ -32,19 +22,6 @@ async function provisionRaw(
   const text = await res.text();
   expect(res.status).toBe(200);
   return { text, answer: JSON.parse(text) as ProvisionResponse };
-}
-
-/** The reason a socket with this auth is refused, or 'connected'. */
-async function attempt(url: string, auth: unknown): Promise<string> {
-  const s = connect(url, auth);
-  try {
-    return await new Promise<string>((res) => {
-      s.once('connect', () => res('connected'));
-      s.once('connect_error', (e) => res(e.message));
-    });
-  } finally {
-    s.disconnect();
-  }
 }
 
 function claimed(answer: ProvisionResponse): DeviceCredential {
@@ -64,31 +41,17 @@ async function stillSyncing(socket: Socket): Promise<void> {
 }
 
 describe('device credentials are claimed once', () => {
-  let dir: string;
-  let hub: HubProcess;
-  const sockets: Socket[] = [];
-
-  beforeAll(async () => {
-    dir = tempDataDir();
-    seedDemo(dir);
-    hub = await startHubProcess(dir);
-  });
-
-  afterAll(async () => {
-    for (const s of sockets) s.disconnect();
-    await hub.stop();
-    removeDir(dir);
-  });
+  const demo = useDemoHub();
 
   it('refuses a second claim with a clear message and without revealing or rotating the token', async () => {
-    const first = await provisionRaw(hub.url, {
+    const first = await provisionRaw(demo.hub.url, {
       macs: [DEMO.kiosk.mac],
       hostname: 'lineup-kiosk-1',
     });
     const credential = claimed(first.answer);
     expect(credential.deviceId).toBe('demo-kiosk');
 
-    const second = await provisionRaw(hub.url, {
+    const second = await provisionRaw(demo.hub.url, {
       macs: ['02-00-00-00-00-01'],
       hostname: 'LINEUP-KIOSK-1',
     });
@@ -100,7 +63,7 @@ describe('device credentials are claimed once', () => {
     expect(second.text).not.toContain(credential.token);
     expect(second.text).not.toContain('"credential"');
     // A made-up credential in the request changes nothing either.
-    const guessed = await provisionRaw(hub.url, {
+    const guessed = await provisionRaw(demo.hub.url, {
       macs: [DEMO.kiosk.mac],
       hostname: DEMO.kiosk.hostname,
       credential: { deviceId: 'demo-kiosk', token: 'g'.repeat(32) },
@@ -108,31 +71,33 @@ describe('device credentials are claimed once', () => {
     expect(guessed.answer.status).toBe('claimed');
     expect(guessed.text).not.toContain(credential.token);
     // The token handed out first still works: nothing was rotated.
-    expect(await attempt(hub.url, credential)).toBe('connected');
+    expect(await attempt(demo.hub.url, credential)).toBe('connected');
   });
 
   it('keeps the real device connected while someone else calls /provision with its MAC', async () => {
-    const credential = claimed(await provisionDevice(hub.url, DEMO.desk1.mac, DEMO.desk1.hostname));
-    const desk = await connectDevice(hub.url, credential);
-    sockets.push(desk);
+    const credential = claimed(
+      await provisionDevice(demo.hub.url, DEMO.desk1.mac, DEMO.desk1.hostname),
+    );
+    const desk = await connectDevice(demo.hub.url, credential);
+    demo.sockets.push(desk);
     let dropped = false;
     desk.on('disconnect', () => (dropped = true));
     const answers = await Promise.all(
       Array.from({ length: 5 }, () =>
-        provisionDevice(hub.url, DEMO.desk1.mac, DEMO.desk1.hostname),
+        provisionDevice(demo.hub.url, DEMO.desk1.mac, DEMO.desk1.hostname),
       ),
     );
     expect(answers.map((a) => a.status)).toEqual(Array(5).fill('claimed'));
     await stillSyncing(desk);
     expect(dropped).toBe(false);
-    expect(await attempt(hub.url, credential)).toBe('connected');
+    expect(await attempt(demo.hub.url, credential)).toBe('connected');
   });
 
   it('gives a device holding its credential its current record, with that same credential', async () => {
     const credential = claimed(
-      await provisionDevice(hub.url, DEMO.screen.mac, DEMO.screen.hostname),
+      await provisionDevice(demo.hub.url, DEMO.screen.mac, DEMO.screen.hostname),
     );
-    const { answer } = await provisionRaw(hub.url, {
+    const { answer } = await provisionRaw(demo.hub.url, {
       macs: [DEMO.screen.mac],
       hostname: DEMO.screen.hostname,
       credential,
@@ -143,7 +108,7 @@ describe('device credentials are claimed once', () => {
       credential,
     });
     // Another device's valid credential is no key to this one.
-    const other = await provisionRaw(hub.url, {
+    const other = await provisionRaw(demo.hub.url, {
       macs: [DEMO.kiosk.mac],
       hostname: DEMO.kiosk.hostname,
       credential,
@@ -152,7 +117,7 @@ describe('device credentials are claimed once', () => {
   });
 
   it('lets exactly one of many simultaneous first claims win', async () => {
-    const added = addDevice(dir, {
+    const added = addDevice(demo.dir, {
       mac: '02:00:00:00:0c:01',
       hostname: 'race-kiosk',
       role: 'machine',
@@ -160,13 +125,15 @@ describe('device credentials are claimed once', () => {
     });
     expect(JSON.parse(added)).toMatchObject({ claim: 'open' });
     const answers = await Promise.all(
-      Array.from({ length: 8 }, () => provisionDevice(hub.url, '02:00:00:00:0c:01', 'race-kiosk')),
+      Array.from({ length: 8 }, () =>
+        provisionDevice(demo.hub.url, '02:00:00:00:0c:01', 'race-kiosk'),
+      ),
     );
     const winners = answers.filter((a) => a.status === 'provisioned');
     expect(winners).toHaveLength(1);
     expect(answers.filter((a) => a.status === 'claimed')).toHaveLength(7);
-    expect(await attempt(hub.url, claimed(winners[0] as ProvisionResponse))).toBe('connected');
-    const listed = JSON.parse(runCli(['device', 'list', '--data', dir]).stdout) as {
+    expect(await attempt(demo.hub.url, claimed(winners[0] as ProvisionResponse))).toBe('connected');
+    const listed = JSON.parse(runCli(['device', 'list', '--data', demo.dir]).stdout) as {
       id: string;
       claim: string;
     }[];
@@ -175,9 +142,11 @@ describe('device credentials are claimed once', () => {
   });
 
   it('re-adding a claimed device (new role) keeps its credential and its connection', async () => {
-    const credential = claimed(await provisionDevice(hub.url, DEMO.desk2.mac, DEMO.desk2.hostname));
-    const desk2 = await connectDevice(hub.url, credential);
-    sockets.push(desk2);
+    const credential = claimed(
+      await provisionDevice(demo.hub.url, DEMO.desk2.mac, DEMO.desk2.hostname),
+    );
+    const desk2 = await connectDevice(demo.hub.url, credential);
+    demo.sockets.push(desk2);
     const updated = new Promise<void>((res) =>
       desk2.on(
         'change',
@@ -186,12 +155,12 @@ describe('device credentials are claimed once', () => {
         },
       ),
     );
-    const added = addDevice(dir, { ...DEMO.desk2, role: 'desk', name: 'Desk two' });
+    const added = addDevice(demo.dir, { ...DEMO.desk2, role: 'desk', name: 'Desk two' });
     expect(JSON.parse(added)).toMatchObject({ device: { id: 'demo-desk-2' }, claim: 'claimed' });
     expect(added).not.toContain(credential.token);
     await updated;
     await stillSyncing(desk2);
-    expect((await provisionDevice(hub.url, DEMO.desk2.mac, DEMO.desk2.hostname)).status).toBe(
+    expect((await provisionDevice(demo.hub.url, DEMO.desk2.mac, DEMO.desk2.hostname)).status).toBe(
       'claimed',
     );
   });
@@ -199,36 +168,36 @@ describe('device credentials are claimed once', () => {
   it('device reset drops the live socket, refuses the old token and lets the box claim again', async () => {
     const who = { mac: '02:00:00:00:0c:02', hostname: 'reset-desk' };
     const cli = (...args: string[]) =>
-      runCli([...args.slice(0, 2), '--data', dir, ...args.slice(2)]);
+      runCli([...args.slice(0, 2), '--data', demo.dir, ...args.slice(2)]);
     expect(
       cli('device', 'add', '--store', 'demo-store', '--mac', who.mac, '--hostname', who.hostname)
         .status,
     ).not.toBe(0); // --role is required
-    addDevice(dir, { ...who, role: 'desk', id: 'reset-desk' });
-    const first = claimed(await provisionDevice(hub.url, who.mac, who.hostname));
-    const live = await connectDevice(hub.url, first);
-    sockets.push(live);
+    addDevice(demo.dir, { ...who, role: 'desk', id: 'reset-desk' });
+    const first = claimed(await provisionDevice(demo.hub.url, who.mac, who.hostname));
+    const live = await connectDevice(demo.hub.url, first);
+    demo.sockets.push(live);
     const closedBy = new Promise<string>((res) => live.once('disconnect', (reason) => res(reason)));
 
     const reset = cli('device', 'reset', '--id', 'reset-desk');
     expect(reset.status).toBe(0);
     expect(reset.stdout).toMatch(/^Device reset-desk \(reset-desk\): its credential is revoked/);
     expect(await closedBy).toBe('io server disconnect');
-    expect(await attempt(hub.url, first)).toBe('revoked');
+    expect(await attempt(demo.hub.url, first)).toBe('revoked');
 
     // The box (or a replacement with the same MAC and hostname) claims a new credential, once.
-    const second = claimed(await provisionDevice(hub.url, who.mac, who.hostname));
+    const second = claimed(await provisionDevice(demo.hub.url, who.mac, who.hostname));
     expect(second.deviceId).toBe('reset-desk');
     expect(second.token).not.toBe(first.token);
-    expect(await attempt(hub.url, second)).toBe('connected');
-    expect(await attempt(hub.url, first)).toBe('bad_credential');
-    expect((await provisionDevice(hub.url, who.mac, who.hostname)).status).toBe('claimed');
+    expect(await attempt(demo.hub.url, second)).toBe('connected');
+    expect(await attempt(demo.hub.url, first)).toBe('bad_credential');
+    expect((await provisionDevice(demo.hub.url, who.mac, who.hostname)).status).toBe('claimed');
 
     // An unknown id among several: one line, a non-zero exit, and nothing reset.
     const bad = cli('device', 'reset', '--id', 'reset-desk', '--id', 'no-such-device');
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toBe('lineup-hub: Device no-such-device does not exist.\n');
-    expect(await attempt(hub.url, second)).toBe('connected');
+    expect(await attempt(demo.hub.url, second)).toBe('connected');
     expect(cli('device', 'reset').stderr).toMatch(/^lineup-hub: --id is required\n$/);
   });
 });

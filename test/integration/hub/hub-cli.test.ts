@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDevice } from '../../support/processes.js';
 import { removeDir, runCli, startHubProcess, tempDataDir } from './harness.js';
 
 describe('lineup-hub command line', () => {
@@ -58,63 +59,26 @@ describe('lineup-hub command line', () => {
   });
 
   it('adds, lists and removes a device, and refuses unknown stores and bad MACs', () => {
-    const added = runCli([
-      'device',
-      'add',
-      '--data',
-      dir,
-      '--store',
-      'demo-store',
-      '--mac',
-      'ac-af-b9-37-cb-46',
-      '--hostname',
-      'D2D2',
-      '--role',
-      'desk',
-      '--id',
-      'desk-9',
-    ]);
-    expect(added.status).toBe(0);
-    const out = JSON.parse(added.stdout) as {
+    // addDevice throws, with what the CLI printed, unless it exits 0.
+    const added = addDevice(dir, {
+      mac: 'ac-af-b9-37-cb-46',
+      hostname: 'D2D2',
+      role: 'desk',
+      id: 'desk-9',
+    });
+    const out = JSON.parse(added) as {
       device: { id: string; mac: string };
       claim: string;
     };
     expect(out.device).toMatchObject({ id: 'desk-9', mac: 'AC:AF:B9:37:CB:46' });
     // The credential is handed out once, to the device itself (POST /provision), not here.
     expect(out.claim).toBe('open');
-    expect(added.stdout).not.toMatch(/token/);
-    expect(
-      runCli([
-        'device',
-        'add',
-        '--data',
-        dir,
-        '--store',
-        'nope',
-        '--mac',
-        '02:00:00:00:00:09',
-        '--hostname',
-        'h',
-        '--role',
-        'desk',
-      ]).stderr,
-    ).toMatch(/^lineup-hub: Store nope does not exist\.\n$/);
-    expect(
-      runCli([
-        'device',
-        'add',
-        '--data',
-        dir,
-        '--store',
-        'demo-store',
-        '--mac',
-        'xyz',
-        '--hostname',
-        'h',
-        '--role',
-        'desk',
-      ]).status,
-    ).not.toBe(0);
+    expect(added).not.toMatch(/token/);
+    // One line on stderr and nothing on stdout: the thrown message ends with exactly that.
+    expect(() =>
+      addDevice(dir, { store: 'nope', mac: '02:00:00:00:00:09', hostname: 'h', role: 'desk' }),
+    ).toThrow(/ failed: lineup-hub: Store nope does not exist\.\n$/);
+    expect(() => addDevice(dir, { mac: 'xyz', hostname: 'h', role: 'desk' })).toThrow(/ failed: /);
     expect(runCli(['device', 'remove', '--data', dir, '--id', 'desk-9']).status).toBe(0);
     expect(runCli(['device', 'remove', '--data', dir, '--id', 'desk-9']).stderr).toMatch(
       /does not exist/,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemo } from '../../support/processes.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addDevice } from '../../support/processes.js';
 import {
   ChangeSchema,
   CommandResultSchema,
@@ -21,13 +21,10 @@ import {
   credentialFor,
   envelope,
   provisionDevice,
-  removeDir,
   runCli,
   send,
-  startHubProcess,
-  tempDataDir,
-  type HubProcess,
 } from './harness.js';
+import { attempt as attemptSocket, useDemoHub } from './demo-hub.js';
 
 const register = (name: string, serviceId = 'demo-new-phone') =>
   ({
@@ -53,41 +50,31 @@ async function drain(desk: Socket): Promise<void> {
 }
 
 describe('hub sync over socket.io', () => {
-  let dir: string;
-  let hub: HubProcess;
+  const demo = useDemoHub();
   let kiosk: Socket;
   let desk1: Socket;
   let desk2: Socket;
   let kioskCred: DeviceCredential;
-  const sockets: Socket[] = [];
 
   beforeAll(async () => {
-    dir = tempDataDir();
-    seedDemo(dir);
-    hub = await startHubProcess(dir);
-    kioskCred = await credentialFor(hub.url, DEMO.kiosk);
-    kiosk = await connectDevice(hub.url, kioskCred);
-    desk1 = await connectDevice(hub.url, await credentialFor(hub.url, DEMO.desk1));
-    desk2 = await connectDevice(hub.url, await credentialFor(hub.url, DEMO.desk2));
-    sockets.push(kiosk, desk1, desk2);
-  });
-
-  afterAll(async () => {
-    for (const s of sockets) s.disconnect();
-    expect(await hub.stop()).toBe(0);
-    removeDir(dir);
+    const url = demo.hub.url;
+    kioskCred = await credentialFor(url, DEMO.kiosk);
+    kiosk = await connectDevice(url, kioskCred);
+    desk1 = await connectDevice(url, await credentialFor(url, DEMO.desk1));
+    desk2 = await connectDevice(url, await credentialFor(url, DEMO.desk2));
+    demo.sockets.push(kiosk, desk1, desk2);
   });
 
   it('provisions a known device by MAC and hostname and tells an unknown one so', async () => {
-    const known = await provisionDevice(hub.url, '02-00-00-00-00-04', 'lineup-screen-1');
+    const known = await provisionDevice(demo.hub.url, '02-00-00-00-00-04', 'lineup-screen-1');
     expect(known.status).toBe('provisioned');
     if (known.status === 'provisioned') {
       expect(known.device.role).toBe('screen');
       expect(known.device.id).toBe('demo-screen');
     }
-    const unknown = await provisionDevice(hub.url, '02:00:00:00:99:99', 'nobody');
+    const unknown = await provisionDevice(demo.hub.url, '02:00:00:00:99:99', 'nobody');
     expect(unknown.status).toBe('unknown');
-    const res = await fetch(`${hub.url}/provision`, {
+    const res = await fetch(`${demo.hub.url}/provision`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"macs": "not a list"}',
@@ -96,17 +83,7 @@ describe('hub sync over socket.io', () => {
   });
 
   it('refuses sockets without a valid credential, with the reason', async () => {
-    const attempt = async (auth: unknown): Promise<string> => {
-      const s = connect(hub.url, auth);
-      try {
-        return await new Promise<string>((res) => {
-          s.once('connect', () => res('connected'));
-          s.once('connect_error', (e) => res(e.message));
-        });
-      } finally {
-        s.disconnect();
-      }
-    };
+    const attempt = (auth: unknown) => attemptSocket(demo.hub.url, auth);
     expect(await attempt({ deviceId: 'no-such-device', token: 'x'.repeat(32) })).toBe(
       'unknown_device',
     );
@@ -181,7 +158,7 @@ describe('hub sync over socket.io', () => {
   });
 
   it('drops an oversized payload unread and keeps serving', async () => {
-    const big = connect(hub.url, kioskCred);
+    const big = connect(demo.hub.url, kioskCred);
     await new Promise<void>((res) => big.once('connect', () => res()));
     const disconnected = new Promise<string>((res) =>
       big.once('disconnect', (reason) => res(reason)),
@@ -330,26 +307,14 @@ describe('hub sync over socket.io', () => {
   it('sends config changes made with the CLI to connected devices, and drops removed ones', async () => {
     const seen: Change[] = [];
     desk1.on('change', (c: Change) => seen.push(c));
-    const added = runCli([
-      'device',
-      'add',
-      '--data',
-      dir,
-      '--store',
-      'demo-store',
-      '--mac',
-      '02:00:00:00:00:aa',
-      '--hostname',
-      'lineup-desk-3',
-      '--role',
-      'desk',
-      '--name',
-      'Desk 3',
-      '--services',
-      'demo-repair',
-    ]);
-    expect(added.stderr).toBe('');
-    const out = JSON.parse(added.stdout) as { device: { id: string } };
+    const added = addDevice(demo.dir, {
+      mac: '02:00:00:00:00:aa',
+      hostname: 'lineup-desk-3',
+      role: 'desk',
+      name: 'Desk 3',
+      services: 'demo-repair',
+    });
+    const out = JSON.parse(added) as { device: { id: string } };
     await expect
       .poll(
         () =>
@@ -367,7 +332,7 @@ describe('hub sync over socket.io', () => {
       'service',
       'update',
       '--data',
-      dir,
+      demo.dir,
       '--id',
       'demo-repair',
       '--set',
@@ -387,16 +352,16 @@ describe('hub sync over socket.io', () => {
       )
       .toBe(true);
     // The new desk claims its credential itself, once.
-    const credential = await credentialFor(hub.url, {
+    const credential = await credentialFor(demo.hub.url, {
       mac: '02:00:00:00:00:aa',
       hostname: 'lineup-desk-3',
     });
-    const desk3 = await connectDevice(hub.url, credential);
-    sockets.push(desk3);
+    const desk3 = await connectDevice(demo.hub.url, credential);
+    demo.sockets.push(desk3);
     const gone = new Promise<void>((res) => desk3.once('disconnect', () => res()));
-    expect(runCli(['device', 'remove', '--data', dir, '--id', out.device.id]).status).toBe(0);
+    expect(runCli(['device', 'remove', '--data', demo.dir, '--id', out.device.id]).status).toBe(0);
     await gone;
-    const again = connect(hub.url, credential);
+    const again = connect(demo.hub.url, credential);
     const reason = await new Promise<string>((res) =>
       again.once('connect_error', (e) => res(e.message)),
     );

@@ -11,7 +11,14 @@ import { openDatabase } from '../../../main/local-db/database.js';
 import { LocalDb } from '../../../main/local-db/local-db.js';
 import { openLocalDb } from '../../../main/local-db/open-local-db.js';
 import { damageHeader, damageTable } from '../../support/damage-db.js';
-import { DAY, hubCustomer, machine, snapshot } from './runtime-seam.js';
+import {
+  anonymousRegister,
+  DAY,
+  hubCustomer,
+  machine,
+  machineBlock,
+  snapshot,
+} from './runtime-seam.js';
 
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
@@ -26,16 +33,7 @@ const temp = () => {
 };
 const log = createLogger({ quiet: true });
 const credential = { deviceId: machine.id, token: 'k'.repeat(32) };
-const block = {
-  id: 'b1',
-  storeId: 'store-1',
-  deviceId: machine.id,
-  serviceId: 'svc-a',
-  ticketPrefix: 'A',
-  ticketDay: DAY,
-  first: 1,
-  last: 20,
-};
+const block = machineBlock('b1', 1, 20);
 const hubUrl = 'http://hub.test';
 
 /** A provisioned kiosk's database with 3 offline tickets from block b1, closed cleanly. */
@@ -57,13 +55,7 @@ function kioskWithOfflineTickets(dir: string): string[] {
           issuedAt: DAY + 'T09:00:00.000Z',
           type: 'register_from_block',
           payload: {
-            serviceId: 'svc-a',
-            servicePath: [],
-            lang: 'EN',
-            contactMode: 'anonymous',
-            contact: {},
-            pager: null,
-            appointment: null,
+            ...anonymousRegister,
             customerId: customer.id,
             blockId: block.id,
             ticketNumber: n,

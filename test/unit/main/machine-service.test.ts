@@ -8,19 +8,18 @@ import type { CommandEnvelope, CommandResult, TicketBlock } from '../../../share
 import { DISK_FULL_MESSAGE } from '../../../main/local-db/local-db.js';
 import { HubCommands } from '../../../main/runtime/hub-commands.js';
 import { MachineService } from '../../../main/runtime/roles/machine-service.js';
-import { DAY, machine, openSeam, type HubScript, type Seam } from './runtime-seam.js';
+import {
+  anonymousTicket,
+  DAY,
+  machine,
+  machineBlock,
+  openSeam,
+  type HubScript,
+  type Seam,
+} from './runtime-seam.js';
 
 const seams: Seam[] = [];
 afterEach(() => seams.splice(0).forEach((s) => s.close()));
-
-const request = {
-  serviceId: 'svc-a',
-  servicePath: [],
-  lang: 'EN',
-  contactMode: 'anonymous' as const,
-  contact: {},
-  pager: null,
-};
 
 /** A hub that reserves blocks of `size` from 1 up and accepts every ticket numbered from them. */
 function fairHub(): HubScript & { blocks: TicketBlock[]; accepted: string[] } {
@@ -33,14 +32,8 @@ function fairHub(): HubScript & { blocks: TicketBlock[]; accepted: string[] } {
     const position = { epoch: 'e1', seq };
     if (envelope.type === 'reserve_block') {
       const block: TicketBlock = {
-        id: `b${blocks.length + 1}`,
-        storeId: 'store-1',
-        deviceId: machine.id,
+        ...machineBlock(`b${blocks.length + 1}`, nextFirst, nextFirst + envelope.payload.size - 1),
         serviceId: envelope.payload.serviceId,
-        ticketPrefix: 'A',
-        ticketDay: DAY,
-        first: nextFirst,
-        last: nextFirst + envelope.payload.size - 1,
       };
       nextFirst += envelope.payload.size;
       blocks.push(block);
@@ -70,21 +63,22 @@ function fairHub(): HubScript & { blocks: TicketBlock[]; accepted: string[] } {
   return Object.assign(script, { blocks, accepted });
 }
 
-function machineOf(seam: Seam): MachineService {
-  return new MachineService(seam.ctx, new HubCommands(seam.ctx));
+/** A ticket machine on its own seam, whose hub answers as `script` says. */
+function machineOn(script: HubScript): { seam: Seam; service: MachineService } {
+  const seam = openSeam(script);
+  seams.push(seam);
+  return { seam, service: new MachineService(seam.ctx, new HubCommands(seam.ctx)) };
 }
 
 describe('ticket machine (through the runtime-context seam)', () => {
   it('numbers tickets from its own block, one after another, and tops the reserve up', async () => {
     const hub = fairHub();
-    const seam = openSeam(hub);
-    seams.push(seam);
-    const service = machineOf(seam);
+    const { seam, service } = machineOn(hub);
     await service.reserveBlocks();
     expect(hub.blocks).toHaveLength(1);
     const numbers: number[] = [];
     for (let i = 0; i < 5; i += 1) {
-      const ticket = await service.register(request);
+      const ticket = await service.register(anonymousTicket);
       numbers.push(ticket.customer.ticketNumber);
       expect(ticket.offline).toBe(true);
       // The rule is one place: a new ticket is never prioritized by its service at creation.
@@ -104,13 +98,11 @@ describe('ticket machine (through the runtime-context seam)', () => {
 
   it('offline with numbers left: issues from the block and keeps the command for later', async () => {
     const hub = fairHub();
-    const seam = openSeam(hub);
-    seams.push(seam);
-    const service = machineOf(seam);
+    const { seam, service } = machineOn(hub);
     await service.reserveBlocks();
     seam.hub.connected = false;
-    const a = await service.register(request);
-    const b = await service.register(request);
+    const a = await service.register(anonymousTicket);
+    const b = await service.register(anonymousTicket);
     expect([a.customer.ticket, b.customer.ticket]).toEqual(['A1', 'A2']);
     expect(a.offline && b.offline).toBe(true);
     expect(seam.db.outbox().map((e) => e.envelope.type)).toEqual([
@@ -120,12 +112,9 @@ describe('ticket machine (through the runtime-context seam)', () => {
   });
 
   it('offline with no numbers left: refuses plainly and writes nothing', async () => {
-    const seam = openSeam(fairHub());
-    seams.push(seam);
+    const { seam, service } = machineOn(fairHub());
     seam.hub.connected = false;
-    const error = await machineOf(seam)
-      .register(request)
-      .catch((e: unknown) => e);
+    const error = await service.register(anonymousTicket).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApplianceError);
     expect((error as ApplianceError).code).toBe('offline');
     expect(seam.db.outboxCount()).toBe(0);
@@ -134,15 +123,13 @@ describe('ticket machine (through the runtime-context seam)', () => {
 
   it('a block the hub refuses (conflict): the ticket is undone and the hub numbers one', async () => {
     const hub = fairHub();
-    const seam = openSeam((envelope) =>
+    const { seam, service } = machineOn((envelope) =>
       envelope.type === 'register_from_block'
         ? { ok: false, refusal: { code: 'conflict', message: 'number used' } }
         : hub(envelope),
     );
-    seams.push(seam);
-    const service = machineOf(seam);
     await service.reserveBlocks();
-    const ticket = await service.register(request);
+    const ticket = await service.register(anonymousTicket);
     expect(ticket.offline).toBe(false);
     expect(ticket.customer.id).toMatch(/^hub/);
     // The refused local ticket is not in the queue, and nothing waits in the outbox.
@@ -157,12 +144,10 @@ describe('ticket machine (through the runtime-context seam)', () => {
 
   it('an offline ticket refused later is taken out of the queue and staff are told', async () => {
     const hub = fairHub();
-    const seam = openSeam(hub);
-    seams.push(seam);
-    const service = machineOf(seam);
+    const { seam, service } = machineOn(hub);
     await service.reserveBlocks();
     seam.hub.connected = false;
-    const ticket = await service.register(request);
+    const ticket = await service.register(anonymousTicket);
     const [entry] = seam.db.outbox();
     service.onTicketRefused(
       entry?.envelope as never,
@@ -180,22 +165,8 @@ describe('ticket machine (through the runtime-context seam)', () => {
   });
 
   it('a full disk is told plainly, and the number it could not write is not lost', async () => {
-    const seam = openSeam(fairHub());
-    seams.push(seam);
-    const service = machineOf(seam);
-    seam.db.putBlock(
-      {
-        id: 'big',
-        storeId: 'store-1',
-        deviceId: machine.id,
-        serviceId: 'svc-a',
-        ticketPrefix: 'A',
-        ticketDay: DAY,
-        first: 1,
-        last: 5000,
-      },
-      { epoch: 'e1', seq: 1 },
-    );
+    const { seam, service } = machineOn(fairHub());
+    seam.db.putBlock(machineBlock('big', 1, 5000), { epoch: 'e1', seq: 1 });
     seam.hub.connected = false;
     // A real SQLite "database or disk is full": the file may not grow past its current size.
     seam.raw.pragma(`max_page_count = ${String(seam.raw.pragma('page_count', { simple: true }))}`);
@@ -203,7 +174,7 @@ describe('ticket machine (through the runtime-context seam)', () => {
     const issued: number[] = [];
     for (let i = 0; i < 2000 && error === null; i += 1) {
       try {
-        issued.push((await service.register(request)).customer.ticketNumber);
+        issued.push((await service.register(anonymousTicket)).customer.ticketNumber);
       } catch (e) {
         error = e;
       }
@@ -212,7 +183,7 @@ describe('ticket machine (through the runtime-context seam)', () => {
     expect((error as ApplianceError).message).toBe(DISK_FULL_MESSAGE);
     // Space again: the next ticket takes the number the failed one could not write.
     seam.raw.pragma('max_page_count = 1000000');
-    const next = await service.register(request);
+    const next = await service.register(anonymousTicket);
     expect(next.customer.ticketNumber).toBe(issued.length + 1);
   });
 });

@@ -4,13 +4,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApplianceError, type ApplianceWireEvent } from '../../../shared/api/appliance-api.js';
+import {
+  ApplianceError,
+  type ApplianceWireEvent,
+  type RegisterParams,
+} from '../../../shared/api/appliance-api.js';
 import { newCustomer } from '../../../shared/domain/customer.js';
 import { DeviceSchema, type Customer, type Device } from '../../../shared/domain/entities.js';
 import type {
   CommandEnvelope,
   CommandResult,
+  RegisterPayload,
   StoreSnapshot,
+  TicketBlock,
 } from '../../../shared/protocol/sync.js';
 import { createLogger } from '../../../main/common/logger.js';
 import { openDatabase, type Db } from '../../../main/local-db/database.js';
@@ -142,6 +148,33 @@ export function openSeam(script: HubScript, device: Device = machine): Seam {
   };
 }
 
+/** What the kiosk asks for an anonymous svc-a ticket. */
+export const anonymousTicket: RegisterParams = {
+  serviceId: 'svc-a',
+  servicePath: [],
+  lang: 'EN',
+  contactMode: 'anonymous',
+  contact: {},
+  pager: null,
+};
+
+/** The same ticket as a register command's payload. */
+export const anonymousRegister: RegisterPayload = { ...anonymousTicket, appointment: null };
+
+/** A block of svc-a ticket numbers reserved for the machine today. */
+export function machineBlock(id: string, first: number, last: number): TicketBlock {
+  return {
+    id,
+    storeId: 'store-1',
+    deviceId: machine.id,
+    serviceId: 'svc-a',
+    ticketPrefix: 'A',
+    ticketDay: DAY,
+    first,
+    last,
+  };
+}
+
 /** A customer as the hub would answer it. */
 export function hubCustomer(id: string, ticketNumber = 900): Customer {
   return newCustomer({
@@ -150,14 +183,7 @@ export function hubCustomer(id: string, ticketNumber = 900): Customer {
     service: { id: 'svc-a', ticketPrefix: 'A' },
     machineId: machine.id,
     registeredBy: machine.id,
-    request: {
-      servicePath: [],
-      lang: 'EN',
-      contactMode: 'anonymous',
-      contact: {},
-      pager: null,
-      appointment: null,
-    },
+    request: anonymousRegister,
     ticketNumber,
     ticketDay: DAY,
     issuedAt: NOW.toISOString(),

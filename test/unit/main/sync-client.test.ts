@@ -15,7 +15,7 @@ import {
 import { createLogger } from '../../../main/common/logger.js';
 import { SyncClient } from '../../../main/sync/sync-client.js';
 import type { OutboxEntry } from '../../../main/local-db/local-db.js';
-import { hubCustomer, openSeam, snapshot, type Seam } from './runtime-seam.js';
+import { anonymousRegister, hubCustomer, openSeam, snapshot, type Seam } from './runtime-seam.js';
 import { waitFor } from '../../support/processes.js';
 
 interface ScriptedServer {
@@ -128,15 +128,7 @@ describe('sync client', () => {
       id: crypto.randomUUID(),
       issuedAt: new Date().toISOString(),
       type: 'register',
-      payload: {
-        serviceId: 'svc-a',
-        servicePath: [],
-        lang: 'EN',
-        contactMode: 'anonymous',
-        contact: {},
-        pager: null,
-        appointment: null,
-      },
+      payload: anonymousRegister,
     };
     seam.db.queueCommand(register);
     expect(seam.db.abandonPendingRegisters()).toBe(1);
