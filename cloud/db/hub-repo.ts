@@ -171,7 +171,10 @@ export interface HubRepo extends RequestLedger {
   insertStaffToken(token: StaffTokenRow): void;
   staffToken(jti: string): StaffTokenRow | null;
   /** Revokes the live tokens of a staff member, or of whoever is signed in at a desk. */
-  revokeStaffTokens(by: { staffId: string } | { deskId: string } | { jti: string }, at: string): void;
+  revokeStaffTokens(
+    by: { staffId: string } | { deskId: string } | { jti: string },
+    at: string,
+  ): void;
   /** A secret the hub made once (e.g. the JWT signing key): made by `make` the first time. */
   hubSecret(name: string, make: () => string): string;
   /** The customer a partner's ticket became, by the partner's id. */

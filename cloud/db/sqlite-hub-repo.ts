@@ -578,14 +578,7 @@ export class SqliteHubRepo implements HubRepo {
     this.prepare(
       `INSERT INTO staff_tokens (jti, staff_id, desk_id, issued_at, expires_at, revoked_at)
          VALUES (?, ?, ?, ?, ?, ?)`,
-    ).run(
-      token.jti,
-      token.staffId,
-      token.deskId,
-      token.issuedAt,
-      token.expiresAt,
-      token.revokedAt,
-    );
+    ).run(token.jti, token.staffId, token.deskId, token.issuedAt, token.expiresAt, token.revokedAt);
   }
   staffToken(jti: string): StaffTokenRow | null {
     const row = this.prepare(

@@ -66,8 +66,7 @@ export function bearerToken(header: string | undefined): string | null {
 }
 
 export type Authenticated =
-  | { ok: true; claims: StaffClaims; staff: Staff | null }
-  | { ok: false; reason: string };
+  { ok: true; claims: StaffClaims; staff: Staff | null } | { ok: false; reason: string };
 
 /**
  * Checks signature, issuer, audience and expiry, then that the token was issued here and is

@@ -140,9 +140,7 @@ export function applyEvent(
       const staffCalls =
         ctx.staffId === undefined || deskId === null
           ? customer.staffCalls
-          : [...(customer.staffCalls ?? []), { staffId: ctx.staffId, deskId, at: now }].slice(
-              -100,
-            );
+          : [...(customer.staffCalls ?? []), { staffId: ctx.staffId, deskId, at: now }].slice(-100);
       return { ...base, state, deskId, calledAt: now, ...(staffCalls ? { staffCalls } : {}) };
     }
     case 'recall':
