@@ -187,7 +187,7 @@ export function customerToOmbori(c: Customer, opts: OmboriExportOptions): Ombori
   const ended = c.finishedAt ?? c.updatedAt;
   const ticket: OmboriTicket = {
     id: kept?.id ?? c.id,
-    location: kept?.location ?? opts.location ?? null,
+    location: kept === undefined ? (opts.location ?? null) : kept.location,
     type:
       kept?.type ??
       (c.appointment !== null ? 'booking' : c.machineId === null ? 'manual' : 'anonymous'),
