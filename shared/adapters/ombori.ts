@@ -316,8 +316,10 @@ export function customerFromOmbori(input: unknown, opts: OmboriImportOptions): C
   }
   const created = new Date(t.createdAt).toISOString();
   const ended = t.completedAt ?? t.rejectedAt ?? null;
+  // A ticket not called yet has none of the later times (the seed's own draft example has them).
+  const notCalled = state === 'booked' || state === 'waiting';
   const toIso = (v: string | null | undefined) =>
-    v === null || v === undefined ? null : new Date(v).toISOString();
+    v === null || v === undefined || notCalled ? null : new Date(v).toISOString();
   const checkedIn = state === 'booked' ? null : created;
   const result = CustomerSchema.safeParse({
     id: opts.customerId ?? t.id,
