@@ -8,7 +8,7 @@ import { IdSchema } from '../../shared/domain/entities.js';
 import { storeDay } from '../../shared/domain/numbering.js';
 import { pickText } from '../../shared/i18n/index.js';
 import type { HubEngine } from '../engine/hub-engine.js';
-import { findStaff, verifyPassword, type Staff } from '../staff/staff.js';
+import { findStaff, verifyStaffPassword, type Staff } from '../staff/staff.js';
 import { authenticate, issueStaffToken, type StaffClaims } from '../staff/tokens.js';
 import { agentInfoOf, setAgentStatus, signInAtDesk, signOut } from './agent-sessions.js';
 
@@ -69,8 +69,8 @@ export function registerAgentApi(
       const body = LoginRequestSchema.safeParse(request.body);
       if (!body.success) return fail(reply, 400);
       const staff = findStaff(repo, { email: body.data.email });
-      // One answer for an unknown email and a wrong password.
-      if (staff === null || !(await verifyPassword(body.data.password, staff.password)))
+      // One answer, taking as long, for an unknown email and a wrong password.
+      if (!(await verifyStaffPassword(staff, body.data.password)) || staff === null)
         return fail(reply, 401);
       const now = clock();
       let signedIn = staff;

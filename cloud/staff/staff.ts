@@ -95,6 +95,18 @@ export async function verifyPassword(password: string, stored: PasswordHash): Pr
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
+let dummyHash: Promise<PasswordHash> | undefined;
+
+/**
+ * Whether `password` is this staff member's. For no staff member (an unknown email) it still
+ * hashes once, so the answer takes as long and does not tell which emails exist.
+ */
+export async function verifyStaffPassword(staff: Staff | null, password: string): Promise<boolean> {
+  if (staff !== null) return verifyPassword(password, staff.password);
+  await verifyPassword(password, await (dummyHash ??= hashPassword('not a password')));
+  return false;
+}
+
 /** Passwords: at least 8 characters, at most 200 (scrypt takes any length; a bound is sane). */
 export function checkPassword(password: string): void {
   if (password.length < 8) throw new StaffError('the password must have at least 8 characters');
