@@ -249,6 +249,15 @@ export function customerToOmbori(c: Customer, opts: OmboriExportOptions): Ombori
   return ticket;
 }
 
+/**
+ * The check-in QR to print or show on a booking confirmation of a ticket that came from Ombori
+ * (its own `QRCodeCheckInPositionId`, which the kiosk and desks scan as `ombori-check-in`); null
+ * for Lineup's own tickets, which carry Lineup's QR.
+ */
+export function omboriCheckInQr(c: Customer): string | null {
+  return keptOmboriTicket(c)?.QRCodeCheckInPositionId ?? null;
+}
+
 export interface OmboriImportOptions {
   timeZone: string;
   /** The store the ticket joins (Ombori's `queue` is kept only as a correlation id). */

@@ -6,7 +6,7 @@ import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkInPayloadOf } from '../../../shared/protocol/sync.js';
 import { seedDemo } from '../../support/processes.js';
-import { createStaff } from '../../support/staff.js';
+import { createStaff, hubCliWithInput } from '../../support/staff.js';
 import {
   DEMO,
   connectDevice,
@@ -339,5 +339,18 @@ describe('Ombori exchange', () => {
       expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     }
     expect(runCli(['ombori', 'export', '--data', data, '--store', 'nope']).status).toBe(1);
+    // Import from stdin: one pushed ticket, and JSON that is not.
+    const pushed = hubCliWithInput(
+      ['ombori', 'import', '--data', data, '--store', 'demo-store', '--service', 'demo-new-phone'],
+      JSON.stringify({ ...BOOKING, id: 'from-cli', QRCodeCheckInPositionId: undefined }),
+    );
+    expect(pushed.status).toBe(0);
+    expect(JSON.parse(pushed.stdout)).toMatchObject({
+      results: [{ id: 'from-cli', ok: true, created: true }],
+    });
+    expect(
+      hubCliWithInput(['ombori', 'import', '--data', data, '--store', 'demo-store'], '{oops')
+        .status,
+    ).toBe(2);
   });
 });

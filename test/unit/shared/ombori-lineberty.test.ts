@@ -6,6 +6,7 @@ import {
   checkInPositionPayload,
   customerFromOmbori,
   customerToOmbori,
+  omboriCheckInQr,
   omboriStatusToState,
   parseCheckInPosition,
   stateToOmboriStatus,
@@ -109,6 +110,9 @@ describe('Ombori tickets', () => {
         arrivalSeq: 0,
       }),
     ).toThrow(/no label yet/);
+    // A confirmation of this booking carries Ombori's own check-in QR; a Lineup ticket none.
+    expect(omboriCheckInQr(c)).toBe(SEED_TICKET.QRCodeCheckInPositionId);
+    expect(omboriCheckInQr(makeCustomer('native'))).toBeNull();
     expect(() =>
       customerFromOmbori(
         { ...SEED_TICKET, status: 'lost' },
