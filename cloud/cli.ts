@@ -1,6 +1,9 @@
-// `lineup-hub`: serve, seed the demo store, create API keys, provision devices.
+// `lineup-hub`: serve, seed the demo store, create API keys, provision devices, manage staff,
+// exchange Ombori tickets.
 // Bad arguments get one line on stderr and a non-zero exit, never a stack trace.
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { removeStaff } from './agent/agent-sessions.js';
 import { DeviceRoleSchema } from '../shared/domain/entities.js';
 import { openHubRepo } from './db/sqlite-hub-repo.js';
 import {
@@ -19,7 +22,16 @@ import {
   listApiAccounts,
   saveApiAccount,
 } from './rest/api-keys.js';
+import { exportOmboriTickets, importOmboriTickets } from './ombori/ombori-exchange.js';
 import { startHub } from './server.js';
+import {
+  StaffError,
+  StaffRoleSchema,
+  changePassword,
+  createStaff,
+  findStaff,
+  listStaff,
+} from './staff/staff.js';
 
 const USAGE = `usage:
   lineup-hub serve --data DIR [--port N] [--host ADDR]
@@ -31,7 +43,13 @@ const USAGE = `usage:
   lineup-hub device list --data DIR [--store ID]
   lineup-hub device remove --data DIR --id ID
   lineup-hub device reset --data DIR --id ID [--id ID...]   (revokes its credential; it may claim a new one)
-  lineup-hub service update --data DIR --id ID --set JSON   (e.g. '{"serviceMinutes":7}')`;
+  lineup-hub service update --data DIR --id ID --set JSON   (e.g. '{"serviceMinutes":7}')
+  lineup-hub user create --data DIR --email EMAIL --name NAME --role owner|admin|store_manager|technician|agent [--stores ID,ID]   (password on stdin)
+  lineup-hub user list --data DIR
+  lineup-hub user passwd --data DIR --email EMAIL   (new password on stdin; revokes their tokens)
+  lineup-hub user remove --data DIR --email EMAIL
+  lineup-hub ombori export --data DIR --store ID [--id TICKET_ID]
+  lineup-hub ombori import --data DIR --store ID [--service ID]   (Ombori JSON, one ticket or an array, on stdin)`;
 
 class UsageError extends Error {
   override name = 'UsageError';
@@ -284,6 +302,133 @@ function service(args: string[]): void {
   );
 }
 
+/** The first line of stdin: a password is never an argument (it would show in `ps`). */
+function passwordFromStdin(): string {
+  const line = readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? '';
+  if (line === '') throw new UsageError('give the password on stdin (echo "…" | lineup-hub …)');
+  return line;
+}
+
+async function withEngineAsync<T>(
+  dataDir: string,
+  fn: (engine: HubEngine) => Promise<T>,
+): Promise<T> {
+  const repo = openHubRepo(dataDir);
+  try {
+    return await fn(new HubEngine(repo));
+  } finally {
+    repo.close();
+  }
+}
+
+async function user(args: string[]): Promise<void> {
+  const [action, ...rest] = args;
+  const asUsage = (error: unknown) => {
+    throw error instanceof StaffError ? new UsageError(error.message) : error;
+  };
+  if (action === 'create') {
+    const { values } = parse(rest, {
+      data: { type: 'string' },
+      email: { type: 'string' },
+      name: { type: 'string' },
+      role: { type: 'string' },
+      stores: { type: 'string' },
+    });
+    const dataDir = required(values, 'data');
+    const input = {
+      email: required(values, 'email'),
+      name: required(values, 'name'),
+      role: required(values, 'role'),
+      stores: typeof values.stores === 'string' ? values.stores.split(',').filter(Boolean) : [],
+    };
+    if (!StaffRoleSchema.safeParse(input.role).success)
+      throw new UsageError(`--role must be one of ${StaffRoleSchema.options.join(', ')}`);
+    const password = passwordFromStdin();
+    print(
+      await withEngineAsync(dataDir, (engine) =>
+        createStaff(engine.repo, { ...input, password }, new Date()).catch(asUsage),
+      ),
+    );
+    return;
+  }
+  if (action === 'list') {
+    const { values } = parse(rest, { data: { type: 'string' } });
+    print(withEngine(required(values, 'data'), (engine) => listStaff(engine.repo)));
+    return;
+  }
+  if (action === 'passwd' || action === 'remove') {
+    const { values } = parse(rest, { data: { type: 'string' }, email: { type: 'string' } });
+    const dataDir = required(values, 'data');
+    const email = required(values, 'email');
+    if (action === 'passwd') {
+      const password = passwordFromStdin();
+      await withEngineAsync(dataDir, (engine) =>
+        changePassword(engine.repo, email, password, new Date()).catch(asUsage),
+      );
+      print(`Password of ${email} changed; their tokens are revoked.`);
+      return;
+    }
+    withEngine(dataDir, (engine) => {
+      const staff = findStaff(engine.repo, { email });
+      if (staff === null) throw new AdminError(`no staff member has email ${email}`);
+      removeStaff(engine, staff, new Date());
+    });
+    print(`Removed ${email}; their tokens are revoked.`);
+    return;
+  }
+  throw new UsageError('user needs create, list, passwd or remove');
+}
+
+function ombori(args: string[]): void {
+  const [action, ...rest] = args;
+  if (action === 'export') {
+    const { values } = parse(rest, {
+      data: { type: 'string' },
+      store: { type: 'string' },
+      id: { type: 'string' },
+    });
+    const dataDir = required(values, 'data');
+    const storeId = required(values, 'store');
+    const id = typeof values.id === 'string' ? values.id : undefined;
+    const out = withEngine(dataDir, (engine) =>
+      exportOmboriTickets(engine, storeId, new Date(), id),
+    );
+    if (out === null)
+      throw new AdminError(
+        id === undefined ? `store ${storeId} does not exist` : `no ticket ${id} in ${storeId}`,
+      );
+    print(out);
+    return;
+  }
+  if (action === 'import') {
+    const { values } = parse(rest, {
+      data: { type: 'string' },
+      store: { type: 'string' },
+      service: { type: 'string' },
+    });
+    const dataDir = required(values, 'data');
+    const storeId = required(values, 'store');
+    let body: unknown;
+    try {
+      body = JSON.parse(readFileSync(0, 'utf8'));
+    } catch {
+      throw new UsageError('give Ombori JSON on stdin (one ticket or an array)');
+    }
+    const results = withEngine(dataDir, (engine) =>
+      importOmboriTickets(engine, storeId, Array.isArray(body) ? body : [body], {
+        origin: 'cli',
+        now: new Date(),
+        ...(typeof values.service === 'string' ? { serviceId: values.service } : {}),
+      }),
+    );
+    if (results === null) throw new AdminError(`store ${storeId} does not exist`);
+    print({ results });
+    if (results.some((r) => !r.ok)) process.exitCode = 1;
+    return;
+  }
+  throw new UsageError('ombori needs export or import');
+}
+
 export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   try {
@@ -298,6 +443,10 @@ export async function main(argv: string[]): Promise<void> {
         return device(rest);
       case 'service':
         return service(rest);
+      case 'user':
+        return await user(rest);
+      case 'ombori':
+        return ombori(rest);
       case undefined:
       case '--help':
       case 'help':
@@ -306,7 +455,7 @@ export async function main(argv: string[]): Promise<void> {
         return;
       default:
         throw new UsageError(
-          `unknown command "${command}" (try: serve, seed, apikey, device, service)`,
+          `unknown command "${command}" (try: serve, seed, apikey, device, service, user, ombori)`,
         );
     }
   } catch (error) {

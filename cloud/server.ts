@@ -6,10 +6,12 @@ import {
   PROVISION_PATH,
   ProvisionRequestSchema,
 } from '../shared/protocol/sync.js';
+import { registerAgentApi } from './agent/agent-routes.js';
 import { openHubRepo } from './db/sqlite-hub-repo.js';
 import { provision } from './engine/admin.js';
 import { HubEngine } from './engine/hub-engine.js';
 import { INVALID_JSON_CODE } from './rest/fv-errors.js';
+import { registerOmbori } from './ombori/ombori-routes.js';
 import { registerFileVirtuelle } from './rest/fv-routes.js';
 import { attachSync, type SyncServer } from './sync/sync-server.js';
 
@@ -72,6 +74,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   });
   app.get('/health', async () => ({ ok: true }));
   registerFileVirtuelle(app, engine);
+  registerAgentApi(app, engine);
+  registerOmbori(app, engine);
 
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
     const status =

@@ -159,4 +159,39 @@ export interface HubRepo extends RequestLedger {
   apiAccount(key: string): unknown;
   apiAccounts(): unknown[];
   updateApiAccount(key: string, record: unknown): void;
+
+  // --- Staff accounts and the agent API (staff/, agent/, ombori/) ---
+  // Staff records are opaque here (cloud/staff/staff.ts owns their schema).
+  insertStaff(staff: { id: string; email: string }, record: unknown, createdAt: string): void;
+  staffById(id: string): unknown;
+  staffByEmail(email: string): unknown;
+  staffList(): unknown[];
+  updateStaff(staff: { id: string; email: string }, record: unknown): void;
+  deleteStaff(id: string): void;
+  insertStaffToken(token: StaffTokenRow): void;
+  staffToken(jti: string): StaffTokenRow | null;
+  /** Revokes the live tokens of a staff member, or of whoever is signed in at a desk. */
+  revokeStaffTokens(
+    by: { staffId: string } | { deskId: string } | { jti: string },
+    at: string,
+  ): void;
+  /** A secret the hub made once (e.g. the JWT signing key): made by `make` the first time. */
+  hubSecret(name: string, make: () => string): string;
+  /** The customer a partner's ticket became, by the partner's id. */
+  partnerTicket(source: string, externalId: string): { customerId: string; storeId: string } | null;
+  insertPartnerTicket(
+    source: string,
+    externalId: string,
+    at: { customerId: string; storeId: string },
+  ): void;
+}
+
+/** One issued staff JWT, by its id (`jti`). */
+export interface StaffTokenRow {
+  jti: string;
+  staffId: string;
+  deskId: string | null;
+  issuedAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
 }

@@ -160,4 +160,37 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 5,
+    name: 'staff accounts, their tokens, hub secrets, partner ticket ids',
+    // Staff (agents, managers, technicians, owners) are stored whole as JSON beside their
+    // unique email. Every JWT issued is recorded by its jti, so it can be revoked before it
+    // expires. partner_tickets maps a partner's ticket id (Ombori) to the customer it became.
+    sql: `
+      CREATE TABLE staff (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE,
+        data TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE staff_tokens (
+        jti TEXT PRIMARY KEY,
+        staff_id TEXT NOT NULL,
+        desk_id TEXT,
+        issued_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        revoked_at TEXT
+      ) STRICT;
+      CREATE INDEX staff_tokens_staff ON staff_tokens(staff_id);
+      CREATE INDEX staff_tokens_desk ON staff_tokens(desk_id);
+      CREATE TABLE hub_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+      CREATE TABLE partner_tickets (
+        source TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        customer_id TEXT NOT NULL,
+        store_id TEXT NOT NULL,
+        PRIMARY KEY (source, external_id)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];

@@ -22,7 +22,13 @@ import {
 import type { Statement } from 'better-sqlite3';
 import type { ServiceTime } from '../../shared/domain/estimate.js';
 import { openHubDb, type Db } from './hub-db.js';
-import type { AppliedCommand, CountAheadQuery, HubRepo, QueueHeadsQuery } from './hub-repo.js';
+import type {
+  AppliedCommand,
+  CountAheadQuery,
+  HubRepo,
+  QueueHeadsQuery,
+  StaffTokenRow,
+} from './hub-repo.js';
 import { hashToken, newObjectId } from './ids.js';
 
 interface DataRow {
@@ -538,5 +544,91 @@ export class SqliteHubRepo implements HubRepo {
          RETURNING count`,
     ).get(apiKey, minute) as { count: number };
     return row.count;
+  }
+
+  // --- Staff accounts and the agent API (staff/, agent/, ombori/) ---
+  insertStaff(staff: { id: string; email: string }, record: unknown, createdAt: string): void {
+    this.prepare('INSERT INTO staff (id, email, data, created_at) VALUES (?, ?, ?, ?)').run(
+      staff.id,
+      staff.email,
+      JSON.stringify(record),
+      createdAt,
+    );
+  }
+  staffById(id: string): unknown {
+    return this.one('SELECT data FROM staff WHERE id = ?', id);
+  }
+  staffByEmail(email: string): unknown {
+    return this.one('SELECT data FROM staff WHERE email = ?', email);
+  }
+  staffList(): unknown[] {
+    return this.all('SELECT data FROM staff ORDER BY created_at, id');
+  }
+  updateStaff(staff: { id: string; email: string }, record: unknown): void {
+    this.prepare('UPDATE staff SET email = ?, data = ? WHERE id = ?').run(
+      staff.email,
+      JSON.stringify(record),
+      staff.id,
+    );
+  }
+  deleteStaff(id: string): void {
+    this.prepare('DELETE FROM staff WHERE id = ?').run(id);
+  }
+  insertStaffToken(token: StaffTokenRow): void {
+    this.prepare(
+      `INSERT INTO staff_tokens (jti, staff_id, desk_id, issued_at, expires_at, revoked_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+    ).run(token.jti, token.staffId, token.deskId, token.issuedAt, token.expiresAt, token.revokedAt);
+  }
+  staffToken(jti: string): StaffTokenRow | null {
+    const row = this.prepare(
+      `SELECT jti, staff_id AS staffId, desk_id AS deskId, issued_at AS issuedAt,
+              expires_at AS expiresAt, revoked_at AS revokedAt
+         FROM staff_tokens WHERE jti = ?`,
+    ).get(jti) as StaffTokenRow | undefined;
+    return row ?? null;
+  }
+  revokeStaffTokens(
+    by: { staffId: string } | { deskId: string } | { jti: string },
+    at: string,
+  ): void {
+    if ('jti' in by)
+      this.prepare(
+        'UPDATE staff_tokens SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL',
+      ).run(at, by.jti);
+    else if ('staffId' in by)
+      this.prepare(
+        'UPDATE staff_tokens SET revoked_at = ? WHERE staff_id = ? AND revoked_at IS NULL',
+      ).run(at, by.staffId);
+    else
+      this.prepare(
+        'UPDATE staff_tokens SET revoked_at = ? WHERE desk_id = ? AND revoked_at IS NULL',
+      ).run(at, by.deskId);
+  }
+  hubSecret(name: string, make: () => string): string {
+    this.prepare('INSERT OR IGNORE INTO hub_secrets (name, value) VALUES (?, ?)').run(name, make());
+    const row = this.prepare('SELECT value FROM hub_secrets WHERE name = ?').get(name) as {
+      value: string;
+    };
+    return row.value;
+  }
+  partnerTicket(
+    source: string,
+    externalId: string,
+  ): { customerId: string; storeId: string } | null {
+    const row = this.prepare(
+      `SELECT customer_id AS customerId, store_id AS storeId FROM partner_tickets
+         WHERE source = ? AND external_id = ?`,
+    ).get(source, externalId) as { customerId: string; storeId: string } | undefined;
+    return row ?? null;
+  }
+  insertPartnerTicket(
+    source: string,
+    externalId: string,
+    at: { customerId: string; storeId: string },
+  ): void {
+    this.prepare(
+      'INSERT INTO partner_tickets (source, external_id, customer_id, store_id) VALUES (?, ?, ?, ?)',
+    ).run(source, externalId, at.customerId, at.storeId);
   }
 }

@@ -1,8 +1,10 @@
-// The agent API (desk staff online/offline and their assigned tickets). Lineup reads an agent
-// as a desk: online = open, offline = closed; the agent's tickets are the customers its desk
-// called or was sent. Times are unix seconds (int64 in the API).
+// The agent API (staff online/offline at a desk, and their tickets). An agent is a staff member
+// signed in at a desk: online opens the desk, offline closes it; the agent's tickets are the
+// customers they called (from `staffCalls`) and those sent to their desk. Times are unix seconds
+// (int64 in the API).
 import { z } from 'zod';
-import type { Customer, Device } from '../domain/entities.js';
+import type { Customer, Service } from '../domain/entities.js';
+import { compareQueueOrder } from '../domain/queue.js';
 import type { DeskStatusChange } from '../protocol/sync.js';
 
 export const AgentTicketStatusSchema = z.enum(['ASSIGNED', 'ESCALATED', 'CLOSED']);
@@ -53,34 +55,61 @@ export const AGENT_ERRORS = {
   500: { errorCode: 500, errorMessage: 'internal server error' },
 } as const;
 
-const seconds = (iso: string | null): number | undefined =>
-  iso === null ? undefined : Math.floor(Date.parse(iso) / 1000);
+const seconds = (iso: string | null | undefined): number | undefined =>
+  iso === null || iso === undefined ? undefined : Math.floor(Date.parse(iso) / 1000);
 
 /** `PUT /v1/{agentID}/online|offline` → the desk status command. */
 export function agentStatusToDeskChange(status: 'online' | 'offline'): DeskStatusChange {
   return status === 'online' ? 'open' : 'close';
 }
 
-export function deskToAgentInfo(
-  desk: Device,
-  opts: { now: Date; statusSince?: string | null; lastLoginAt?: string | null },
-): AgentInfo {
-  const since = seconds(opts.statusSince ?? null);
-  const now = Math.floor(opts.now.getTime() / 1000);
+/** What the agent API tells of an agent. */
+export interface AgentRecord {
+  id: string;
+  name: string;
+  lastLoginAt: string | null;
+  /** When the current status (online/offline) began. */
+  statusSince: string | null;
+}
+
+export function toAgentInfo(agent: AgentRecord, now: Date): AgentInfo {
+  const since = seconds(agent.statusSince);
+  const last = seconds(agent.lastLoginAt);
   return {
-    id: desk.id,
-    name: desk.name,
-    ...(opts.lastLoginAt == null ? {} : { lastLoginTime: seconds(opts.lastLoginAt) }),
+    id: agent.id,
+    name: agent.name,
+    ...(last === undefined ? {} : { lastLoginTime: last }),
     ...(since === undefined
       ? {}
-      : { updatedAt: since, agentTimeInStatus: Math.max(0, now - since) }),
+      : {
+          updatedAt: since,
+          agentTimeInStatus: Math.max(0, Math.floor(now.getTime() / 1000) - since),
+        }),
   };
 }
 
-/** ASSIGNED while with the desk; CLOSED once ended; ESCALATED when moved on to another desk. */
-export function agentTicketStatus(c: Customer, deskId: string): AgentTicketStatus {
-  if (c.state === 'done' || c.state === 'no_show' || c.state === 'cancelled') return 'CLOSED';
-  return c.deskId === deskId ? 'ASSIGNED' : 'ESCALATED';
+/** The agent asking: the staff member and the desk they are signed in at. */
+export interface AgentAtDesk {
+  staffId: string;
+  deskId: string;
+}
+
+const ENDED: ReadonlySet<Customer['state']> = new Set(['done', 'no_show', 'cancelled']);
+
+function lastCallBy(c: Customer, staffId: string) {
+  return (c.staffCalls ?? []).findLast((s) => s.staffId === staffId);
+}
+
+/**
+ * ESCALATED once another staff member took the customer, or it was transferred away from the
+ * agent's desk; CLOSED when it ended with the agent; ASSIGNED while with the agent's desk.
+ */
+export function agentTicketStatus(c: Customer, agent: AgentAtDesk): AgentTicketStatus {
+  const last = c.staffCalls?.at(-1);
+  if (last !== undefined && last.staffId !== agent.staffId) return 'ESCALATED';
+  if (ENDED.has(c.state)) return 'CLOSED';
+  const desk = lastCallBy(c, agent.staffId)?.deskId ?? agent.deskId;
+  return c.deskId === desk ? 'ASSIGNED' : 'ESCALATED';
 }
 
 function splitName(name: string | undefined): { firstName?: string; lastName?: string } {
@@ -94,35 +123,42 @@ function splitName(name: string | undefined): { firstName?: string; lastName?: s
 
 export function customerToAgentTicket(
   c: Customer,
-  deskId: string,
-  opts: { queueName: string; priority?: number },
+  agent: AgentAtDesk,
+  opts: { queueName: string; priority: number },
 ): AgentTicket {
+  const assigned = seconds(lastCallBy(c, agent.staffId)?.at);
   return {
     id: c.id,
-    ticketStatus: agentTicketStatus(c, deskId),
-    ...(c.calledAt === null ? {} : { assignedTime: seconds(c.calledAt) }),
+    ticketStatus: agentTicketStatus(c, agent),
+    ...(assigned === undefined ? {} : { assignedTime: assigned }),
     createdAt: seconds(c.registeredAt),
     queue: opts.queueName,
     channel: 'in-store',
-    content: { ticket: c.ticket, state: c.state },
+    content: { ticket: c.ticket, state: c.state, serviceId: c.serviceId },
+    metadata: { ccr: opts.queueName },
     statusReason: c.state,
-    // Lower first, as the agent API sorts by it: prioritized customers before the others.
-    priority: opts.priority ?? (c.prioritized ? 1 : 2),
+    priority: opts.priority,
     customer: { id: c.id, ...splitName(c.contact.name) },
   };
 }
 
-/** The agent's tickets: customers its desk holds (called, serving) or was sent (waiting). */
+/**
+ * The agent's tickets: customers they called (whatever became of them) and customers waiting
+ * for their desk. `priority` is the rank in the queue rule's call order (1 = called first).
+ */
 export function agentTickets(
-  deskId: string,
+  agent: AgentAtDesk,
   customers: readonly Customer[],
+  services: readonly Service[],
   queueName: (c: Customer) => string,
 ): AgentTicket[] {
+  const byId = new Map(services.map((s) => [s.id, s]));
   return customers
     .filter(
       (c) =>
-        c.deskId === deskId &&
-        (c.state === 'waiting' || c.state === 'called' || c.state === 'serving'),
+        lastCallBy(c, agent.staffId) !== undefined ||
+        (c.state === 'waiting' && c.deskId === agent.deskId),
     )
-    .map((c) => customerToAgentTicket(c, deskId, { queueName: queueName(c) }));
+    .sort((a, b) => compareQueueOrder(a, b, byId))
+    .map((c, i) => customerToAgentTicket(c, agent, { queueName: queueName(c), priority: i + 1 }));
 }

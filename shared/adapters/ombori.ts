@@ -1,6 +1,9 @@
 // Ombori queue ticket JSON: export a Lineup customer as an Ombori ticket, import one back.
 // Lineup's reading of the format: `queue` is the store, `station` the service (its label is the
-// ticket prefix), `servedBy` the desk that called. Booking times are the store's wall clock.
+// ticket prefix), `servedBy` the staff member who called the customer last. Booking times are
+// the store's wall clock. An imported ticket is kept whole on the customer (`partner`), so what
+// Lineup does not model (appointment, virtualAppointment, servedBy from Ombori, location...)
+// goes back out unchanged; what Lineup runs (status, label, timestamps) is Lineup's.
 import { z } from 'zod';
 import {
   CustomerSchema,
@@ -160,43 +163,61 @@ export interface OmboriExportOptions {
   timeZone: string;
   /** Queue display name (store, department...). */
   location?: string | null;
-  /** Length of a booking slot, for `booking.end`. */
+  /** Length of a booking slot, for `booking.end` when the booking has no end of its own. */
   slotMinutes?: number;
+  /** The staff member who served it (called it last), with their email. */
+  servedBy?: OmboriTicket['servedBy'];
+}
+
+export const OMBORI_SOURCE = 'ombori';
+
+/** The Ombori ticket an imported customer came from, as it was imported. */
+export function keptOmboriTicket(c: Customer): OmboriTicket | undefined {
+  if (c.partner?.source !== OMBORI_SOURCE) return undefined;
+  const r = OmboriTicketSchema.safeParse(c.partner.data);
+  return r.success ? r.data : undefined;
 }
 
 const PRIORITY_NORMAL = 100;
 const PRIORITY_HIGH = 200;
 
 export function customerToOmbori(c: Customer, opts: OmboriExportOptions): OmboriTicket {
+  const kept = keptOmboriTicket(c);
   const status = stateToOmboriStatus(c.state);
   const ended = c.finishedAt ?? c.updatedAt;
   const ticket: OmboriTicket = {
-    id: c.id,
-    location: opts.location ?? null,
-    type: c.appointment !== null ? 'booking' : c.machineId === null ? 'manual' : 'anonymous',
-    priority: c.prioritized ? PRIORITY_HIGH : PRIORITY_NORMAL,
-    locale: c.lang.toLowerCase(),
-    station: { id: c.serviceId, label: c.ticketPrefix },
+    id: kept?.id ?? c.id,
+    location: kept === undefined ? (opts.location ?? null) : kept.location,
+    type:
+      kept?.type ??
+      (c.appointment !== null ? 'booking' : c.machineId === null ? 'manual' : 'anonymous'),
+    priority: kept?.priority ?? (c.prioritized ? PRIORITY_HIGH : PRIORITY_NORMAL),
+    locale: kept?.locale ?? c.lang.toLowerCase(),
+    station: kept?.station ?? { id: c.serviceId, label: c.ticketPrefix },
     status,
     extraStatus: {
       goToEntrance: c.state === 'waiting' && c.alerted,
-      rejectedByCustomer: false,
+      rejectedByCustomer: kept?.extraStatus?.rejectedByCustomer ?? false,
     },
-    label: c.ticket,
-    queue: c.storeId,
+    // The seed: a draft's label "will be generated when time comes".
+    label: c.state === 'booked' ? '' : c.ticket,
+    queue: kept?.queue ?? c.storeId,
     createdAt: c.registeredAt,
     fulfilledAt: c.servingAt,
     calledAt: c.calledAt,
     completedAt: c.state === 'done' ? ended : null,
     rejectedAt: status === 'rejected' ? ended : null,
+    // No reminder schedule exists in Lineup yet: nothing will be sent.
     bookingReminderAt: null,
-    QRCodeCheckInPositionId: checkInPositionPayload(c.id),
+    QRCodeCheckInPositionId: kept?.QRCodeCheckInPositionId ?? checkInPositionPayload(c.id),
   };
   const data: Record<string, { value: string }> = {};
   if (c.contact.phone !== undefined) data.phone = { value: c.contact.phone };
   if (c.contact.name !== undefined) data.name = { value: c.contact.name };
-  if (Object.keys(data).length > 0) ticket.registrationData = data;
-  if (c.contact.phone !== undefined || c.contact.email !== undefined) {
+  const registrationData = kept?.registrationData ?? (Object.keys(data).length > 0 ? data : null);
+  if (registrationData !== null) ticket.registrationData = registrationData;
+  if (kept?.notification !== undefined) ticket.notification = kept.notification;
+  else if (c.contact.phone !== undefined || c.contact.email !== undefined) {
     ticket.notification = {
       type: c.contactMode === 'email' || c.contact.phone === undefined ? 'email' : 'phoneNumber',
       settings: {
@@ -208,19 +229,33 @@ export function customerToOmbori(c: Customer, opts: OmboriExportOptions): Ombori
   }
   if (c.appointment !== null) {
     const start = new Date(c.appointment.at);
+    const end =
+      c.appointment.endsAt === undefined
+        ? new Date(start.getTime() + (opts.slotMinutes ?? 15) * 60_000)
+        : new Date(c.appointment.endsAt);
+    const appointment =
+      kept?.booking?.appointment ??
+      (c.appointment.externalId === undefined ? undefined : { eventId: c.appointment.externalId });
+    const virtualAppointment = kept?.booking?.virtualAppointment;
     ticket.booking = {
       start: formatZoned(start, opts.timeZone),
-      end: formatZoned(
-        new Date(start.getTime() + (opts.slotMinutes ?? 15) * 60_000),
-        opts.timeZone,
-      ),
-      ...(c.appointment.externalId === undefined
-        ? {}
-        : { appointment: { eventId: c.appointment.externalId } }),
+      end: formatZoned(end, opts.timeZone),
+      ...(appointment === undefined ? {} : { appointment }),
+      ...(virtualAppointment === undefined ? {} : { virtualAppointment }),
     };
   }
-  if (c.deskId !== null && c.calledAt !== null) ticket.servedBy = { id: c.deskId, email: '' };
+  const servedBy = opts.servedBy ?? kept?.servedBy;
+  if (servedBy !== undefined) ticket.servedBy = servedBy;
   return ticket;
+}
+
+/**
+ * The check-in QR to print or show on a booking confirmation of a ticket that came from Ombori
+ * (its own `QRCodeCheckInPositionId`, which the kiosk and desks scan as `ombori-check-in`); null
+ * for Lineup's own tickets, which carry Lineup's QR.
+ */
+export function omboriCheckInQr(c: Customer): string | null {
+  return keptOmboriTicket(c)?.QRCodeCheckInPositionId ?? null;
 }
 
 export interface OmboriImportOptions {
@@ -232,7 +267,13 @@ export interface OmboriImportOptions {
   arrivalSeq: number;
   /** Number for a ticket that has no label yet (a draft booking). */
   ticketNumber?: number;
+  /** Prefix for a ticket that has no label yet (default: the station's label). */
+  ticketPrefix?: string;
+  /** Store day of that number (default: the day it was created). */
+  ticketDay?: string;
   registeredBy?: string;
+  /** The Lineup id it gets (default: the Ombori id). */
+  customerId?: string;
 }
 
 export function customerFromOmbori(input: unknown, opts: OmboriImportOptions): Customer {
@@ -255,7 +296,7 @@ export function customerFromOmbori(input: unknown, opts: OmboriImportOptions): C
   const number = parsed?.number ?? opts.ticketNumber;
   if (number === undefined)
     throw new WireMappingError('This Ombori ticket has no label yet: give it a ticket number.');
-  const prefix = parsed?.prefix ?? t.station?.label ?? '';
+  const prefix = parsed?.prefix ?? opts.ticketPrefix ?? t.station?.label ?? '';
   const phone = t.registrationData?.phone?.value ?? t.notification?.settings.to;
   const email = t.notification?.settings.recipient;
   const name = t.registrationData?.name?.value;
@@ -271,20 +312,26 @@ export function customerFromOmbori(input: unknown, opts: OmboriImportOptions): C
   if (t.booking !== undefined) {
     const at = parseZoned(t.booking.start, opts.timeZone);
     if (at === null) throw new WireMappingError('booking.start is not a local time.');
+    const end = parseZoned(t.booking.end, opts.timeZone);
+    if (end === null || end < at)
+      throw new WireMappingError('booking.end is not a local time after booking.start.');
     const externalId = t.booking.appointment?.eventId;
     appointment = {
       at: at.toISOString(),
       expired: false,
+      endsAt: end.toISOString(),
       ...(externalId === undefined ? {} : { externalId }),
     };
   }
   const created = new Date(t.createdAt).toISOString();
   const ended = t.completedAt ?? t.rejectedAt ?? null;
+  // A ticket not called yet has none of the later times (the seed's own draft example has them).
+  const notCalled = state === 'booked' || state === 'waiting';
   const toIso = (v: string | null | undefined) =>
-    v === null || v === undefined ? null : new Date(v).toISOString();
+    v === null || v === undefined || notCalled ? null : new Date(v).toISOString();
   const checkedIn = state === 'booked' ? null : created;
   const result = CustomerSchema.safeParse({
-    id: t.id,
+    id: opts.customerId ?? t.id,
     storeId: opts.storeId,
     serviceId,
     servicePath: [serviceId],
@@ -300,8 +347,11 @@ export function customerFromOmbori(input: unknown, opts: OmboriImportOptions): C
     state,
     ticketPrefix: prefix,
     ticketNumber: number,
-    ticketDay: storeDay(new Date(created), opts.timeZone),
-    ticket: t.label === '' ? `${prefix}${number}` : t.label.replace(/\s+/g, ''),
+    ticketDay:
+      parsed === null
+        ? (opts.ticketDay ?? storeDay(new Date(created), opts.timeZone))
+        : storeDay(new Date(created), opts.timeZone),
+    ticket: parsed === null ? `${prefix}${number}` : t.label.replace(/\s+/g, ''),
     prioritized: t.priority > PRIORITY_NORMAL,
     appointment,
     registeredAt: created,
@@ -312,9 +362,10 @@ export function customerFromOmbori(input: unknown, opts: OmboriImportOptions): C
     servingAt: toIso(t.fulfilledAt),
     finishedAt: toIso(ended),
     updatedAt: toIso(ended ?? t.fulfilledAt ?? t.calledAt) ?? created,
-    // Like FileVirtuelle's desk: meaningful once called (a waiting ticket with a desk is sent there).
-    deskId: state === 'booked' || state === 'waiting' ? null : (t.servedBy?.id ?? null),
+    // Ombori's servedBy is a person of Ombori's, not a Lineup desk: kept in `partner`.
+    deskId: null,
     alerted: t.extraStatus?.goToEntrance ?? false,
+    partner: { source: OMBORI_SOURCE, data: t },
   });
   if (!result.success) {
     const issue = result.error.issues[0];

@@ -94,6 +94,8 @@ export interface EventContext {
   store: Pick<Store, 'appointmentLeadMinutes'> & { finishFromCalled?: boolean };
   /** `call`: the desk calling. */
   deskId?: string;
+  /** `call`: the staff member signed in at that desk, if any. */
+  staffId?: string;
   /** `transfer`: where the customer goes (a service, a desk, or both). */
   toService?: Pick<Service, 'id'> | null;
   toDeskId?: string | null;
@@ -133,8 +135,14 @@ export function applyEvent(
         checkedInAt: now,
         sortAt: sortTimeAt(ctx.now, customer.appointment?.at, ctx.store).toISOString(),
       };
-    case 'call':
-      return { ...base, state, deskId: ctx.deskId ?? customer.deskId, calledAt: now };
+    case 'call': {
+      const deskId = ctx.deskId ?? customer.deskId;
+      const staffCalls =
+        ctx.staffId === undefined || deskId === null
+          ? customer.staffCalls
+          : [...(customer.staffCalls ?? []), { staffId: ctx.staffId, deskId, at: now }].slice(-100);
+      return { ...base, state, deskId, calledAt: now, ...(staffCalls ? { staffCalls } : {}) };
+    }
     case 'recall':
       return { ...base, state, recalls: customer.recalls + 1 };
     case 'start':

@@ -167,6 +167,11 @@ export const DeviceSchema = z.object({
   status: DeskStatusSchema.prefault({}),
   askBeforeClosing: z.boolean().default(false),
   notifyOnRegister: z.boolean().default(false),
+  /** The staff member signed in at this desk (the agent API), if any. */
+  agent: z
+    .object({ staffId: IdSchema, name: z.string().max(200), since: IsoDateTimeSchema })
+    .nullable()
+    .default(null),
 });
 export type Device = z.infer<typeof DeviceSchema>;
 
@@ -236,6 +241,8 @@ export const AppointmentSchema = z.object({
   at: IsoDateTimeSchema,
   externalId: z.string().max(200).optional(),
   expired: z.boolean().default(false),
+  /** End of the booked slot, when the booking says (a partner's booking keeps its own). */
+  endsAt: IsoDateTimeSchema.optional(),
 });
 export type Appointment = z.infer<typeof AppointmentSchema>;
 
@@ -278,5 +285,17 @@ export const CustomerSchema = z.object({
   /** "Turn is near" alert already sent. */
   alerted: z.boolean().default(false),
   visits: z.number().int().min(0).default(0),
+  /** Each call of this customer by a desk with a signed-in staff member, in order. */
+  staffCalls: z
+    .array(z.object({ staffId: IdSchema, deskId: IdSchema, at: IsoDateTimeSchema }))
+    .max(100)
+    .optional(),
+  /**
+   * A partner system's own record of this ticket (e.g. an imported Ombori ticket), kept whole so
+   * that what Lineup does not model goes back out unchanged.
+   */
+  partner: z
+    .object({ source: z.string().min(1).max(40), data: z.record(z.string(), z.unknown()) })
+    .optional(),
 });
 export type Customer = z.infer<typeof CustomerSchema>;

@@ -39,7 +39,13 @@ function closeCurrent(ctx: CommandContext): void {
 }
 
 function call(ctx: CommandContext, c: Customer): CommandOutcome {
-  return { customer: stepCustomer(ctx, c, 'call', { deskId: ctx.device.id }) };
+  const staffId = ctx.device.agent?.staffId;
+  return {
+    customer: stepCustomer(ctx, c, 'call', {
+      deskId: ctx.device.id,
+      ...(staffId === undefined ? {} : { staffId }),
+    }),
+  };
 }
 
 /**

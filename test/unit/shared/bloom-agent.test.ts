@@ -12,10 +12,9 @@ import {
   AgentTicketSchema,
   agentStatusToDeskChange,
   agentTickets,
-  customerToAgentTicket,
-  deskToAgentInfo,
+  toAgentInfo,
 } from '../../../shared/adapters/agent.js';
-import { T0, iso, makeCustomer, makeDesk, makeService, makeStore } from './fixtures.js';
+import { T0, iso, makeCustomer, makeService, makeStore } from './fixtures.js';
 
 describe('Bloom virtual tickets', () => {
   const store = makeStore({ timeZone: 'Europe/Lisbon', name: 'Location Teste' });
@@ -73,49 +72,56 @@ describe('Bloom virtual tickets', () => {
 });
 
 describe('agent API', () => {
-  it('maps online/offline to desk status and a desk to agent info in unix seconds', () => {
+  const agent = { staffId: 'staff-1', deskId: 'desk-1' };
+  it('maps online/offline to desk status and an agent to agent info in unix seconds', () => {
     expect(agentStatusToDeskChange('online')).toBe('open');
     expect(agentStatusToDeskChange('offline')).toBe('close');
-    const info = deskToAgentInfo(makeDesk('desk-1'), {
-      now: new Date(T0 + 90_000),
-      statusSince: iso(T0),
-    });
+    const info = toAgentInfo(
+      { id: 'staff-1', name: 'Ann', lastLoginAt: iso(T0 - 60_000), statusSince: iso(T0) },
+      new Date(T0 + 90_000),
+    );
     expect(info).toEqual({
-      id: 'desk-1',
-      name: 'desk-1',
+      id: 'staff-1',
+      name: 'Ann',
+      lastLoginTime: (T0 - 60_000) / 1000,
       updatedAt: T0 / 1000,
       agentTimeInStatus: 90,
     });
   });
 
-  it('lists the tickets a desk holds or was sent, with their status', () => {
+  it("lists the agent's tickets in call order, with their status", () => {
+    const call = (staffId: string, deskId = 'desk-1') => [{ staffId, deskId, at: iso(T0) }];
     const customers = [
       makeCustomer('held', {
         state: 'called',
         deskId: 'desk-1',
         calledAt: iso(T0),
         contact: { name: 'Hugo Dan' },
+        staffCalls: call('staff-1'),
       }),
       makeCustomer('sent', { state: 'waiting', deskId: 'desk-1', prioritized: true }),
-      makeCustomer('other', { state: 'called', deskId: 'desk-2', calledAt: iso(T0) }),
+      makeCustomer('other', { state: 'called', deskId: 'desk-2', staffCalls: call('staff-2') }),
       makeCustomer('queue', { state: 'waiting' }),
-      makeCustomer('gone', { state: 'done', deskId: 'desk-1' }),
+      makeCustomer('gone', { state: 'done', deskId: 'desk-1', staffCalls: call('staff-1') }),
+      makeCustomer('moved', { state: 'waiting', deskId: null, staffCalls: call('staff-1') }),
+      makeCustomer('taken', {
+        state: 'called',
+        deskId: 'desk-2',
+        staffCalls: [...call('staff-1'), ...call('staff-2', 'desk-2')],
+      }),
     ];
-    const tickets = agentTickets('desk-1', customers, () => 'english');
+    const tickets = agentTickets(agent, customers, [], () => 'english');
     expect(tickets.map((t) => [t.id, t.ticketStatus, t.priority])).toEqual([
-      ['held', 'ASSIGNED', 2],
       ['sent', 'ASSIGNED', 1],
+      ['gone', 'CLOSED', 2],
+      ['held', 'ASSIGNED', 3],
+      ['moved', 'ESCALATED', 4],
+      ['taken', 'ESCALATED', 5],
     ]);
-    expect(AgentTicketSchema.parse(tickets[0])).toMatchObject({
+    expect(AgentTicketSchema.parse(tickets[2])).toMatchObject({
       assignedTime: T0 / 1000,
       queue: 'english',
       customer: { id: 'held', firstName: 'Hugo', lastName: 'Dan' },
     });
-    const [gone, moved] = [customers[4], customers[2]];
-    if (gone === undefined || moved === undefined) throw new Error('fixture');
-    expect(customerToAgentTicket(gone, 'desk-1', { queueName: 'q' }).ticketStatus).toBe('CLOSED');
-    expect(customerToAgentTicket(moved, 'desk-1', { queueName: 'q' }).ticketStatus).toBe(
-      'ESCALATED',
-    );
   });
 });

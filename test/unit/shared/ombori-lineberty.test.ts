@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -5,6 +6,7 @@ import {
   checkInPositionPayload,
   customerFromOmbori,
   customerToOmbori,
+  omboriCheckInQr,
   omboriStatusToState,
   parseCheckInPosition,
   stateToOmboriStatus,
@@ -108,6 +110,9 @@ describe('Ombori tickets', () => {
         arrivalSeq: 0,
       }),
     ).toThrow(/no label yet/);
+    // A confirmation of this booking carries Ombori's own check-in QR; a Lineup ticket none.
+    expect(omboriCheckInQr(c)).toBe(SEED_TICKET.QRCodeCheckInPositionId);
+    expect(omboriCheckInQr(makeCustomer('native'))).toBeNull();
     expect(() =>
       customerFromOmbori(
         { ...SEED_TICKET, status: 'lost' },
@@ -126,7 +131,8 @@ describe('Ombori tickets', () => {
       deskId: 'desk-2',
       lang: 'SV',
     });
-    const t = customerToOmbori(c, { timeZone: 'Europe/Stockholm', slotMinutes: 20 });
+    const servedBy = { id: 'staff-1', email: 'ann@example.com', displayName: 'Ann' };
+    const t = customerToOmbori(c, { timeZone: 'Europe/Stockholm', slotMinutes: 20, servedBy });
     expect(t).toMatchObject({
       id: 'c-1',
       type: 'booking',
@@ -138,7 +144,7 @@ describe('Ombori tickets', () => {
       booking: { start: '2025-07-01 10:00', end: '2025-07-01 10:20' },
       registrationData: { phone: { value: '+46701234567' }, name: { value: 'Sara' } },
       notification: { type: 'phoneNumber', settings: { to: '+46701234567' } },
-      servedBy: { id: 'desk-2' },
+      servedBy,
     });
     expect(parseCheckInPosition(t.QRCodeCheckInPositionId ?? '')).toBe('c-1');
     expect(parseCheckInPosition(SEED_TICKET.QRCodeCheckInPositionId)).toBe(
@@ -176,10 +182,13 @@ describe('Ombori tickets', () => {
           const t = OmboriTicketSchema.parse(
             JSON.parse(JSON.stringify(customerToOmbori(c, { timeZone: 'Europe/Paris' }))),
           );
+          // A draft has no label yet: it is numbered where it is imported.
           const back = customerFromOmbori(t, {
             timeZone: 'Europe/Paris',
             storeId: 'store-1',
             arrivalSeq: 1,
+            ticketNumber: c.ticketNumber,
+            ticketPrefix: c.ticketPrefix,
           });
           return (
             back.state === c.state &&
@@ -190,7 +199,11 @@ describe('Ombori tickets', () => {
             back.contact.phone === c.contact.phone &&
             (back.appointment?.at ?? null) === (c.appointment?.at ?? null) &&
             back.calledAt === c.calledAt &&
-            back.deskId === c.deskId
+            // Kept whole, so the ticket goes back out as it came in.
+            isDeepStrictEqual(
+              JSON.parse(JSON.stringify(customerToOmbori(back, { timeZone: 'Europe/Paris' }))),
+              t,
+            )
           );
         },
       ),

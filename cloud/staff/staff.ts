@@ -1,0 +1,179 @@
+// Staff accounts of the hub: the people who sign in (agents at desks, store managers,
+// technicians, owners). The agent API uses them today; the hub console is meant to reuse them
+// (same records, same roles, same tokens). Passwords are hashed with scrypt (memory-hard), each
+// with its own salt and the parameters it was hashed with, so they can be raised later.
+import { randomBytes, randomUUID, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { z } from 'zod';
+import { IdSchema, IsoDateTimeSchema } from '../../shared/domain/entities.js';
+import type { HubRepo } from '../db/hub-repo.js';
+
+export const StaffRoleSchema = z.enum(['owner', 'admin', 'store_manager', 'technician', 'agent']);
+export type StaffRole = z.infer<typeof StaffRoleSchema>;
+
+const PasswordHashSchema = z.object({
+  algorithm: z.literal('scrypt'),
+  N: z.number().int().min(2),
+  r: z.number().int().min(1),
+  p: z.number().int().min(1),
+  keyLength: z.number().int().min(16),
+  salt: z.string().min(16),
+  hash: z.string().min(32),
+});
+type PasswordHash = z.infer<typeof PasswordHashSchema>;
+
+export const StaffSchema = z.object({
+  id: IdSchema,
+  name: z.string().trim().min(1).max(200),
+  email: z.email().max(254),
+  role: StaffRoleSchema,
+  /** Stores where the role applies. Owners and admins act on every store. */
+  stores: z.array(IdSchema).default([]),
+  password: PasswordHashSchema,
+  createdAt: IsoDateTimeSchema,
+  /** Where the staff member is signed in as an agent, and their agent status. */
+  agent: z
+    .object({
+      deskId: IdSchema.nullable().default(null),
+      lastLoginAt: IsoDateTimeSchema.nullable().default(null),
+      status: z.enum(['online', 'offline']).default('offline'),
+      statusSince: IsoDateTimeSchema.nullable().default(null),
+    })
+    .prefault({}),
+});
+export type Staff = z.infer<typeof StaffSchema>;
+
+/** What `user list` and the console may show: everything but the password hash. */
+export type StaffView = Omit<Staff, 'password'>;
+export const staffView = ({ password: _password, ...view }: Staff): StaffView => view;
+
+export class StaffError extends Error {
+  override name = 'StaffError';
+}
+
+/** Whether a staff member may act on a store with one of `roles`. */
+export function mayActOn(staff: Staff, storeId: string, roles: readonly StaffRole[]): boolean {
+  if (staff.role === 'owner' || staff.role === 'admin') return true;
+  return roles.includes(staff.role) && staff.stores.includes(storeId);
+}
+
+/** Roles that may sign in at a desk as its agent. */
+export const AGENT_ROLES: readonly StaffRole[] = ['agent', 'store_manager'];
+
+// scrypt's 2^15 × 8 × 1 costs 32 MiB and tens of milliseconds: memory-hard, fine for a sign-in.
+const SCRYPT = { N: 2 ** 15, r: 8, p: 1, keyLength: 64 } as const;
+const scryptAsync = (password: string, salt: Buffer, keyLength: number, options: ScryptOptions) =>
+  new Promise<Buffer>((resolve, reject) => {
+    scrypt(password, salt, keyLength, options, (error, key) =>
+      error === null ? resolve(key) : reject(error),
+    );
+  });
+const maxmem = (N: number, r: number) => 256 * N * r;
+
+export async function hashPassword(password: string): Promise<PasswordHash> {
+  const salt = randomBytes(16);
+  const { N, r, p, keyLength } = SCRYPT;
+  const key = await scryptAsync(password, salt, keyLength, { N, r, p, maxmem: maxmem(N, r) });
+  return {
+    algorithm: 'scrypt',
+    N,
+    r,
+    p,
+    keyLength,
+    salt: salt.toString('base64'),
+    hash: key.toString('base64'),
+  };
+}
+
+export async function verifyPassword(password: string, stored: PasswordHash): Promise<boolean> {
+  const expected = Buffer.from(stored.hash, 'base64');
+  const key = await scryptAsync(password, Buffer.from(stored.salt, 'base64'), stored.keyLength, {
+    N: stored.N,
+    r: stored.r,
+    p: stored.p,
+    maxmem: maxmem(stored.N, stored.r),
+  });
+  return key.length === expected.length && timingSafeEqual(key, expected);
+}
+
+let dummyHash: Promise<PasswordHash> | undefined;
+
+/**
+ * Whether `password` is this staff member's. For no staff member (an unknown email) it still
+ * hashes once, so the answer takes as long and does not tell which emails exist.
+ */
+export async function verifyStaffPassword(staff: Staff | null, password: string): Promise<boolean> {
+  if (staff !== null) return verifyPassword(password, staff.password);
+  await verifyPassword(password, await (dummyHash ??= hashPassword('not a password')));
+  return false;
+}
+
+/** Passwords: at least 8 characters, at most 200 (scrypt takes any length; a bound is sane). */
+export function checkPassword(password: string): void {
+  if (password.length < 8) throw new StaffError('the password must have at least 8 characters');
+  if (password.length > 200) throw new StaffError('the password may have at most 200 characters');
+}
+
+const normalEmail = (email: string) => email.trim().toLowerCase();
+
+export function findStaff(repo: HubRepo, by: { id: string } | { email: string }): Staff | null {
+  const record = 'id' in by ? repo.staffById(by.id) : repo.staffByEmail(normalEmail(by.email));
+  return record === null ? null : StaffSchema.parse(record);
+}
+
+export function listStaff(repo: HubRepo): StaffView[] {
+  return repo.staffList().map((r) => staffView(StaffSchema.parse(r)));
+}
+
+export function saveStaff(repo: HubRepo, staff: Staff): void {
+  repo.updateStaff(staff, StaffSchema.parse(staff));
+}
+
+export interface NewStaff {
+  name: string;
+  email: string;
+  role: string;
+  stores?: readonly string[];
+  password: string;
+}
+
+export async function createStaff(repo: HubRepo, input: NewStaff, now: Date): Promise<StaffView> {
+  checkPassword(input.password);
+  const parsed = StaffSchema.safeParse({
+    id: randomUUID(),
+    name: input.name,
+    email: normalEmail(input.email),
+    role: input.role,
+    stores: input.stores ?? [],
+    password: await hashPassword(input.password),
+    createdAt: now.toISOString(),
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new StaffError(`${issue?.path.join('.') ?? 'staff'}: ${issue?.message ?? 'invalid'}`);
+  }
+  const staff = parsed.data;
+  for (const storeId of staff.stores) {
+    if (repo.store(storeId) === null) throw new StaffError(`store ${storeId} does not exist`);
+  }
+  if (repo.staffByEmail(staff.email) !== null)
+    throw new StaffError(`a staff member with email ${staff.email} already exists`);
+  repo.insertStaff(staff, staff, staff.createdAt);
+  return staffView(staff);
+}
+
+/** A new password; every token the staff member holds is revoked. */
+export async function changePassword(
+  repo: HubRepo,
+  email: string,
+  password: string,
+  now: Date,
+): Promise<void> {
+  checkPassword(password);
+  const hash = await hashPassword(password);
+  const staff = findStaff(repo, { email });
+  if (staff === null) throw new StaffError(`no staff member has email ${email}`);
+  repo.transaction(() => {
+    saveStaff(repo, { ...staff, password: hash });
+    repo.revokeStaffTokens({ staffId: staff.id }, now.toISOString());
+  });
+}
