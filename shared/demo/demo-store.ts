@@ -50,7 +50,8 @@ const store = StoreSchema.parse({
     country: 'France',
     latitude: 48.8556,
     longitude: 2.3601,
-    workingHours: [{ from: '09:00', to: '19:00' }],
+    // No fixed hours: the demo store is open whenever a desk is.
+    workingHours: [],
   },
   // Customers may join from their phone (the hub's /q/demo-store page and the Bloom API).
   phoneQueue: { enabled: true, allowMultiTicket: false },

@@ -101,9 +101,12 @@ export const PhoneQueueSettingsSchema = z.object({
   enabled: z.boolean().default(false),
   /** Kilometres: a phone that sends its position from farther away is refused (0: no limit). */
   radiusKm: z.number().min(0).max(20_000).default(0),
-  /** Phone joins only while fewer than this many people wait in the service (0: no limit). */
+  /**
+   * Phone joins open once the line is long enough to be worth it: at least `minCustomers`
+   * waiting in the service, or at least `minWaitingMinutes` of estimated wait. A 0 sets no
+   * such condition; both 0: always open.
+   */
   minCustomers: z.number().int().min(0).default(0),
-  /** Phone joins only while the estimated wait is at least this many minutes (0: always). */
   minWaitingMinutes: z.number().int().min(0).default(0),
   /** One phone (Bloom account or browser) may hold several live tickets. */
   allowMultiTicket: z.boolean().default(false),
