@@ -10,6 +10,7 @@ import { openHubRepo } from './db/sqlite-hub-repo.js';
 import { provision } from './engine/admin.js';
 import { HubEngine } from './engine/hub-engine.js';
 import { INVALID_JSON_CODE } from './rest/fv-errors.js';
+import { registerPhone } from './bloom/index.js';
 import { registerFileVirtuelle } from './rest/fv-routes.js';
 import { attachSync, type SyncServer } from './sync/sync-server.js';
 
@@ -84,6 +85,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   });
 
   const sync = attachSync(app.server, engine);
+  registerPhone(app, engine, sync.io);
   // Devices only use `/sync`, which authenticates them; the default namespace would take anyone.
   sync.io.of('/').use((_socket, next) => {
     next(new Error('Connect to the /sync namespace with a device credential.'));

@@ -9,6 +9,7 @@ import type { CommandResult } from '../../shared/protocol/sync.js';
 import { HubEngine } from '../engine/hub-engine.js';
 import {
   distanceKm,
+  isJoinable,
   isStoreOpen,
   readStoreQueue,
   serviceLoad,
@@ -99,7 +100,7 @@ export class PhoneQueue {
     const now = this.clock();
     const queue = readStoreQueue(this.engine, store, now);
     const service = queue.services.find((s) => s.id === request.serviceId);
-    if (service === undefined || service.childIds.length > 0)
+    if (service === undefined || !isJoinable(service))
       throw new PhoneRefusal(`There is no service ${request.serviceId} at ${store.name}.`, 404);
     if (!isStoreOpen(store, queue.devices, now))
       throw new PhoneRefusal(`${store.name} is closed: no tickets can be taken now.`, 409);

@@ -24,10 +24,11 @@ export function readStoreQueue(engine: HubEngine, store: Store, now = new Date()
   }));
 }
 
-/** Services a phone may join: queues (not menus) that some ticket machine offers. */
+/** Services a phone may join: queues (not menus), walk-in (appointments are booked elsewhere). */
 export function joinableServices(queue: Pick<StoreQueue, 'services'>): Service[] {
-  return queue.services.filter((s) => s.childIds.length === 0);
+  return queue.services.filter(isJoinable);
 }
+export const isJoinable = (s: Service): boolean => s.childIds.length === 0 && !s.appointment;
 
 export interface ServiceLoad {
   waiting: number;
