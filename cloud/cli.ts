@@ -19,6 +19,7 @@ import {
   listApiAccounts,
   saveApiAccount,
 } from './rest/api-keys.js';
+import { pendingResets, updatePhoneSettings } from './bloom/admin.js';
 import { startHub } from './server.js';
 
 const USAGE = `usage:
@@ -31,7 +32,9 @@ const USAGE = `usage:
   lineup-hub device list --data DIR [--store ID]
   lineup-hub device remove --data DIR --id ID
   lineup-hub device reset --data DIR --id ID [--id ID...]   (revokes its credential; it may claim a new one)
-  lineup-hub service update --data DIR --id ID --set JSON   (e.g. '{"serviceMinutes":7}')`;
+  lineup-hub service update --data DIR --id ID --set JSON   (e.g. '{"serviceMinutes":7}')
+  lineup-hub bloom settings --data DIR --store ID --set JSON   (e.g. '{"phoneQueue":{"enabled":true}}')
+  lineup-hub bloom resets --data DIR   (pending Bloom password reset tokens)`;
 
 class UsageError extends Error {
   override name = 'UsageError';
@@ -284,6 +287,36 @@ function service(args: string[]): void {
   );
 }
 
+/** Phones: a store's phone-queue settings and location; pending password resets. */
+function bloom(args: string[]): void {
+  const [action, ...rest] = args;
+  if (action === 'resets') {
+    const { values } = parse(rest, { data: { type: 'string' } });
+    for (const r of withEngine(required(values, 'data'), (engine) => pendingResets(engine)))
+      print(r);
+    return;
+  }
+  if (action !== 'settings') throw new UsageError('bloom needs settings or resets');
+  const { values } = parse(rest, {
+    data: { type: 'string' },
+    store: { type: 'string' },
+    set: { type: 'string' },
+  });
+  let fields: unknown;
+  try {
+    fields = JSON.parse(required(values, 'set'));
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError('--set must be a JSON object: {"phoneQueue": {...}, "location": {...}}');
+  }
+  if (fields === null || typeof fields !== 'object' || Array.isArray(fields))
+    throw new UsageError('--set must be a JSON object: {"phoneQueue": {...}, "location": {...}}');
+  const store = required(values, 'store');
+  print(
+    withEngine(required(values, 'data'), (engine) => updatePhoneSettings(engine, store, fields)),
+  );
+}
+
 export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   try {
@@ -298,6 +331,8 @@ export async function main(argv: string[]): Promise<void> {
         return device(rest);
       case 'service':
         return service(rest);
+      case 'bloom':
+        return bloom(rest);
       case undefined:
       case '--help':
       case 'help':
@@ -306,7 +341,7 @@ export async function main(argv: string[]): Promise<void> {
         return;
       default:
         throw new UsageError(
-          `unknown command "${command}" (try: serve, seed, apikey, device, service)`,
+          `unknown command "${command}" (try: serve, seed, apikey, device, service, bloom)`,
         );
     }
   } catch (error) {

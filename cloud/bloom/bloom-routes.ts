@@ -23,7 +23,8 @@ import {
   verifyPassword,
   type BloomAccount,
 } from './accounts.js';
-import { PhoneQueue, PhoneRefusal } from './phone-queue.js';
+import type { PhoneQueue } from './phone-queue.js';
+import { PhoneRefusal } from './phone-queue.js';
 import {
   distanceKm,
   isStoreOpen,

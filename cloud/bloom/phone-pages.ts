@@ -14,7 +14,8 @@ import { MAX_POSTPONE_PLACES } from '../../shared/domain/postpone.js';
 import { isRtl, isSupportedLang, pickText, t, type MessageKey } from '../../shared/i18n/index.js';
 import type { HubEngine } from '../engine/hub-engine.js';
 import { JOIN_SCRIPT, TICKET_SCRIPT } from './page-script.js';
-import { PhoneQueue, PhoneRefusal } from './phone-queue.js';
+import type { PhoneQueue } from './phone-queue.js';
+import { PhoneRefusal } from './phone-queue.js';
 import { joinableServices, readStoreQueue, serviceLoad } from './queue-view.js';
 import { ticketView, type TicketView } from './ticket-view.js';
 
