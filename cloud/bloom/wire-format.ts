@@ -24,10 +24,11 @@ const parser = new XMLParser({
   isArray: (name) => ARRAY_FIELDS.has(name),
 });
 
-/** Nulls become empty elements (the builder would drop them). */
+/** Nulls and empty lists become empty elements (the builder would drop them). */
 function forXml(value: unknown): unknown {
   if (value === null || value === undefined) return '';
-  if (Array.isArray(value)) return value.map(forXml);
+  // An empty list is an empty element, so that it still reads as present.
+  if (Array.isArray(value)) return value.length === 0 ? '' : value.map(forXml);
   if (typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, forXml(v)]));
   }
