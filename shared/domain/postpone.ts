@@ -1,7 +1,8 @@
 // "I'm running late": a waiting customer steps back N places in its own queue. The customer
 // takes the place just after the N-th person now behind it (or the last place when fewer are
 // behind), by taking that person's sort time and a fresh arrival number, so the one call order
-// (queue.ts) stays the only rule.
+// (queue.ts) stays the only rule. Whoever shares that person's sort time to the millisecond
+// also passes (a fresh arrival number sorts after them all).
 import type { Customer, Service } from './entities.js';
 import { compareQueueOrder, isPrioritized } from './queue.js';
 

@@ -434,6 +434,30 @@ describe('the ticket page and its live namespace', () => {
     await send(desk, { type: 'finish', payload: { customerId: id } });
   });
 
+  it('sends under 100 KB of JavaScript for the ticket page (measured, printed)', async () => {
+    const { url } = await join();
+    const html = await (await fetch(`${hub.url}${url}`)).text();
+    let inline = 0;
+    const external: string[] = [];
+    for (const m of html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)) {
+      const attrs = m[1] ?? '';
+      if (attrs.includes('application/json')) continue;
+      const src = /src="([^"]+)"/.exec(attrs)?.[1];
+      if (src !== undefined) external.push(src);
+      else inline += Buffer.byteLength(m[2] ?? '');
+    }
+    let fetched = 0;
+    for (const src of external) {
+      fetched += (await (await fetch(`${hub.url}${src}`)).arrayBuffer()).byteLength;
+    }
+    const total = inline + fetched;
+    console.log(
+      `ticket page JavaScript: ${(total / 1024).toFixed(1)} KB (inline ${(inline / 1024).toFixed(1)} KB + socket.io client ${(fetched / 1024).toFixed(1)} KB), budget 100 KB`,
+    );
+    expect(external).toHaveLength(1);
+    expect(total).toBeLessThan(100 * 1024);
+  });
+
   it('refuses a socket or a page with a token the hub did not make', async () => {
     const { token } = await join();
     const forged = `${token.slice(0, token.lastIndexOf('.'))}.AAAAAAAAAAAAAAAAAAAAAAAAAAA`;
