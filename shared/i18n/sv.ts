@@ -253,7 +253,7 @@ export const sv: Catalog = {
   'phone.left': 'Du har lämnat kön',
   'phone.finished': 'Tack för ditt besök',
   'phone.missed': 'Din kölapp ropades upp men du var inte där',
-  'phone.live': 'Live',
+  'phone.live': 'I realtid',
   'phone.reconnecting': 'Återansluter…',
   'phone.notFound': 'Den här kölappen finns inte',
   'phone.unavailable': 'Den här butiken tar inte emot kölappar via telefon',
