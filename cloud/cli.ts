@@ -23,6 +23,7 @@ import {
   saveApiAccount,
 } from './rest/api-keys.js';
 import { exportOmboriTickets, importOmboriTickets } from './ombori/ombori-exchange.js';
+import { pendingResets, updatePhoneSettings } from './bloom/admin.js';
 import { startHub } from './server.js';
 import {
   StaffError,
@@ -49,7 +50,9 @@ const USAGE = `usage:
   lineup-hub user passwd --data DIR --email EMAIL   (new password on stdin; revokes their tokens)
   lineup-hub user remove --data DIR --email EMAIL
   lineup-hub ombori export --data DIR --store ID [--id TICKET_ID]
-  lineup-hub ombori import --data DIR --store ID [--service ID]   (Ombori JSON, one ticket or an array, on stdin)`;
+  lineup-hub ombori import --data DIR --store ID [--service ID]   (Ombori JSON, one ticket or an array, on stdin)
+  lineup-hub bloom settings --data DIR --store ID --set JSON   (e.g. '{"phoneQueue":{"enabled":true}}')
+  lineup-hub bloom resets --data DIR   (pending Bloom password reset tokens)`;
 
 class UsageError extends Error {
   override name = 'UsageError';
@@ -321,6 +324,36 @@ async function withEngineAsync<T>(
   }
 }
 
+/** Phones: a store's phone-queue settings and location; pending password resets. */
+function bloom(args: string[]): void {
+  const [action, ...rest] = args;
+  if (action === 'resets') {
+    const { values } = parse(rest, { data: { type: 'string' } });
+    for (const r of withEngine(required(values, 'data'), (engine) => pendingResets(engine)))
+      print(r);
+    return;
+  }
+  if (action !== 'settings') throw new UsageError('bloom needs settings or resets');
+  const { values } = parse(rest, {
+    data: { type: 'string' },
+    store: { type: 'string' },
+    set: { type: 'string' },
+  });
+  let fields: unknown;
+  try {
+    fields = JSON.parse(required(values, 'set'));
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError('--set must be a JSON object: {"phoneQueue": {...}, "location": {...}}');
+  }
+  if (fields === null || typeof fields !== 'object' || Array.isArray(fields))
+    throw new UsageError('--set must be a JSON object: {"phoneQueue": {...}, "location": {...}}');
+  const store = required(values, 'store');
+  print(
+    withEngine(required(values, 'data'), (engine) => updatePhoneSettings(engine, store, fields)),
+  );
+}
+
 async function user(args: string[]): Promise<void> {
   const [action, ...rest] = args;
   const asUsage = (error: unknown) => {
@@ -447,6 +480,8 @@ export async function main(argv: string[]): Promise<void> {
         return await user(rest);
       case 'ombori':
         return ombori(rest);
+      case 'bloom':
+        return bloom(rest);
       case undefined:
       case '--help':
       case 'help':
@@ -455,7 +490,7 @@ export async function main(argv: string[]): Promise<void> {
         return;
       default:
         throw new UsageError(
-          `unknown command "${command}" (try: serve, seed, apikey, device, service, user, ombori)`,
+          `unknown command "${command}" (try: serve, seed, apikey, device, service, user, ombori, bloom)`,
         );
     }
   } catch (error) {

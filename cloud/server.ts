@@ -12,6 +12,7 @@ import { provision } from './engine/admin.js';
 import { HubEngine } from './engine/hub-engine.js';
 import { INVALID_JSON_CODE } from './rest/fv-errors.js';
 import { registerOmbori } from './ombori/ombori-routes.js';
+import { registerPhone } from './bloom/index.js';
 import { registerFileVirtuelle } from './rest/fv-routes.js';
 import { attachSync, type SyncServer } from './sync/sync-server.js';
 
@@ -88,6 +89,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   });
 
   const sync = attachSync(app.server, engine);
+  registerPhone(app, engine, sync.io);
   // Devices only use `/sync`, which authenticates them; the default namespace would take anyone.
   sync.io.of('/').use((_socket, next) => {
     next(new Error('Connect to the /sync namespace with a device credential.'));

@@ -184,6 +184,23 @@ export interface HubRepo extends RequestLedger {
     externalId: string,
     at: { customerId: string; storeId: string },
   ): void;
+  // --- Bloom virtual tickets (cloud/bloom owns the record schemas) ---
+  insertBloomAccount(row: BloomAccountRow): void;
+  updateBloomAccount(row: BloomAccountRow): void;
+  bloomAccount(by: { id: string } | { username: string } | { email: string }): unknown;
+  insertBloomToken(tokenHash: string, accountId: string, expiresMs: number): void;
+  /** The account a live (unexpired, unrevoked) bearer token belongs to. */
+  bloomTokenAccount(tokenHash: string, nowMs: number): string | null;
+  revokeBloomTokens(accountId: string): void;
+  insertBloomReset(reset: BloomReset): void;
+  /** Uses a pending reset token once: its account, or null when unknown, used or expired. */
+  takeBloomReset(token: string, nowMs: number): string | null;
+  pendingBloomResets(nowMs: number): BloomReset[];
+  insertBloomTicket(ticket: BloomTicketRow): void;
+  bloomTicket(customerId: string): BloomTicketRow | null;
+  bloomTickets(by: { accountId: string } | { phoneKey: string }): BloomTicketRow[];
+  /** The hub's secret for per-ticket page tokens, made on first use. */
+  bloomSecret(): string;
 }
 
 /** One issued staff JWT, by its id (`jti`). */
@@ -194,4 +211,25 @@ export interface StaffTokenRow {
   issuedAt: string;
   expiresAt: string;
   revokedAt: string | null;
+}
+
+export interface BloomAccountRow {
+  id: string;
+  username: string | null;
+  email: string | null;
+  record: unknown;
+}
+export interface BloomReset {
+  token: string;
+  accountId: string;
+  email: string;
+  expiresMs: number;
+}
+export interface BloomTicketRow {
+  customerId: string;
+  storeId: string;
+  accountId: string | null;
+  /** Who holds it, for "one ticket per phone": the account, or the browser's key. */
+  phoneKey: string;
+  createdMs: number;
 }

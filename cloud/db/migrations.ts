@@ -193,4 +193,43 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 6,
+    name: 'Bloom virtual tickets: phone customers, their tokens, password resets, phone tickets',
+    // Records are opaque JSON owned by cloud/bloom; only what is looked up is a column.
+    // Bearer and page tokens are stored hashed; reset tokens in clear (the CLI shows them).
+    sql: `
+      CREATE TABLE bloom_accounts (
+        id TEXT PRIMARY KEY,
+        username TEXT UNIQUE,
+        email TEXT,
+        data TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX bloom_accounts_email ON bloom_accounts(email);
+      CREATE TABLE bloom_tokens (
+        token_hash TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        expires_ms INTEGER NOT NULL,
+        revoked INTEGER NOT NULL DEFAULT 0
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX bloom_tokens_account ON bloom_tokens(account_id);
+      CREATE TABLE bloom_resets (
+        token TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        email TEXT NOT NULL,
+        expires_ms INTEGER NOT NULL,
+        used INTEGER NOT NULL DEFAULT 0
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE bloom_tickets (
+        customer_id TEXT PRIMARY KEY,
+        store_id TEXT NOT NULL,
+        account_id TEXT,
+        phone_key TEXT NOT NULL,
+        created_ms INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX bloom_tickets_account ON bloom_tickets(account_id);
+      CREATE INDEX bloom_tickets_phone ON bloom_tickets(phone_key);
+      CREATE TABLE bloom_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];

@@ -24,6 +24,9 @@ import type { ServiceTime } from '../../shared/domain/estimate.js';
 import { openHubDb, type Db } from './hub-db.js';
 import type {
   AppliedCommand,
+  BloomAccountRow,
+  BloomReset,
+  BloomTicketRow,
   CountAheadQuery,
   HubRepo,
   QueueHeadsQuery,
@@ -612,6 +615,104 @@ export class SqliteHubRepo implements HubRepo {
     };
     return row.value;
   }
+  // --- Bloom virtual tickets ---
+  insertBloomAccount(row: BloomAccountRow): void {
+    this.prepare('INSERT INTO bloom_accounts (id, username, email, data) VALUES (?, ?, ?, ?)').run(
+      row.id,
+      row.username,
+      row.email,
+      JSON.stringify(row.record),
+    );
+  }
+  updateBloomAccount(row: BloomAccountRow): void {
+    this.prepare('UPDATE bloom_accounts SET username = ?, email = ?, data = ? WHERE id = ?').run(
+      row.username,
+      row.email,
+      JSON.stringify(row.record),
+      row.id,
+    );
+  }
+  bloomAccount(by: { id: string } | { username: string } | { email: string }): unknown {
+    if ('id' in by) return this.one('SELECT data FROM bloom_accounts WHERE id = ?', by.id);
+    if ('username' in by)
+      return this.one('SELECT data FROM bloom_accounts WHERE username = ?', by.username);
+    return this.one(
+      'SELECT data FROM bloom_accounts WHERE email = ? ORDER BY id LIMIT 1',
+      by.email,
+    );
+  }
+  insertBloomToken(tokenHash: string, accountId: string, expiresMs: number): void {
+    this.prepare(
+      'INSERT INTO bloom_tokens (token_hash, account_id, expires_ms) VALUES (?, ?, ?)',
+    ).run(tokenHash, accountId, expiresMs);
+  }
+  bloomTokenAccount(tokenHash: string, nowMs: number): string | null {
+    const row = this.prepare(
+      'SELECT account_id FROM bloom_tokens WHERE token_hash = ? AND revoked = 0 AND expires_ms > ?',
+    ).get(tokenHash, nowMs) as { account_id: string } | undefined;
+    return row?.account_id ?? null;
+  }
+  revokeBloomTokens(accountId: string): void {
+    this.prepare('UPDATE bloom_tokens SET revoked = 1 WHERE account_id = ?').run(accountId);
+  }
+  insertBloomReset(reset: BloomReset): void {
+    this.prepare(
+      'INSERT INTO bloom_resets (token, account_id, email, expires_ms) VALUES (?, ?, ?, ?)',
+    ).run(reset.token, reset.accountId, reset.email, reset.expiresMs);
+  }
+  takeBloomReset(token: string, nowMs: number): string | null {
+    const row = this.prepare(
+      `UPDATE bloom_resets SET used = 1 WHERE token = ? AND used = 0 AND expires_ms > ?
+         RETURNING account_id`,
+    ).get(token, nowMs) as { account_id: string } | undefined;
+    return row?.account_id ?? null;
+  }
+  pendingBloomResets(nowMs: number): BloomReset[] {
+    const rows = this.prepare(
+      `SELECT token, account_id, email, expires_ms FROM bloom_resets
+         WHERE used = 0 AND expires_ms > ? ORDER BY expires_ms`,
+    ).all(nowMs) as { token: string; account_id: string; email: string; expires_ms: number }[];
+    return rows.map((r) => ({
+      token: r.token,
+      accountId: r.account_id,
+      email: r.email,
+      expiresMs: r.expires_ms,
+    }));
+  }
+  insertBloomTicket(t: BloomTicketRow): void {
+    this.prepare(
+      `INSERT INTO bloom_tickets (customer_id, store_id, account_id, phone_key, created_ms)
+         VALUES (?, ?, ?, ?, ?)`,
+    ).run(t.customerId, t.storeId, t.accountId, t.phoneKey, t.createdMs);
+  }
+  bloomTicket(customerId: string): BloomTicketRow | null {
+    const row = this.prepare('SELECT * FROM bloom_tickets WHERE customer_id = ?').get(
+      customerId,
+    ) as BloomTicketDbRow | undefined;
+    return row === undefined ? null : bloomTicketOf(row);
+  }
+  bloomTickets(by: { accountId: string } | { phoneKey: string }): BloomTicketRow[] {
+    const rows = (
+      'accountId' in by
+        ? this.prepare('SELECT * FROM bloom_tickets WHERE account_id = ? ORDER BY created_ms').all(
+            by.accountId,
+          )
+        : this.prepare('SELECT * FROM bloom_tickets WHERE phone_key = ? ORDER BY created_ms').all(
+            by.phoneKey,
+          )
+    ) as BloomTicketDbRow[];
+    return rows.map(bloomTicketOf);
+  }
+  bloomSecret(): string {
+    this.prepare('INSERT OR IGNORE INTO bloom_meta (key, value) VALUES (?, ?)').run(
+      'ticket_secret',
+      randomBytes(32).toString('hex'),
+    );
+    const row = this.prepare("SELECT value FROM bloom_meta WHERE key = 'ticket_secret'").get() as {
+      value: string;
+    };
+    return row.value;
+  }
   partnerTicket(
     source: string,
     externalId: string,
@@ -632,3 +733,18 @@ export class SqliteHubRepo implements HubRepo {
     ).run(source, externalId, at.customerId, at.storeId);
   }
 }
+
+interface BloomTicketDbRow {
+  customer_id: string;
+  store_id: string;
+  account_id: string | null;
+  phone_key: string;
+  created_ms: number;
+}
+const bloomTicketOf = (r: BloomTicketDbRow): BloomTicketRow => ({
+  customerId: r.customer_id,
+  storeId: r.store_id,
+  accountId: r.account_id,
+  phoneKey: r.phone_key,
+  createdMs: r.created_ms,
+});

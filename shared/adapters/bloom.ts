@@ -79,15 +79,21 @@ export interface BloomContext {
   waitMinutes: number;
 }
 
+/** "41.572408,-8.426258", or "" when the store has no position. */
+export function bloomCoordinates(store: Store): string {
+  const { latitude, longitude } = store.location;
+  return latitude === null || longitude === null ? '' : `${latitude},${longitude}`;
+}
+
 export function storeToBloomMaster(store: Store): z.infer<typeof BloomMasterSchema> {
   return {
     id: store.id,
     name: store.name,
-    address: '',
+    address: store.location.address,
     phone: '',
     email: '',
     website: '',
-    coordinates: '',
+    coordinates: bloomCoordinates(store),
     timezone: store.timeZone,
   };
 }

@@ -43,6 +43,18 @@ const store = StoreSchema.parse({
   display: { screen: 'masked-name', desk: 'full-name' },
   // A phone shop's visits are short: staff call, help, press Done (service counts from the call).
   finishFromCalled: true,
+  location: {
+    address: '12 rue de Rivoli',
+    city: 'Paris',
+    region: 'Île-de-France',
+    country: 'France',
+    latitude: 48.8556,
+    longitude: 2.3601,
+    // No fixed hours: the demo store is open whenever a desk is.
+    workingHours: [],
+  },
+  // Customers may join from their phone (the hub's /q/demo-store page and the Bloom API).
+  phoneQueue: { enabled: true, allowMultiTicket: false },
 });
 
 const device = (

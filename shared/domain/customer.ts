@@ -186,7 +186,7 @@ export const CUSTOMER_LOG_EVENTS = {
 export type CustomerLogEvent = (typeof CUSTOMER_LOG_EVENTS)[CustomerEventName];
 
 /** A log event that a customer change may carry besides the lifecycle ones. */
-export const CUSTOMER_OTHER_LOG_EVENTS = ['registered', 'customer_updated'] as const;
+export const CUSTOMER_OTHER_LOG_EVENTS = ['registered', 'customer_updated', 'postponed'] as const;
 
 /**
  * Several events in a row (an outside API setting a state directly): the customer after them,

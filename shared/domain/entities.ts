@@ -74,6 +74,47 @@ export const DisplayRuleSchema = z.object({
 export type DisplayRule = z.infer<typeof DisplayRuleSchema>;
 
 /** A store: FileVirtuelle's suborganization, with its whole configuration. */
+/** Where a store is, for customers finding it from a phone (Bloom `locations`). */
+export const StoreLocationSchema = z.object({
+  address: z.string().max(300).default(''),
+  city: z.string().max(100).default(''),
+  region: z.string().max(100).default(''),
+  country: z.string().max(100).default(''),
+  /** Decimal degrees; null when unknown (the radius rule and distance filters then skip it). */
+  latitude: z.number().min(-90).max(90).nullable().default(null),
+  longitude: z.number().min(-180).max(180).nullable().default(null),
+  /** Today's opening periods, store-local "HH:mm" (every day alike); empty means "while a desk is open". */
+  workingHours: z
+    .array(
+      z.object({
+        from: z.string().regex(/^\d{2}:\d{2}$/),
+        to: z.string().regex(/^\d{2}:\d{2}$/),
+      }),
+    )
+    .max(8)
+    .default([]),
+});
+export type StoreLocation = z.infer<typeof StoreLocationSchema>;
+
+/** Joining the queue from a phone (the Bloom API and the mobile page); off by default. */
+export const PhoneQueueSettingsSchema = z.object({
+  enabled: z.boolean().default(false),
+  /** Kilometres: a phone that sends its position from farther away is refused (0: no limit). */
+  radiusKm: z.number().min(0).max(20_000).default(0),
+  /**
+   * Phone joins open once the line is long enough to be worth it: at least `minCustomers`
+   * waiting in the service, or at least `minWaitingMinutes` of estimated wait. A 0 sets no
+   * such condition; both 0: always open.
+   */
+  minCustomers: z.number().int().min(0).default(0),
+  minWaitingMinutes: z.number().int().min(0).default(0),
+  /** One phone (Bloom account or browser) may hold several live tickets. */
+  allowMultiTicket: z.boolean().default(false),
+  /** Phone joins (ticket creations) allowed per IP address per minute. */
+  joinsPerMinutePerIp: z.number().int().min(1).max(1000).default(10),
+});
+export type PhoneQueueSettings = z.infer<typeof PhoneQueueSettingsSchema>;
+
 export const StoreSchema = z.object({
   id: IdSchema,
   organizationId: IdSchema,
@@ -121,6 +162,8 @@ export const StoreSchema = z.object({
   extraCodes: z.record(z.string(), z.unknown()).default({}),
   blockDesks: z.object({ enabled: z.boolean().default(false) }).prefault({}),
   display: DisplayRuleSchema.prefault({}),
+  location: StoreLocationSchema.prefault({}),
+  phoneQueue: PhoneQueueSettingsSchema.prefault({}),
 });
 export type Store = z.infer<typeof StoreSchema>;
 

@@ -243,6 +243,28 @@ export const en = {
   'tech.inZone': '{time} ({zone})',
   'kiosk.codeNotFound': 'No appointment matches this code. Check it, or ask a staff member.',
   'kiosk.checkInOffline': 'We cannot check you in right now. Please ask a staff member.',
+
+  // phone (the hub's mobile queue page)
+  'phone.join': 'Join the queue',
+  'phone.chooseService': 'Choose a service to join the queue',
+  'phone.waitingCount': '{count} waiting · about {minutes} min',
+  'phone.yourTicket': 'Your ticket',
+  'phone.ahead': '{count} people ahead of you',
+  'phone.next': 'You are next',
+  'phone.wait': 'About {minutes} min',
+  'phone.yourTurn': "It's your turn: go to {desk}",
+  'phone.serving': 'You are being served',
+  'phone.leave': 'Leave the queue',
+  'phone.confirmLeave': 'Leave the queue? Your ticket will be cancelled.',
+  'phone.late': "I'm running late",
+  'phone.movedBack': 'You moved back {places} places',
+  'phone.left': 'You left the queue',
+  'phone.finished': 'Thank you for your visit',
+  'phone.missed': 'Your ticket was called but you were not there',
+  'phone.live': 'Live',
+  'phone.reconnecting': 'Reconnecting…',
+  'phone.notFound': 'This ticket does not exist',
+  'phone.unavailable': 'This store does not take tickets from phones',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -239,4 +239,26 @@ export const fr: Catalog = {
     'Aucun rendez-vous ne correspond à ce code. Vérifiez-le, ou demandez à un conseiller.',
   'kiosk.checkInOffline':
     'Impossible de vous enregistrer pour le moment. Demandez à un conseiller.',
+
+  // phone (the hub's mobile queue page)
+  'phone.join': 'Rejoindre la file',
+  'phone.chooseService': 'Choisissez un service pour rejoindre la file',
+  'phone.waitingCount': '{count} en attente · environ {minutes} min',
+  'phone.yourTicket': 'Votre ticket',
+  'phone.ahead': '{count} personnes avant vous',
+  'phone.next': 'Vous êtes le prochain',
+  'phone.wait': 'Environ {minutes} min',
+  'phone.yourTurn': "C'est votre tour : allez au {desk}",
+  'phone.serving': 'Vous êtes en cours de service',
+  'phone.leave': 'Quitter la file',
+  'phone.confirmLeave': 'Quitter la file ? Votre ticket sera annulé.',
+  'phone.late': "J'ai du retard",
+  'phone.movedBack': 'Vous avez reculé de {places} places',
+  'phone.left': 'Vous avez quitté la file',
+  'phone.finished': 'Merci de votre visite',
+  'phone.missed': "Votre ticket a été appelé mais vous n'étiez pas là",
+  'phone.live': 'En direct',
+  'phone.reconnecting': 'Reconnexion…',
+  'phone.notFound': "Ce ticket n'existe pas",
+  'phone.unavailable': 'Ce magasin ne prend pas de tickets par téléphone',
 };

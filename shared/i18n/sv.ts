@@ -235,4 +235,26 @@ export const sv: Catalog = {
   'kiosk.codeNotFound':
     'Ingen bokning matchar den här koden. Kontrollera den, eller fråga personalen.',
   'kiosk.checkInOffline': 'Vi kan inte checka in dig just nu. Fråga personalen.',
+
+  // phone (the hub's mobile queue page)
+  'phone.join': 'Ställ dig i kön',
+  'phone.chooseService': 'Välj en tjänst för att ställa dig i kön',
+  'phone.waitingCount': '{count} väntar · cirka {minutes} min',
+  'phone.yourTicket': 'Din kölapp',
+  'phone.ahead': '{count} personer före dig',
+  'phone.next': 'Du står näst på tur',
+  'phone.wait': 'Cirka {minutes} min',
+  'phone.yourTurn': 'Det är din tur: gå till {desk}',
+  'phone.serving': 'Du blir betjänad',
+  'phone.leave': 'Lämna kön',
+  'phone.confirmLeave': 'Lämna kön? Din kölapp avbokas.',
+  'phone.late': 'Jag blir sen',
+  'phone.movedBack': 'Du flyttades bak {places} platser',
+  'phone.left': 'Du har lämnat kön',
+  'phone.finished': 'Tack för ditt besök',
+  'phone.missed': 'Din kölapp ropades upp men du var inte där',
+  'phone.live': 'I realtid',
+  'phone.reconnecting': 'Återansluter…',
+  'phone.notFound': 'Den här kölappen finns inte',
+  'phone.unavailable': 'Den här butiken tar inte emot kölappar via telefon',
 };

@@ -16,6 +16,7 @@ import {
   StoreSchema,
 } from '../domain/entities.js';
 import { CUSTOMER_LOG_EVENTS, CUSTOMER_OTHER_LOG_EVENTS } from '../domain/customer.js';
+import { MAX_POSTPONE_PLACES } from '../domain/postpone.js';
 import { ScanPayloadSchema, parseScanPayload } from '../scanner/payload.js';
 
 export const SYNC_NAMESPACE = '/sync';
@@ -107,6 +108,11 @@ export const CommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('finish'), payload: customerRef }),
   z.object({ type: z.literal('no_show'), payload: customerRef }),
   z.object({ type: z.literal('cancel'), payload: customerRef }),
+  /** "I'm running late": a waiting customer moves back this many places in its queue. */
+  z.object({
+    type: z.literal('postpone'),
+    payload: customerRef.extend({ places: z.number().int().min(1).max(MAX_POSTPONE_PLACES) }),
+  }),
   z.object({
     type: z.literal('transfer'),
     payload: customerRef.extend({

@@ -6,6 +6,7 @@ import type { CommandContext } from '../command-context.js';
 import type { CommandOutcome } from '../sequencer.js';
 import { callCustomer, callNext } from './calling.js';
 import { checkIn } from './check-in.js';
+import { postpone } from './postpone.js';
 import { reserveBlock, setDeskStatus } from './desk.js';
 import { register, registerFromBlock } from './register.js';
 import { serve, transfer } from './serving.js';
@@ -27,6 +28,7 @@ export const COMMAND_HANDLERS = {
   finish: (ctx, p) => serve(ctx, p.customerId, 'finish'),
   no_show: (ctx, p) => serve(ctx, p.customerId, 'no_show'),
   cancel: (ctx, p) => serve(ctx, p.customerId, 'cancel'),
+  postpone,
   transfer,
   set_desk_status: (ctx, p) => setDeskStatus(ctx, p.status, p.pauseMinutes),
   reserve_block: (ctx, p) => reserveBlock(ctx, p.serviceId, p.size),

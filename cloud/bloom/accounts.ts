@@ -1,0 +1,144 @@
+// Bloom customer accounts: passwords hashed with scrypt (memory-hard), `vt_token`s as random
+// revocable bearer credentials stored hashed, and one-time password reset tokens (shown by
+// `lineup-hub bloom resets` until the notification path mails them).
+import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { HubRepo } from '../db/hub-repo.js';
+import { hashToken, newObjectId } from '../db/ids.js';
+
+export const VT_TOKEN_DAYS = 30;
+export const RESET_TOKEN_HOURS = 2;
+/** scrypt cost: N=2^15, r=8 (32 MiB per hash): slow for a guesser, fine for a login. */
+const SCRYPT = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
+
+export const BloomAccountSchema = z.object({
+  id: z.string(),
+  username: z.string().nullable(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  firstName: z.string(),
+  lastName: z.string(),
+  /** `scrypt$<salt hex>$<hash hex>`, or null for an account with no password. */
+  passwordHash: z.string().nullable(),
+  oauthProvider: z.string().nullable(),
+  pushNotificationKey: z.string().nullable(),
+  address: z.string().nullable(),
+  preferredLanguage: z.string().nullable(),
+  /** Extra attributes set through `customer_attribute` on login. */
+  attributes: z.record(z.string(), z.unknown()),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  resetTokenAt: z.iso.datetime().nullable(),
+});
+export type BloomAccount = z.infer<typeof BloomAccountSchema>;
+
+export function hashPassword(password: string): string {
+  const salt = randomBytes(16);
+  const hash = scryptSync(password, salt, 32, SCRYPT);
+  return `scrypt$${salt.toString('hex')}$${hash.toString('hex')}`;
+}
+
+export function verifyPassword(password: string, stored: string | null): boolean {
+  const [kind, saltHex, hashHex] = (stored ?? '').split('$');
+  if (kind !== 'scrypt' || saltHex === undefined || hashHex === undefined) {
+    // Same work either way, so a missing account does not answer faster than a wrong password.
+    scryptSync(password, 'no-account', 32, SCRYPT);
+    return false;
+  }
+  const expected = Buffer.from(hashHex, 'hex');
+  const actual = scryptSync(password, Buffer.from(saltHex, 'hex'), expected.length, SCRYPT);
+  return timingSafeEqual(actual, expected);
+}
+
+export const displayName = (a: BloomAccount): string =>
+  [a.firstName, a.lastName].filter((s) => s !== '').join(' ') || (a.username ?? '');
+
+export class BloomAccounts {
+  constructor(
+    private readonly repo: HubRepo,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  private parse(raw: unknown): BloomAccount | null {
+    return raw === null || raw === undefined ? null : BloomAccountSchema.parse(raw);
+  }
+  byId(id: string): BloomAccount | null {
+    return this.parse(this.repo.bloomAccount({ id }));
+  }
+  byUsername(username: string): BloomAccount | null {
+    return this.parse(this.repo.bloomAccount({ username }));
+  }
+  byEmail(email: string): BloomAccount | null {
+    return this.parse(this.repo.bloomAccount({ email: email.toLowerCase() }));
+  }
+
+  create(
+    fields: Omit<BloomAccount, 'id' | 'createdAt' | 'updatedAt' | 'resetTokenAt'>,
+  ): BloomAccount {
+    const now = this.clock().toISOString();
+    const account = BloomAccountSchema.parse({
+      ...fields,
+      email: fields.email?.toLowerCase() ?? null,
+      id: newObjectId(),
+      createdAt: now,
+      updatedAt: now,
+      resetTokenAt: null,
+    });
+    this.repo.insertBloomAccount(rowOf(account));
+    return account;
+  }
+
+  save(account: BloomAccount): BloomAccount {
+    const saved = BloomAccountSchema.parse({ ...account, updatedAt: this.clock().toISOString() });
+    this.repo.updateBloomAccount(rowOf(saved));
+    return saved;
+  }
+
+  /** A new `vt_token` for the account (the only time it is seen in clear). */
+  issueToken(accountId: string): string {
+    const token = randomBytes(24).toString('base64url');
+    const expires = this.clock().getTime() + VT_TOKEN_DAYS * 86_400_000;
+    this.repo.insertBloomToken(hashToken(token), accountId, expires);
+    return token;
+  }
+
+  /** The account a live `vt_token` belongs to. */
+  accountOfToken(token: string): BloomAccount | null {
+    const id = this.repo.bloomTokenAccount(hashToken(token), this.clock().getTime());
+    return id === null ? null : this.byId(id);
+  }
+
+  /** A reset token for the account with this email, if there is one (true either way). */
+  requestReset(email: string): void {
+    const account = this.byEmail(email);
+    if (account === null || account.email === null) return;
+    const now = this.clock();
+    this.repo.insertBloomReset({
+      token: randomBytes(18).toString('base64url'),
+      accountId: account.id,
+      email: account.email,
+      expiresMs: now.getTime() + RESET_TOKEN_HOURS * 3_600_000,
+    });
+    this.save({ ...account, resetTokenAt: now.toISOString() });
+  }
+
+  /** Sets a new password with a pending reset token; every older `vt_token` is revoked. */
+  resetPassword(token: string, password: string): BloomAccount | null {
+    // Hashed before the write lock is taken: scrypt is slow on purpose.
+    const passwordHash = hashPassword(password);
+    return this.repo.transaction(() => {
+      const id = this.repo.takeBloomReset(token, this.clock().getTime());
+      const account = id === null ? null : this.byId(id);
+      if (account === null) return null;
+      this.repo.revokeBloomTokens(account.id);
+      return this.save({ ...account, passwordHash, resetTokenAt: null });
+    });
+  }
+}
+
+const rowOf = (a: BloomAccount) => ({
+  id: a.id,
+  username: a.username,
+  email: a.email,
+  record: a,
+});

@@ -1,0 +1,77 @@
+// Bloom accounts on a real SQLite hub database, with the clock moved: vt_tokens and reset tokens
+// expire, a reset token works once, a new password revokes older vt_tokens.
+import { afterEach, describe, expect, it } from 'vitest';
+import { BloomAccounts, hashPassword, verifyPassword } from '../../../cloud/bloom/accounts.js';
+import { openHubRepo, type SqliteHubRepo } from '../../../cloud/db/sqlite-hub-repo.js';
+import { removeDir, tempDataDir } from '../hub/harness.js';
+
+const DAY = 86_400_000;
+let dir: string | null = null;
+let repo: SqliteHubRepo | null = null;
+
+afterEach(() => {
+  repo?.close();
+  if (dir !== null) removeDir(dir);
+  repo = null;
+  dir = null;
+});
+
+function setup() {
+  dir = tempDataDir();
+  repo = openHubRepo(dir);
+  let now = Date.parse('2026-03-01T10:00:00Z');
+  const accounts = new BloomAccounts(repo, () => new Date(now));
+  const account = accounts.create({
+    username: 'ana',
+    email: 'Ana@Example.com',
+    phone: null,
+    firstName: 'Ana',
+    lastName: '',
+    passwordHash: hashPassword('first-password'),
+    oauthProvider: null,
+    pushNotificationKey: null,
+    address: null,
+    preferredLanguage: null,
+    attributes: {},
+  });
+  return { accounts, account, advance: (ms: number) => (now += ms), repo };
+}
+
+describe('Bloom accounts', () => {
+  it('hashes passwords with scrypt and verifies them', () => {
+    const stored = hashPassword('secret-words');
+    expect(stored).toMatch(/^scrypt\$[0-9a-f]{32}\$[0-9a-f]{64}$/);
+    expect(verifyPassword('secret-words', stored)).toBe(true);
+    expect(verifyPassword('secret-word', stored)).toBe(false);
+    expect(verifyPassword('anything', null)).toBe(false);
+  });
+
+  it('a vt_token lives 30 days; stored hashed', () => {
+    const { accounts, account, advance } = setup();
+    const token = accounts.issueToken(account.id);
+    expect(accounts.accountOfToken(token)?.id).toBe(account.id);
+    advance(29 * DAY);
+    expect(accounts.accountOfToken(token)?.id).toBe(account.id);
+    advance(2 * DAY);
+    expect(accounts.accountOfToken(token)).toBeNull();
+  });
+
+  it('a reset token works once, within two hours, and revokes older vt_tokens', () => {
+    const { accounts, account, advance, repo } = setup();
+    const old = accounts.issueToken(account.id);
+    accounts.requestReset('ana@example.com');
+    const [pending] = repo.pendingBloomResets(Date.parse('2026-03-01T10:00:00Z'));
+    expect(pending?.email).toBe('ana@example.com');
+    advance(3 * 3_600_000);
+    expect(accounts.resetPassword(pending?.token ?? '', 'second-password')).toBeNull();
+
+    accounts.requestReset('ana@example.com');
+    const fresh = repo.pendingBloomResets(Date.parse('2026-03-01T13:00:00Z'))[0];
+    expect(accounts.resetPassword(fresh?.token ?? '', 'second-password')?.id).toBe(account.id);
+    expect(accounts.resetPassword(fresh?.token ?? '', 'third-password')).toBeNull();
+    expect(accounts.accountOfToken(old)).toBeNull();
+    expect(verifyPassword('second-password', accounts.byId(account.id)?.passwordHash ?? null)).toBe(
+      true,
+    );
+  });
+});
