@@ -10,6 +10,7 @@ import { openHubRepo } from './db/sqlite-hub-repo.js';
 import { provision } from './engine/admin.js';
 import { HubEngine } from './engine/hub-engine.js';
 import { INVALID_JSON_CODE } from './rest/fv-errors.js';
+import { registerNotify } from './notify/routes.js';
 import { registerFileVirtuelle } from './rest/fv-routes.js';
 import { attachSync, type SyncServer } from './sync/sync-server.js';
 
@@ -72,6 +73,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   });
   app.get('/health', async () => ({ ok: true }));
   registerFileVirtuelle(app, engine);
+  registerNotify(app, engine);
 
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
     const status =
