@@ -19,6 +19,7 @@ import {
   listApiAccounts,
   saveApiAccount,
 } from './rest/api-keys.js';
+import { NOTIFY_USAGE, notifyCommand, outboxCommand } from './notify/cli.js';
 import { startHub } from './server.js';
 
 const USAGE = `usage:
@@ -31,7 +32,8 @@ const USAGE = `usage:
   lineup-hub device list --data DIR [--store ID]
   lineup-hub device remove --data DIR --id ID
   lineup-hub device reset --data DIR --id ID [--id ID...]   (revokes its credential; it may claim a new one)
-  lineup-hub service update --data DIR --id ID --set JSON   (e.g. '{"serviceMinutes":7}')`;
+  lineup-hub service update --data DIR --id ID --set JSON   (e.g. '{"serviceMinutes":7}')
+${NOTIFY_USAGE}`;
 
 class UsageError extends Error {
   override name = 'UsageError';
@@ -298,6 +300,10 @@ export async function main(argv: string[]): Promise<void> {
         return device(rest);
       case 'service':
         return service(rest);
+      case 'outbox':
+        return outboxCommand(rest, print);
+      case 'notify':
+        return notifyCommand(rest, print);
       case undefined:
       case '--help':
       case 'help':
@@ -306,7 +312,7 @@ export async function main(argv: string[]): Promise<void> {
         return;
       default:
         throw new UsageError(
-          `unknown command "${command}" (try: serve, seed, apikey, device, service)`,
+          `unknown command "${command}" (try: serve, seed, apikey, device, service, outbox, notify)`,
         );
     }
   } catch (error) {
