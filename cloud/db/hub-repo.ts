@@ -104,7 +104,7 @@ export interface OutboxRecord extends OutboxEntry {
 export interface NotifyRepo {
   /** Adds entries not already there (same id = same notification); returns how many were new. */
   enqueueOutbox(entries: readonly OutboxEntry[], nowMs: number): number;
-  /** Pending entries due at `nowMs`, oldest first. */
+  /** Pending entries due at `nowMs`, oldest first: per ticket and channel only the first one. */
   dueOutbox(nowMs: number, limit: number): OutboxRecord[];
   outboxEntry(id: string): OutboxRecord | null;
   outboxEntries(filter: { status?: OutboxStatus; limit: number }): OutboxRecord[];

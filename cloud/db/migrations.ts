@@ -177,11 +177,14 @@ export const MIGRATIONS: readonly Migration[] = [
         attempts INTEGER NOT NULL DEFAULT 0,
         created_ms INTEGER NOT NULL,
         next_ms INTEGER NOT NULL,
+        -- A ticket's notifications on one channel go out in this order (retries keep it).
+        order_ms INTEGER NOT NULL,
         done_ms INTEGER,
         last_error TEXT,
         data TEXT NOT NULL
       ) STRICT;
       CREATE INDEX outbox_due ON outbox(status, next_ms);
+      CREATE INDEX outbox_ticket ON outbox(customer_id, channel, status, order_ms);
       CREATE TABLE push_subscriptions (
         customer_id TEXT PRIMARY KEY,
         push_id TEXT NOT NULL,

@@ -551,8 +551,9 @@ export class SqliteHubRepo implements HubRepo {
   enqueueOutbox(entries: readonly OutboxEntry[], nowMs: number): number {
     const stmt = this.prepare(
       `INSERT OR IGNORE INTO outbox
-         (id, store_id, customer_id, channel, endpoint, status, attempts, created_ms, next_ms, data)
-         VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
+         (id, store_id, customer_id, channel, endpoint, status, attempts, created_ms, next_ms,
+          order_ms, data)
+         VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)`,
     );
     let added = 0;
     for (const e of entries) {
@@ -564,6 +565,7 @@ export class SqliteHubRepo implements HubRepo {
         e.endpoint,
         nowMs,
         Math.max(nowMs, e.notBeforeMs),
+        Math.max(nowMs, e.notBeforeMs),
         JSON.stringify(e.message),
       ).changes;
     }
@@ -571,7 +573,13 @@ export class SqliteHubRepo implements HubRepo {
   }
   dueOutbox(nowMs: number, limit: number): OutboxRecord[] {
     return this.prepare(
-      `SELECT * FROM outbox WHERE status = 'pending' AND next_ms <= ? ORDER BY next_ms, rowid LIMIT ?`,
+      // Only the first pending notification of a ticket on a channel: a retried one holds back
+      // the ones after it, so a partner never sees CALLED before BOOKED.
+      `SELECT * FROM outbox o WHERE status = 'pending' AND next_ms <= ?
+         AND NOT EXISTS (SELECT 1 FROM outbox p
+           WHERE p.customer_id = o.customer_id AND p.channel = o.channel AND p.status = 'pending'
+             AND (p.order_ms < o.order_ms OR (p.order_ms = o.order_ms AND p.rowid < o.rowid)))
+         ORDER BY next_ms, rowid LIMIT ?`,
     )
       .all(nowMs, limit)
       .map(outboxRecord);
