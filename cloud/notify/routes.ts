@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { IdSchema } from '../../shared/domain/entities.js';
 import type { HubEngine } from '../engine/hub-engine.js';
 import { installOutbox, subscribePushId } from './outbox-hook.js';
-import { watchTurnNear } from './turn-near.js';
+import { alertTurnNear, watchTurnNear } from './turn-near.js';
 import { DeliveryWorker } from './worker.js';
 
 export const SUBSCRIPTION_PATH = '/lineberty/v2/tickets/:ticketId/subscription';
@@ -46,7 +46,17 @@ export function registerNotify(app: FastifyInstance, engine: HubEngine): Deliver
     return reply.code(200).send();
   });
 
-  app.addHook('onReady', async () => worker.start());
+  app.addHook('onReady', async () => {
+    // A crash may have come between a change and its turn-near check: check every store now.
+    for (const store of engine.repo.stores()) {
+      try {
+        alertTurnNear(engine, store.id);
+      } catch (error) {
+        logError(error);
+      }
+    }
+    worker.start();
+  });
   app.addHook('onClose', async () => {
     uninstall();
     unwatch();
