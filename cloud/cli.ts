@@ -303,7 +303,7 @@ export async function main(argv: string[]): Promise<void> {
       case 'outbox':
         return outboxCommand(rest, print);
       case 'notify':
-        return notifyCommand(rest, print);
+        return await notifyCommand(rest, print);
       case undefined:
       case '--help':
       case 'help':

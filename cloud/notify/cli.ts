@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import type { OutboxStatus } from '../db/hub-repo.js';
 import { openHubRepo, type SqliteHubRepo } from '../db/sqlite-hub-repo.js';
 import { getApiAccount, saveApiAccount } from '../rest/api-keys.js';
+import { startOutboxViewer, useOutboxViewer } from './outbox-viewer.js';
 import {
   ReminderSchema,
   SmsSettingsSchema,
@@ -23,7 +24,8 @@ export const NOTIFY_USAGE = `  lineup-hub outbox list --data DIR [--status pendi
   lineup-hub notify sms --data DIR --provider log|twilio [--account-sid SID --auth-token T --from NUMBER [--base-url URL]]
   lineup-hub notify callbacks --data DIR --key APIKEY [--next URL] [--processed URL]
   lineup-hub notify reminders --data DIR --set '[{"id":1,"minutesBefore":1440},{"id":2,"minutesBefore":120}]'
-  lineup-hub notify delivery --data DIR --set '{"parkAfterMs":259200000,"timeoutMs":10000}'`;
+  lineup-hub notify delivery --data DIR --set '{"parkAfterMs":259200000,"timeoutMs":10000}'
+  lineup-hub notify viewer --data DIR [--org demo-org] [--port 8025] [--smtp-port 2525]   (demo)`;
 
 const STATUSES: readonly OutboxStatus[] = ['pending', 'sent', 'failed', 'skipped'];
 
@@ -115,8 +117,38 @@ export function outboxCommand(args: string[], print: Print): void {
   throw new Error('outbox needs list or retry');
 }
 
-export function notifyCommand(args: string[], print: Print): void {
+/** Runs the demo outbox viewer and points the hub's notifications at it, until SIGTERM/SIGINT. */
+async function viewerCommand(args: string[], print: Print): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      data: { type: 'string' },
+      org: { type: 'string' },
+      port: { type: 'string' },
+      'smtp-port': { type: 'string' },
+    },
+  });
+  const viewer = await startOutboxViewer({
+    port: Number(values.port ?? 8025),
+    smtpPort: Number(values['smtp-port'] ?? 2525),
+  });
+  withRepo(values.data, (repo) => useOutboxViewer(repo, viewer, values.org ?? 'demo-org'));
+  print(`Outbox viewer on ${viewer.url} (SMTP ${viewer.smtpUrl}); the hub now sends there.`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      void viewer.close().then(resolve, resolve);
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+}
+
+export function notifyCommand(args: string[], print: Print): void | Promise<void> {
   const [action, ...rest] = args;
+  if (action === 'viewer') return viewerCommand(rest, print);
   const { values } = parseArgs({
     args: rest,
     strict: true,
