@@ -36,6 +36,10 @@ export interface WorkerOptions {
 
 class Skip extends Error {}
 
+/** What a concurrency limit applies to: the receiving URL, or the one SMS provider / SMTP server. */
+const laneOf = (row: OutboxRecord): string =>
+  row.channel === 'sms' || row.channel === 'email' ? row.channel : row.endpoint;
+
 export class DeliveryWorker {
   private readonly inFlight = new Map<string, number>();
   private readonly busy = new Set<string>();
@@ -88,15 +92,16 @@ export class DeliveryWorker {
       const due = this.repo.dueOutbox(this.clock().getTime(), 200);
       for (const row of due) {
         if (this.busy.has(row.id)) continue;
-        const load = this.inFlight.get(row.endpoint) ?? 0;
+        const lane = laneOf(row);
+        const load = this.inFlight.get(lane) ?? 0;
         if (load >= settings.perEndpoint) continue;
-        this.inFlight.set(row.endpoint, load + 1);
+        this.inFlight.set(lane, load + 1);
         this.busy.add(row.id);
         const job = this.deliver(row, settings).finally(() => {
           this.busy.delete(row.id);
-          const left = (this.inFlight.get(row.endpoint) ?? 1) - 1;
-          if (left <= 0) this.inFlight.delete(row.endpoint);
-          else this.inFlight.set(row.endpoint, left);
+          const left = (this.inFlight.get(lane) ?? 1) - 1;
+          if (left <= 0) this.inFlight.delete(lane);
+          else this.inFlight.set(lane, left);
           this.running.delete(job);
           this.wake();
         });
