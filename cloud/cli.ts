@@ -24,6 +24,7 @@ import {
 } from './rest/api-keys.js';
 import { exportOmboriTickets, importOmboriTickets } from './ombori/ombori-exchange.js';
 import { pendingResets, updatePhoneSettings } from './bloom/admin.js';
+import { NOTIFY_USAGE, notifyCommand, outboxCommand } from './notify/cli.js';
 import { startHub } from './server.js';
 import {
   StaffError,
@@ -52,7 +53,9 @@ const USAGE = `usage:
   lineup-hub ombori export --data DIR --store ID [--id TICKET_ID]
   lineup-hub ombori import --data DIR --store ID [--service ID]   (Ombori JSON, one ticket or an array, on stdin)
   lineup-hub bloom settings --data DIR --store ID --set JSON   (e.g. '{"phoneQueue":{"enabled":true}}')
-  lineup-hub bloom resets --data DIR   (pending Bloom password reset tokens)`;
+  lineup-hub bloom resets --data DIR   (pending Bloom password reset tokens)
+
+${NOTIFY_USAGE}`;
 
 class UsageError extends Error {
   override name = 'UsageError';
@@ -482,6 +485,10 @@ export async function main(argv: string[]): Promise<void> {
         return ombori(rest);
       case 'bloom':
         return bloom(rest);
+      case 'outbox':
+        return outboxCommand(rest, print);
+      case 'notify':
+        return await notifyCommand(rest, print);
       case undefined:
       case '--help':
       case 'help':
@@ -490,7 +497,7 @@ export async function main(argv: string[]): Promise<void> {
         return;
       default:
         throw new UsageError(
-          `unknown command "${command}" (try: serve, seed, apikey, device, service, user, ombori, bloom)`,
+          `unknown command "${command}" (try: serve, seed, apikey, device, service, user, ombori, bloom, outbox, notify)`,
         );
     }
   } catch (error) {

@@ -13,6 +13,7 @@ import { HubEngine } from './engine/hub-engine.js';
 import { INVALID_JSON_CODE } from './rest/fv-errors.js';
 import { registerOmbori } from './ombori/ombori-routes.js';
 import { registerPhone } from './bloom/index.js';
+import { registerNotify } from './notify/routes.js';
 import { registerFileVirtuelle } from './rest/fv-routes.js';
 import { attachSync, type SyncServer } from './sync/sync-server.js';
 
@@ -77,6 +78,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   registerFileVirtuelle(app, engine);
   registerAgentApi(app, engine);
   registerOmbori(app, engine);
+  registerNotify(app, engine);
 
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
     const status =

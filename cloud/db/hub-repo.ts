@@ -72,7 +72,60 @@ export interface RequestLedger {
   countApiHit(apiKey: string, minute: number): number;
 }
 
-export interface HubRepo extends RequestLedger {
+// --- Notifications (issue 10): outbox, push subscriptions, settings ---------------------------
+
+/** What the outbox delivers through. */
+export type OutboxChannel = 'webhook' | 'sms' | 'email' | 'fv_next' | 'fv_processed';
+export type OutboxStatus = 'pending' | 'sent' | 'failed' | 'skipped';
+
+/** A notification to deliver; `id` is its idempotency key (ticket, event, channel). */
+export interface OutboxEntry {
+  id: string;
+  storeId: string;
+  customerId: string;
+  channel: OutboxChannel;
+  /** Where it goes (a URL, a phone number, an address): per-endpoint concurrency keys on it. */
+  endpoint: string;
+  /** Not before this time (reminders are scheduled ahead), epoch ms. */
+  notBeforeMs: number;
+  /** The rendered message (opaque to the repo; cloud/notify owns its schema). */
+  message: unknown;
+}
+
+export interface OutboxRecord extends OutboxEntry {
+  status: OutboxStatus;
+  attempts: number;
+  createdMs: number;
+  nextMs: number;
+  doneMs: number | null;
+  lastError: string | null;
+}
+
+export interface NotifyRepo {
+  /** Adds entries not already there (same id = same notification); returns how many were new. */
+  enqueueOutbox(entries: readonly OutboxEntry[], nowMs: number): number;
+  /** Pending entries due at `nowMs`, oldest first: per ticket and channel only the first one. */
+  dueOutbox(nowMs: number, limit: number): OutboxRecord[];
+  outboxEntry(id: string): OutboxRecord | null;
+  outboxEntries(filter: { status?: OutboxStatus; limit: number }): OutboxRecord[];
+  /** Records one attempt's outcome: sent, retry at `nextMs`, or parked/skipped. */
+  settleOutbox(
+    id: string,
+    outcome:
+      | { status: 'sent' | 'skipped'; atMs: number; note?: string }
+      | { status: 'pending'; nextMs: number; error: string }
+      | { status: 'failed'; atMs: number; error: string },
+  ): void;
+  /** Puts a failed (or any) entry back to pending, due now, with a fresh time budget. */
+  requeueOutbox(id: string, nowMs: number): boolean;
+  setPushId(customerId: string, pushId: string, at: string): void;
+  pushId(customerId: string): string | null;
+  notifySetting(key: string): unknown;
+  setNotifySetting(key: string, value: unknown): void;
+}
+// --- end notifications -------------------------------------------------------------------------
+
+export interface HubRepo extends RequestLedger, NotifyRepo {
   /**
    * Runs `fn` as one write transaction that holds the store's write lock from its first
    * statement (SQLite IMMEDIATE), so a read-decide-write cannot interleave with another.

@@ -232,4 +232,37 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE bloom_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 7,
+    name: 'notification outbox, push subscriptions, notification settings',
+    // One row per (ticket, event, channel): its id is the idempotency key every message carries,
+    // so INSERT OR IGNORE makes a second write of the same notification a no-op. Rows are written
+    // in the transaction of the log change they report; the worker picks due rows by next_ms.
+    sql: `
+      CREATE TABLE outbox (
+        id TEXT PRIMARY KEY,
+        store_id TEXT NOT NULL,
+        customer_id TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        endpoint TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        created_ms INTEGER NOT NULL,
+        next_ms INTEGER NOT NULL,
+        -- A ticket's notifications on one channel go out in this order (retries keep it).
+        order_ms INTEGER NOT NULL,
+        done_ms INTEGER,
+        last_error TEXT,
+        data TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX outbox_due ON outbox(status, next_ms);
+      CREATE INDEX outbox_ticket ON outbox(customer_id, channel, status, order_ms);
+      CREATE TABLE push_subscriptions (
+        customer_id TEXT PRIMARY KEY,
+        push_id TEXT NOT NULL,
+        subscribed_at TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE notify_settings (key TEXT PRIMARY KEY, data TEXT NOT NULL) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];

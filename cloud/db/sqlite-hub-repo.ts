@@ -29,6 +29,9 @@ import type {
   BloomTicketRow,
   CountAheadQuery,
   HubRepo,
+  OutboxEntry,
+  OutboxRecord,
+  OutboxStatus,
   QueueHeadsQuery,
   StaffTokenRow,
 } from './hub-repo.js';
@@ -732,6 +735,141 @@ export class SqliteHubRepo implements HubRepo {
       'INSERT INTO partner_tickets (source, external_id, customer_id, store_id) VALUES (?, ?, ?, ?)',
     ).run(source, externalId, at.customerId, at.storeId);
   }
+  // --- Notifications (issue 10): outbox, push subscriptions, settings -------------------------
+  enqueueOutbox(entries: readonly OutboxEntry[], nowMs: number): number {
+    const stmt = this.prepare(
+      `INSERT OR IGNORE INTO outbox
+         (id, store_id, customer_id, channel, endpoint, status, attempts, created_ms, next_ms,
+          order_ms, data)
+         VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)`,
+    );
+    let added = 0;
+    for (const e of entries) {
+      added += stmt.run(
+        e.id,
+        e.storeId,
+        e.customerId,
+        e.channel,
+        e.endpoint,
+        nowMs,
+        Math.max(nowMs, e.notBeforeMs),
+        Math.max(nowMs, e.notBeforeMs),
+        JSON.stringify(e.message),
+      ).changes;
+    }
+    return added;
+  }
+  dueOutbox(nowMs: number, limit: number): OutboxRecord[] {
+    return this.prepare(
+      // Only the first pending notification of a ticket on a channel: a retried one holds back
+      // the ones after it, so a partner never sees CALLED before BOOKED.
+      `SELECT * FROM outbox o WHERE status = 'pending' AND next_ms <= ?
+         AND NOT EXISTS (SELECT 1 FROM outbox p
+           WHERE p.customer_id = o.customer_id AND p.channel = o.channel AND p.status = 'pending'
+             AND (p.order_ms < o.order_ms OR (p.order_ms = o.order_ms AND p.rowid < o.rowid)))
+         ORDER BY next_ms, rowid LIMIT ?`,
+    )
+      .all(nowMs, limit)
+      .map(outboxRecord);
+  }
+  outboxEntry(id: string): OutboxRecord | null {
+    const row = this.prepare('SELECT * FROM outbox WHERE id = ?').get(id);
+    return row === undefined ? null : outboxRecord(row);
+  }
+  outboxEntries(filter: { status?: OutboxStatus; limit: number }): OutboxRecord[] {
+    const rows =
+      filter.status === undefined
+        ? this.prepare('SELECT * FROM outbox ORDER BY rowid DESC LIMIT ?').all(filter.limit)
+        : this.prepare('SELECT * FROM outbox WHERE status = ? ORDER BY rowid DESC LIMIT ?').all(
+            filter.status,
+            filter.limit,
+          );
+    return rows.map(outboxRecord);
+  }
+  settleOutbox(
+    id: string,
+    outcome:
+      | { status: 'sent' | 'skipped'; atMs: number; note?: string }
+      | { status: 'pending'; nextMs: number; error: string }
+      | { status: 'failed'; atMs: number; error: string },
+  ): void {
+    if (outcome.status === 'pending') {
+      this.prepare(
+        `UPDATE outbox SET attempts = attempts + 1, next_ms = ?, last_error = ? WHERE id = ?`,
+      ).run(outcome.nextMs, outcome.error, id);
+      return;
+    }
+    const error = outcome.status === 'failed' ? outcome.error : (outcome.note ?? null);
+    this.prepare(
+      `UPDATE outbox SET status = ?, attempts = attempts + ?, done_ms = ?, last_error = ?
+         WHERE id = ?`,
+    ).run(outcome.status, outcome.status === 'skipped' ? 0 : 1, outcome.atMs, error, id);
+  }
+  requeueOutbox(id: string, nowMs: number): boolean {
+    return (
+      this.prepare(
+        `UPDATE outbox SET status = 'pending', next_ms = ?, created_ms = ?, done_ms = NULL
+           WHERE id = ?`,
+      ).run(nowMs, nowMs, id).changes === 1
+    );
+  }
+  setPushId(customerId: string, pushId: string, at: string): void {
+    this.prepare(
+      `INSERT INTO push_subscriptions (customer_id, push_id, subscribed_at) VALUES (?, ?, ?)
+         ON CONFLICT(customer_id) DO UPDATE SET push_id = excluded.push_id,
+           subscribed_at = excluded.subscribed_at`,
+    ).run(customerId, pushId, at);
+  }
+  pushId(customerId: string): string | null {
+    const row = this.prepare('SELECT push_id FROM push_subscriptions WHERE customer_id = ?').get(
+      customerId,
+    ) as { push_id: string } | undefined;
+    return row?.push_id ?? null;
+  }
+  notifySetting(key: string): unknown {
+    return this.one('SELECT data FROM notify_settings WHERE key = ?', key);
+  }
+  setNotifySetting(key: string, value: unknown): void {
+    this.prepare(
+      `INSERT INTO notify_settings (key, data) VALUES (?, ?)
+         ON CONFLICT(key) DO UPDATE SET data = excluded.data`,
+    ).run(key, JSON.stringify(value));
+  }
+  // --- end notifications ---------------------------------------------------------------------
+}
+
+interface OutboxRow {
+  id: string;
+  store_id: string;
+  customer_id: string;
+  channel: OutboxRecord['channel'];
+  endpoint: string;
+  status: OutboxStatus;
+  attempts: number;
+  created_ms: number;
+  next_ms: number;
+  done_ms: number | null;
+  last_error: string | null;
+  data: string;
+}
+
+function outboxRecord(raw: unknown): OutboxRecord {
+  const r = raw as OutboxRow;
+  return {
+    id: r.id,
+    storeId: r.store_id,
+    customerId: r.customer_id,
+    channel: r.channel,
+    endpoint: r.endpoint,
+    notBeforeMs: r.next_ms,
+    message: JSON.parse(r.data) as unknown,
+    status: r.status,
+    attempts: r.attempts,
+    createdMs: r.created_ms,
+    nextMs: r.next_ms,
+    doneMs: r.done_ms,
+    lastError: r.last_error,
+  };
 }
 
 interface BloomTicketDbRow {

@@ -23,6 +23,7 @@ import {
   refusal,
   type Actor,
   type Append,
+  type AppendHook,
   type ChangeListener,
   type CommandJob,
   type PreparedCommand,
@@ -49,6 +50,11 @@ export class HubEngine {
 
   onChanges(listener: ChangeListener): () => void {
     return this.sequencer.onChanges(listener);
+  }
+
+  /** `hook` runs in the transaction of each appended change (see Sequencer.onAppend). */
+  onAppend(hook: AppendHook): () => void {
+    return this.sequencer.onAppend(hook);
   }
 
   /** Runs `fn` in one write transaction; changes it appends are published after commit. */

@@ -26,6 +26,9 @@ export interface Actor {
 
 export type ChangeListener = (changes: readonly Change[]) => void;
 
+/** Runs inside the transaction right after a change is appended (the notification outbox). */
+export type AppendHook = (change: Change) => void;
+
 /** Appends one change of the command's store to the log (and applies its entity). */
 export type Emit = (event: ChangeEvent, entity: ChangeEntity) => Change;
 
@@ -50,6 +53,7 @@ export type PreparedCommand =
 
 export class Sequencer {
   private readonly listeners = new Set<ChangeListener>();
+  private readonly appendHooks = new Set<AppendHook>();
 
   constructor(
     readonly repo: HubRepo,
@@ -59,6 +63,18 @@ export class Sequencer {
   onChanges(listener: ChangeListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** `hook` sees each change in the transaction that appends it: what it writes commits with it. */
+  onAppend(hook: AppendHook): () => void {
+    this.appendHooks.add(hook);
+    return () => this.appendHooks.delete(hook);
+  }
+
+  private append(storeId: string, entry: Parameters<HubRepo['append']>[1]): Change {
+    const change = this.repo.append(storeId, entry);
+    for (const hook of this.appendHooks) hook(change);
+    return change;
   }
 
   private publish(changes: readonly Change[]): void {
@@ -75,7 +91,7 @@ export class Sequencer {
     const at = now.toISOString();
     const out = this.repo.transaction(() =>
       fn((storeId, event, entity, origin) => {
-        const change = this.repo.append(storeId, { origin, commandId: null, event, entity, at });
+        const change = this.append(storeId, { origin, commandId: null, event, entity, at });
         changes.push(change);
         return change;
       }),
@@ -125,7 +141,7 @@ export class Sequencer {
     const { storeId } = prepared;
     const mine: Change[] = [];
     const emit: Emit = (event, entity) => {
-      const change = this.repo.append(storeId, {
+      const change = this.append(storeId, {
         origin: actor.origin,
         commandId: envelope.id,
         event,

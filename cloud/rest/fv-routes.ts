@@ -17,13 +17,7 @@ import { ContactSchema, type Customer, type Store } from '../../shared/domain/en
 import { IllegalTransitionError } from '../../shared/domain/lifecycle.js';
 import type { CommandResult, RefusalCode } from '../../shared/protocol/sync.js';
 import { HubEngine, contactModeAvailable } from '../engine/hub-engine.js';
-import {
-  getApiAccount,
-  saveApiAccount,
-  type ApiAccount,
-  type FvEntity,
-  type FvRight,
-} from './api-keys.js';
+import { type ApiAccount, type FvEntity, type FvRight } from './api-keys.js';
 import { FvAuthenticator, type Authenticated } from './fv-auth.js';
 import {
   FvError,
@@ -305,15 +299,8 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
           },
         );
         const customer = customerOf(result);
-        // Re-read: the CLI may have edited the account (e.g. locked it) meanwhile.
-        const fresh =
-          account.testing && channel !== null ? getApiAccount(engine.repo, account.key) : null;
-        if (fresh !== null && channel !== null) {
-          saveApiAccount(engine.repo, {
-            ...fresh,
-            fairuse: { ...fresh.fairuse, [channel]: Math.max(0, fresh.fairuse[channel] - 1) },
-          });
-        }
+        // Fair use is charged by the notification worker when the SMS or email goes out
+        // (cloud/notify/worker.ts), not here when one is only asked for.
         return {
           message: FV_MESSAGES.customerAdded,
           change: FV_MESSAGES.changePostCustomer,

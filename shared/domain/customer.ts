@@ -186,7 +186,13 @@ export const CUSTOMER_LOG_EVENTS = {
 export type CustomerLogEvent = (typeof CUSTOMER_LOG_EVENTS)[CustomerEventName];
 
 /** A log event that a customer change may carry besides the lifecycle ones. */
-export const CUSTOMER_OTHER_LOG_EVENTS = ['registered', 'customer_updated', 'postponed'] as const;
+/** `alerted`: the hub marked the customer's turn as near (once), see shared/domain/turn-near.ts. */
+export const CUSTOMER_OTHER_LOG_EVENTS = [
+  'registered',
+  'customer_updated',
+  'postponed',
+  'alerted',
+] as const;
 
 /**
  * Several events in a row (an outside API setting a state directly): the customer after them,

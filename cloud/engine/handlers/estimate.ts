@@ -51,7 +51,10 @@ export function countPeopleBefore(
   });
 }
 
-export function estimateAt(ctx: CommandContext, subject: EstimateSubject): Estimate {
+export function estimateAt(
+  ctx: Pick<CommandContext, 'repo' | 'store' | 'day' | 'services' | 'devices'>,
+  subject: EstimateSubject,
+): Estimate {
   const queue = { services: ctx.services(), devices: ctx.devices(), store: ctx.store };
   const before = countPeopleBefore(ctx.repo, subject, queue);
   // Twice the sample: the domain drops unusable samples before it takes its median.
