@@ -14,6 +14,7 @@ import {
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { demoStore } from '../../shared/demo/demo-store.js';
 import { startPagerSimulator, type PagerSimulator } from '../../drivers/sim/pager-sim.js';
 import { startVirtualPrinter, type VirtualPrinter } from '../../drivers/sim/virtual-printer.js';
 import {
@@ -241,6 +242,15 @@ export async function main(argv: string[]): Promise<void> {
     const hubUrl =
       (await waitForLine(hub, /Lineup hub listening on (http:\/\/\S+)/, 'the hub'))[1] ?? '';
 
+    // What a customer or partner would receive (mail, SMS, webhooks) lands in the outbox viewer.
+    const viewer = node(
+      'lineup-hub.js',
+      ['notify', 'viewer', '--data', hubData, '--port', '0', '--smtp-port', '0'],
+      'outbox-viewer',
+    );
+    const viewerUrl =
+      (await waitForLine(viewer, /Outbox viewer on (http:\/\/\S+)/, 'the outbox viewer'))[1] ?? '';
+
     printer = await startVirtualPrinter({ host: '127.0.0.1' });
     const printerUrl = `tcp://127.0.0.1:${printer.tcpPort}`;
 
@@ -284,6 +294,8 @@ export async function main(argv: string[]): Promise<void> {
     say(`  Hub              ${hubUrl}`);
     for (const d of DEMO_DEVICES) say(`  ${d.label.padEnd(16)} ${urls[d.key]}`);
     say(`  Printer (view)   ${printer.httpUrl}/receipts`);
+    say(`  Messages (view)  ${viewerUrl}`);
+    say(`  Phone (join)     ${hubUrl}/q/${demoStore.store.id}`);
     if (pager !== null) say(`  Pager (log)      ${pager.logPath}`);
     say(`  Data and logs    ${dataDir}`);
     say('Press Ctrl-C to stop everything.');
@@ -296,6 +308,7 @@ export async function main(argv: string[]): Promise<void> {
             hub: hubUrl,
             ...urls,
             printer: { tcpPort: printer.tcpPort, httpUrl: printer.httpUrl },
+            outboxViewer: viewerUrl,
             // null when the demo runs without a pager transmitter (no socat).
             pager:
               pager === null

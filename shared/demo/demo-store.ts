@@ -28,6 +28,25 @@ const organization = OrganizationSchema.parse({
   colorTwo: '#FFFFFF',
 });
 
+const DEMO_TEXTS = {
+  go: {
+    EN: 'Lineup Demo Store: your ticket is {customer.ticket}. Please stay nearby.',
+    FR: 'Lineup Demo Store : votre ticket est {customer.ticket}. Restez à proximité.',
+  },
+  wait: {
+    EN: 'Lineup Demo Store: your ticket is {customer.ticket}. We will text you when your turn is near.',
+    FR: 'Lineup Demo Store : votre ticket est {customer.ticket}. Nous vous préviendrons quand votre tour approche.',
+  },
+  comeback: {
+    EN: 'Lineup Demo Store: ticket {customer.ticket}, your turn is near. Please come back now.',
+    FR: 'Lineup Demo Store : ticket {customer.ticket}, votre tour approche. Revenez maintenant.',
+  },
+  screen: {
+    EN: 'Lineup Demo Store: ticket {customer.ticket}, it is your turn.',
+    FR: "Lineup Demo Store : ticket {customer.ticket}, c'est votre tour.",
+  },
+};
+
 const store = StoreSchema.parse({
   id: DEMO_STORE_ID,
   organizationId: DEMO_ORGANIZATION_ID,
@@ -35,8 +54,14 @@ const store = StoreSchema.parse({
   storeCode: 'DEMO-001',
   langs: ['EN', 'FR', 'SV', 'AR'],
   timeZone: 'Europe/Paris',
-  sms: { enabled: true, defaultCountry: 'FR' },
-  email: { enabled: true },
+  // What customers who leave a number or an address receive (see the demo's message viewer).
+  sms: { enabled: true, defaultCountry: 'FR', texts: DEMO_TEXTS },
+  email: {
+    enabled: true,
+    texts: DEMO_TEXTS,
+    subjects: { go: { EN: 'Your ticket', FR: 'Votre ticket' } },
+  },
+  notifyOnCall: true,
   allowNameRegistration: true,
   pagers: { enabled: true, provider: 'jtech' },
   appointments: { enabled: true },
