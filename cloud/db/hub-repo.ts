@@ -18,6 +18,7 @@ import type {
 import type { ServiceTime } from '../../shared/domain/estimate.js';
 import type {
   Change,
+  DeviceHealthEntry,
   CommandResult,
   LogPosition,
   TicketBlock,
@@ -159,4 +160,10 @@ export interface HubRepo extends RequestLedger {
   apiAccount(key: string): unknown;
   apiAccounts(): unknown[];
   updateApiAccount(key: string, record: unknown): void;
+
+  // ---- device health (issue 16): the last report of each device, beside the log ----
+  /** The store's devices' last health reports (the console's fleet view reads these too). */
+  deviceHealth(storeId: string): DeviceHealthEntry[];
+  /** Keeps a device's last report (replacing the one before). */
+  putDeviceHealth(entry: DeviceHealthEntry): void;
 }
