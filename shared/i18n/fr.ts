@@ -240,7 +240,7 @@ export const fr: Catalog = {
   'kiosk.checkInOffline':
     'Impossible de vous enregistrer pour le moment. Demandez à un conseiller.',
   // device health and tickets not printed (issue 16)
-  'health.notice': '{device}: {problem}',
+  'health.notice': '{device} : {problem}',
   'health.printer.paper_out': 'plus de papier',
   'health.printer.paper_near_end': 'papier presque épuisé',
   'health.printer.cover_open': 'capot de l’imprimante ouvert',
