@@ -246,6 +246,7 @@ export const ar: Catalog = {
   'desk.reprint': 'إعادة الطباعة',
   'desk.reprinting': 'جارٍ إعادة الطباعة…',
   'desk.reprintTicket': 'إعادة طباعة {ticket}',
+  'tech.reprinted': 'أُعيدت طباعة التذكرة {ticket}.',
   'tech.notPrintedTickets': 'تذاكر لم تُطبع',
   'kiosk.paperOutUntold': 'نفد ورق الطابعة: سيظهر رقمك على هذه الشاشة. يرجى إبلاغ أحد الموظفين.',
   'kiosk.printerOffUntold': 'الطابعة لا تعمل: سيظهر رقمك على هذه الشاشة. يرجى إبلاغ أحد الموظفين.',

@@ -257,6 +257,7 @@ export const en = {
   'desk.reprint': 'Reprint',
   'desk.reprinting': 'Reprinting…',
   'desk.reprintTicket': 'Reprint {ticket}',
+  'tech.reprinted': 'Ticket {ticket} printed again.',
   'tech.notPrintedTickets': 'Tickets not printed',
   'kiosk.paperOutUntold':
     'The printer is out of paper: your number will be shown on this screen. Please tell a member of staff.',

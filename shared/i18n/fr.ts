@@ -253,6 +253,7 @@ export const fr: Catalog = {
   'desk.reprint': 'Réimprimer',
   'desk.reprinting': 'Réimpression…',
   'desk.reprintTicket': 'Réimprimer {ticket}',
+  'tech.reprinted': 'Ticket {ticket} réimprimé.',
   'tech.notPrintedTickets': 'Tickets non imprimés',
   'kiosk.paperOutUntold':
     'L’imprimante n’a plus de papier : votre numéro s’affichera sur cet écran. Merci de prévenir un conseiller.',

@@ -249,6 +249,7 @@ export const sv: Catalog = {
   'desk.reprint': 'Skriv ut igen',
   'desk.reprinting': 'Skrivs ut igen…',
   'desk.reprintTicket': 'Skriv ut {ticket} igen',
+  'tech.reprinted': 'Kölapp {ticket} utskriven igen.',
   'tech.notPrintedTickets': 'Kölappar som inte skrevs ut',
   'kiosk.paperOutUntold':
     'Skrivaren har slut på papper: ditt nummer visas på skärmen. Säg till personalen.',
