@@ -18,6 +18,7 @@ import type {
 import type { ServiceTime } from '../../shared/domain/estimate.js';
 import type {
   Change,
+  DeviceHealthEntry,
   CommandResult,
   LogPosition,
   TicketBlock,
@@ -254,6 +255,11 @@ export interface HubRepo extends RequestLedger, NotifyRepo {
   bloomTickets(by: { accountId: string } | { phoneKey: string }): BloomTicketRow[];
   /** The hub's secret for per-ticket page tokens, made on first use. */
   bloomSecret(): string;
+  // ---- device health (issue 16): the last report of each device, beside the log ----
+  /** The store's devices' last health reports (the console's fleet view reads these too). */
+  deviceHealth(storeId: string): DeviceHealthEntry[];
+  /** Keeps a device's last report (replacing the one before). */
+  putDeviceHealth(entry: DeviceHealthEntry): void;
 }
 
 /** One issued staff JWT, by its id (`jti`). */

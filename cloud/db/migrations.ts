@@ -265,4 +265,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE notify_settings (key TEXT PRIMARY KEY, data TEXT NOT NULL) STRICT, WITHOUT ROWID;
     `,
   },
+  // ---- device health (issue 16) ----
+  {
+    version: 8,
+    name: 'device health: the last hardware report of each device',
+    // Beside the log, not in it: a heartbeat every 30 s per device would drown the store's log.
+    sql: `
+      CREATE TABLE device_health (
+        device_id TEXT PRIMARY KEY,
+        store_id TEXT NOT NULL,
+        data TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX device_health_store ON device_health(store_id);
+    `,
+  },
 ];

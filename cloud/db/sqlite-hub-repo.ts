@@ -13,7 +13,9 @@ import {
 } from '../../shared/domain/entities.js';
 import {
   ChangeSchema,
+  DeviceHealthEntrySchema,
   type Change,
+  type DeviceHealthEntry,
   type ChangeEntity,
   type CommandResult,
   type LogPosition,
@@ -836,6 +838,21 @@ export class SqliteHubRepo implements HubRepo {
     ).run(key, JSON.stringify(value));
   }
   // --- end notifications ---------------------------------------------------------------------
+  // ---- device health (issue 16) ----
+  deviceHealth(storeId: string): DeviceHealthEntry[] {
+    return this.all<unknown>(
+      'SELECT data FROM device_health WHERE store_id = ? ORDER BY device_id',
+      storeId,
+    )
+      .map((raw) => DeviceHealthEntrySchema.safeParse(raw))
+      .flatMap((parsed) => (parsed.success ? [parsed.data] : []));
+  }
+  putDeviceHealth(entry: DeviceHealthEntry): void {
+    this.prepare(
+      `INSERT INTO device_health (device_id, store_id, data) VALUES (?, ?, ?)
+         ON CONFLICT(device_id) DO UPDATE SET store_id = excluded.store_id, data = excluded.data`,
+    ).run(entry.deviceId, entry.storeId, JSON.stringify(entry));
+  }
 }
 
 interface OutboxRow {

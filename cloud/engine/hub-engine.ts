@@ -177,14 +177,17 @@ export class HubEngine {
     const head = this.repo.head(storeId);
     if (head === null)
       return { ok: false, refusal: { code: 'not_found', message: 'Unknown store.' } };
+    // Device health travels with every pull: a device that reconnects sees the store's now.
+    const health = this.repo.deviceHealth(storeId);
     if (since.epoch !== head.epoch || since.seq > head.seq) {
-      return { ok: true, changes: [], head, reset: true };
+      return { ok: true, changes: [], head, reset: true, health };
     }
     return {
       ok: true,
       changes: this.repo.changesSince(storeId, head.epoch, since.seq, limit),
       head,
       reset: false,
+      health,
     };
   }
 

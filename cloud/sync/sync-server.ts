@@ -8,6 +8,7 @@ import type { Device } from '../../shared/domain/entities.js';
 import {
   CommandEnvelopeSchema,
   DeviceCredentialSchema,
+  DeviceHealthSchema,
   MAX_SYNC_PAYLOAD_BYTES,
   PullRequestSchema,
   SYNC_NAMESPACE,
@@ -15,11 +16,13 @@ import {
   type Change,
   type CommandEnvelope,
   type CommandResult,
+  type HealthAck,
   type LogPosition,
   type PullResponse,
   type SnapshotResponse,
 } from '../../shared/protocol/sync.js';
 import { checkCredential } from '../engine/admin.js';
+import { reportDeviceHealth } from '../engine/device-health.js';
 import type { Actor, HubEngine } from '../engine/hub-engine.js';
 
 const storeRoom = (storeId: string): string => `store:${storeId}`;
@@ -193,6 +196,18 @@ export function attachSync(httpServer: HttpServer, engine: HubEngine): SyncServe
           };
         }
         return engine.pull(device.storeId, request.data.since, request.data.limit);
+      }),
+    );
+    socket.on(
+      SyncEvents.health,
+      withAck((raw): HealthAck => {
+        const health = DeviceHealthSchema.safeParse(raw);
+        if (!health.success) {
+          return { ok: false, refusal: { code: 'invalid', message: describeIssues(health.error) } };
+        }
+        const { entry, changed } = reportDeviceHealth(engine.repo, device, health.data, new Date());
+        if (changed) nsp.to(storeRoom(device.storeId)).emit(SyncEvents.deviceHealth, entry);
+        return { ok: true, entry };
       }),
     );
     socket.on(

@@ -4,6 +4,8 @@
 import { Transform } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
 import type { PrinterStatus } from '../../shared/api/appliance-api.js';
+// The printer's condition in one word is the sync protocol's (device health carries it).
+import { PRINTER_CONDITIONS, type PrinterCondition } from '../../shared/protocol/sync.js';
 import { CLEAR_RESPONSE } from './resync.js';
 
 export const DLE_EOT = (n: 1 | 2 | 3 | 4): Uint8Array => Uint8Array.of(0x10, 0x04, n);
@@ -203,21 +205,7 @@ export const sameStatus = (a: PrinterStatus, b: PrinterStatus): boolean =>
   a.cutterError === b.cutterError &&
   a.message === b.message;
 
-/**
- * The printer's condition in one word, for staff and for the device health the sync link will
- * carry: `unknown` before the first answer, `offline` when it does not answer or reports itself
- * offline, `error` for a cutter jam or a fault, else the paper and cover states.
- */
-export const PRINTER_CONDITIONS = [
-  'unknown',
-  'ready',
-  'paper_near_end',
-  'paper_out',
-  'cover_open',
-  'offline',
-  'error',
-] as const;
-export type PrinterCondition = (typeof PRINTER_CONDITIONS)[number];
+export { PRINTER_CONDITIONS, type PrinterCondition };
 
 export function conditionOf(state: RawPrinterState, reachable: boolean): PrinterCondition {
   if (!reachable) return 'offline';

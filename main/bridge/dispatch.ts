@@ -36,6 +36,7 @@ export function applianceHandlers(appliance: Appliance): ApplianceHandlers {
     transfer: (p) => appliance.deskCommand({ type: 'transfer', payload: p }, 'transferring'),
     setDeskStatus: (p) => appliance.setDeskStatus(p),
     testPrint: () => appliance.testPrint(),
+    reprint: (p) => appliance.reprint(p.customerId),
   } satisfies ApplianceHandlers;
 }
 

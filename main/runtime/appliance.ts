@@ -23,7 +23,8 @@ import { Peripherals } from './peripherals.js';
 import type { NoticeLevel, RuntimeContext } from './runtime-context.js';
 import type { RuntimeOptions } from './runtime-options.js';
 import { ScreenService } from './roles/screen-service.js';
-import { testPrint } from './roles/ticket-printing.js';
+import { testPrint, type PrintOutcome } from './roles/ticket-printing.js';
+import { HealthReporter } from './device-health.js';
 
 export type { RuntimeOptions } from './runtime-options.js';
 
@@ -48,6 +49,7 @@ export class Appliance {
   private readonly desk: DeskService;
   private readonly screen: ScreenService;
   private readonly checkIns: CheckInService;
+  private readonly health: HealthReporter;
 
   private constructor(
     readonly options: RuntimeOptions,
@@ -57,11 +59,26 @@ export class Appliance {
     this.peripherals = new Peripherals(
       { printer: options.printer, pager: options.pager, scanner: options.scanner },
       options.log,
-      () => this.scheduleState(),
+      () => {
+        this.scheduleState();
+        // A change of hardware reaches the hub (and the desks) at once.
+        void this.health.report();
+      },
     );
+    this.health = new HealthReporter({
+      current: () => this.peripherals.deviceHealth(),
+      sync: () => this.link.sync,
+      log: options.log,
+      changed: () => this.scheduleState(),
+      heartbeatMs: options.healthHeartbeatMs,
+    });
     this.link = new HubLink(options, db, this.now, {
       onApplied: (changes, live) => this.onApplied(changes, live),
-      onConnected: () => void this.machine.reserveBlocks(),
+      onHealth: (entries, all) => this.health.onFleet(entries, all),
+      onConnected: () => {
+        void this.machine.reserveBlocks();
+        if (!this.health.reported) void this.health.report();
+      },
       onOutboxRefused: (entry, refusal, awaited) => this.onOutboxRefused(entry, refusal, awaited),
       scheduleState: () => this.scheduleState(),
     });
@@ -116,6 +133,7 @@ export class Appliance {
       onRejected: (reason) =>
         appliance.notice('warning', `The scanner sent something unreadable: ${reason}.`),
     });
+    appliance.health.start();
     if (loaded.config !== null && loaded.config.hubUrl === options.hubUrl) {
       // Boot into the last known role at once; the hub confirms or corrects it when reachable.
       appliance.link.adopt(loaded.config.device, loaded.config.credential);
@@ -234,6 +252,8 @@ export class Appliance {
         lastSyncAt: sync?.lastSyncAt ?? null,
       },
       health: this.peripherals.health(),
+      healthReported: this.health.reported,
+      fleet: this.health.entries(),
     };
     return { state, storeKnown };
   }
@@ -251,6 +271,7 @@ export class Appliance {
       if (change.event === 'called' || change.event === 'recalled') this.onCall(change);
     }
     this.machine.pageTurnsNear();
+    this.machine.reprintRequested(changes);
     this.scheduleState();
   }
 
@@ -311,8 +332,15 @@ export class Appliance {
     return this.machine.register(params);
   }
 
-  testPrint(): Promise<{ printed: boolean; reason: string | null }> {
+  testPrint(): Promise<PrintOutcome> {
     return testPrint(this.ctx);
+  }
+
+  /** On the machine that issued it: print now; on a desk: ask that machine through the hub. */
+  reprint(customerId: string): Promise<{ customer: Customer }> {
+    return this.role === 'machine'
+      ? this.machine.reprint(customerId)
+      : this.desk.reprint(customerId);
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------
@@ -320,6 +348,7 @@ export class Appliance {
   async stop(): Promise<void> {
     this.stopped = true;
     this.link.stop();
+    this.health.stop();
     if (this.stateTimer !== null) clearTimeout(this.stateTimer);
     await this.peripherals.close();
     this.db?.close();

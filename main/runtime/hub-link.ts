@@ -3,7 +3,12 @@
 // sync client. Role changes apply live; a store change starts a fresh replica.
 import type { ApplianceState } from '../../shared/api/appliance-api.js';
 import type { Device } from '../../shared/domain/entities.js';
-import type { Change, DeviceCredential, Refusal } from '../../shared/protocol/sync.js';
+import type {
+  Change,
+  DeviceCredential,
+  DeviceHealthEntry,
+  Refusal,
+} from '../../shared/protocol/sync.js';
 import type { LocalDb, OutboxEntry, ProvisionedConfig } from '../local-db/local-db.js';
 import { SyncClient } from '../sync/sync-client.js';
 import { HubUnreachableError, requestProvision } from './identity/provisioning.js';
@@ -14,6 +19,8 @@ export type Phase = ApplianceState['phase'];
 /** What the appliance does with what the link hears. */
 export interface HubLinkHooks {
   onApplied(changes: Change[], live: boolean): void;
+  /** What the hub says of the store's devices' health (all of them, or one that changed). */
+  onHealth?(entries: DeviceHealthEntry[], all: boolean): void;
   /** The sync link is up (again). */
   onConnected(): void;
   onOutboxRefused(entry: OutboxEntry, refusal: Refusal, awaited: boolean): void;
@@ -196,6 +203,7 @@ export class HubLink {
       reconnectDelayMaxMs: this.options.reconnectDelayMaxMs,
       hooks: {
         onApplied: (changes, live) => this.hooks.onApplied(changes, live),
+        onHealth: (entries, all) => this.hooks.onHealth?.(entries, all),
         onStatus: () => {
           if (this.client === sync && sync.connected) {
             this.hubProblem = null;

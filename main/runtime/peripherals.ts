@@ -1,13 +1,14 @@
 // The drivers the runtime uses, behind the small interfaces of shared-names.md. They are loaded
 // only when configured, so a desk or a screen never loads printer code.
 import type { Health, PrinterStatus } from '../../shared/api/appliance-api.js';
+import type { DeviceHealth } from '../../shared/protocol/sync.js';
 import type { ReceiptPrinter } from '../../drivers/printer/index.js';
 import type { Logger } from '../common/logger.js';
 import { parsePagerUrl } from '../../drivers/pager/pager-url.js';
 
 export type PrinterPort = Pick<
   ReceiptPrinter,
-  'print' | 'testPrint' | 'status' | 'onStatus' | 'close'
+  'print' | 'testPrint' | 'status' | 'onStatus' | 'condition' | 'close'
 >;
 
 export interface PagerPort {
@@ -109,6 +110,19 @@ export class Peripherals {
       printer,
       pager: this.pager?.health() ?? this.pagerProblem,
       scanner: this.scanner?.health() ?? this.scannerProblem,
+    };
+  }
+
+  /** What the hub is told of this device's hardware (see shared/protocol DeviceHealth). */
+  deviceHealth(): DeviceHealth {
+    const { printer, pager, scanner } = this.health();
+    const brief = (p: PeripheralHealth | null) =>
+      p === null || !p.configured ? null : { ok: p.ok, message: p.message };
+    return {
+      printer: this.printer?.condition() ?? (this.printerProblem === null ? null : 'offline'),
+      printerMessage: printer?.message ?? null,
+      pager: brief(pager),
+      scanner: brief(scanner),
     };
   }
 

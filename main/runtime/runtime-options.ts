@@ -23,5 +23,7 @@ export interface RuntimeOptions {
   /** Offline numbers reserved per service at a time, and the level that triggers a new block. */
   blockSize?: number;
   blockLow?: number;
+  /** How often the device's health is reported when nothing changed (a heartbeat). */
+  healthHeartbeatMs?: number;
   now?: () => Date;
 }

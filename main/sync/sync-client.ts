@@ -8,6 +8,8 @@ import {
   ChangeSchema,
   CommandResultSchema,
   ConnectRefusalSchema,
+  DeviceHealthEntrySchema,
+  HealthAckSchema,
   PullResponseSchema,
   SnapshotResponseSchema,
   SYNC_NAMESPACE,
@@ -16,6 +18,9 @@ import {
   type CommandEnvelope,
   type CommandResult,
   type DeviceCredential,
+  type DeviceHealth,
+  type DeviceHealthEntry,
+  type HealthAck,
   type Refusal,
 } from '../../shared/protocol/sync.js';
 import type { Logger } from '../common/logger.js';
@@ -35,6 +40,11 @@ export interface SyncHooks {
    * a caller of `flushAndWait` got the refusal itself (and tells whoever acted).
    */
   onOutboxRefused(entry: OutboxEntry, refusal: Refusal, awaited: boolean): void;
+  /**
+   * The store's device health: every device's (`all`, from a pull) or one that changed
+   * (a broadcast).
+   */
+  onHealth?(entries: DeviceHealthEntry[], all: boolean): void;
 }
 
 export interface SyncOptions {
@@ -124,6 +134,17 @@ export class SyncClient {
       }
       this.applyLive([change.data]);
     });
+    socket.on(SyncEvents.deviceHealth, (raw: unknown) => {
+      const entry = DeviceHealthEntrySchema.safeParse(raw);
+      if (entry.success) this.options.hooks.onHealth?.([entry.data], false);
+    });
+  }
+
+  /** Tells the hub this device's hardware now; its answer says whether it kept it. */
+  async reportHealth(health: DeviceHealth): Promise<HealthAck> {
+    const ack = HealthAckSchema.safeParse(await this.ask(SyncEvents.health, health));
+    if (!ack.success) throw new Error('the hub answered a health report with something unexpected');
+    return ack.data;
   }
 
   /** A new credential from provisioning: used from the next (re)connect; reconnects now if down. */
@@ -228,6 +249,7 @@ export class SyncClient {
       );
       if (!answer.success) throw new Error('the hub answered a pull with something unexpected');
       if (!answer.data.ok) throw new Error(`pull refused: ${answer.data.refusal.message}`);
+      this.options.hooks.onHealth?.(answer.data.health, true);
       if (answer.data.reset) {
         log.info('sync: the hub started a new epoch; taking a snapshot');
         await this.takeSnapshot();

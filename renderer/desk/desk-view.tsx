@@ -15,6 +15,7 @@ import { useFitZoom, useNow } from '../common/hooks.js';
 import { Logo } from '../common/logo.js';
 import { formatTime, localText, minutesBetween, tr } from '../i18n/index.js';
 import { DeskStatusPanel } from './desk-status.js';
+import { DeviceNotices } from './device-notices-view.js';
 import { Modal } from './confirm-dialog.js';
 import { canFinish, nextStep, type Action } from './desk-flow.js';
 import { TransferDialog } from './transfer-dialog.js';
@@ -368,6 +369,26 @@ export function DeskView({ state }: { state: ApplianceState }) {
                     {arrived.has(c.id) && (
                       <span className="arrived-badge">{tr(lang, 'desk.transferredBadge')}</span>
                     )}
+                    {c.printState !== 'printed' && (
+                      <span className="not-printed-badge" data-testid="not-printed">
+                        {tr(
+                          lang,
+                          c.printState === 'reprint' ? 'desk.reprinting' : 'desk.notPrinted',
+                        )}
+                      </span>
+                    )}
+                    {c.printState === 'not_printed' && (
+                      <button
+                        type="button"
+                        className="btn-link reprint-link"
+                        disabled={busy || !online}
+                        onClick={() => run(() => api.reprint({ customerId: c.id }))}
+                        aria-label={tr(lang, 'desk.reprintTicket', { ticket: c.ticket })}
+                        data-testid="reprint"
+                      >
+                        {tr(lang, 'desk.reprint')}
+                      </button>
+                    )}
                   </span>
                   <span className="queue-who">
                     <span className="queue-name">{shownName(c, snapshot.store.display)}</span>
@@ -397,6 +418,7 @@ export function DeskView({ state }: { state: ApplianceState }) {
           )}
         </section>
       </main>
+      <DeviceNotices fleet={state.fleet} devices={snapshot.devices} lang={lang} />
       <div className="toasts" role="status" aria-live="polite">
         {toasts.map((t) => (
           <p key={t.id} className={`toast toast-${t.level}`} data-testid="desk-notice">

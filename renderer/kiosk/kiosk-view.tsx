@@ -249,7 +249,17 @@ export function KioskView({ state }: { state: ApplianceState }) {
         )}
         {printerTrouble && (
           <p className="banner banner-warning" data-testid="kiosk-printer-problem">
-            {tr(lang, printer.paperOut ? 'kiosk.paperOutBanner' : 'kiosk.printerOffBanner')}
+            {/* "Staff have been told" only once the hub acknowledged this machine's report. */}
+            {tr(
+              lang,
+              state.healthReported
+                ? printer.paperOut
+                  ? 'kiosk.paperOutBanner'
+                  : 'kiosk.printerOffBanner'
+                : printer.paperOut
+                  ? 'kiosk.paperOutUntold'
+                  : 'kiosk.printerOffUntold',
+            )}
           </p>
         )}
       </div>

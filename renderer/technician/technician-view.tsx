@@ -119,6 +119,31 @@ export function TechnicianView({
       )
       .finally(() => setPrinting(false));
   };
+  // This machine's tickets that did not come out on paper: reprinted here, at once.
+  const notPrinted =
+    identity.role === 'machine'
+      ? (state.store?.customers ?? []).filter(
+          (c) =>
+            c.machineId === identity.deviceId &&
+            c.printState !== 'printed' &&
+            (c.state === 'waiting' || c.state === 'called' || c.state === 'booked'),
+        )
+      : [];
+  const reprint = (customerId: string, ticket: string) => {
+    setPrinting(true);
+    setPrintResult(null);
+    api
+      .reprint({ customerId })
+      .then(
+        () => setPrintResult({ ok: true, text: tr(lang, 'tech.reprinted', { ticket }) }),
+        (e: unknown) =>
+          setPrintResult({
+            ok: false,
+            text: e instanceof ApplianceError ? e.message : tr(lang, 'tech.testFailed'),
+          }),
+      )
+      .finally(() => setPrinting(false));
+  };
   const row = (label: string, value: string | null, testId?: string, mono = true) => (
     <div className="tech-row">
       <dt>{label}</dt>
@@ -266,6 +291,22 @@ export function TechnicianView({
               {printResult?.text ?? ''}
             </p>
           </div>
+          {notPrinted.length > 0 && (
+            <div className="tech-not-printed" data-testid="tech-not-printed">
+              <h3>{tr(lang, 'tech.notPrintedTickets')}</h3>
+              {notPrinted.map((c) => (
+                <button
+                  key={c.id}
+                  type="button"
+                  className="btn btn-secondary"
+                  disabled={printing || health.printer === null}
+                  onClick={() => reprint(c.id, c.ticket)}
+                >
+                  {tr(lang, 'desk.reprintTicket', { ticket: c.ticket })}
+                </button>
+              ))}
+            </div>
+          )}
         </section>
         <section aria-labelledby="tech-qr" className="tech-qr">
           <h2 id="tech-qr">{tr(lang, 'tech.qrTitle')}</h2>

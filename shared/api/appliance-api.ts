@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { CustomerSchema, DeviceRoleSchema, IdSchema, LangSchema } from '../domain/entities.js';
 import {
   CommandSchema,
+  DeviceHealthEntrySchema,
   LogPositionSchema,
   RegisterPayloadSchema,
   StoreSnapshotSchema,
@@ -65,6 +66,10 @@ export const ApplianceStateSchema = z.object({
   identity: IdentitySchema,
   sync: SyncStateSchema,
   health: HealthSchema,
+  /** The hub acknowledged this device's health as it is now (so staff have been told). */
+  healthReported: z.boolean().default(false),
+  /** The store's devices' health as the hub last said (desks tell staff of trouble). */
+  fleet: z.array(DeviceHealthEntrySchema).default([]),
   /** The store and today's queue as this device knows it (null until first provisioned). */
   store: StoreSnapshotSchema.nullable(),
 });
@@ -136,7 +141,13 @@ export type ApplianceWireEvent = z.infer<typeof ApplianceWireEventSchema>;
 
 export const PrintOutcomeSchema = z.object({
   printed: z.boolean(),
+  /** The printer confirmed the whole job with paper left (false on a one-way link). */
+  confirmed: z.boolean().default(false),
   reason: z.string().nullable().default(null),
+  /** The driver's error code, or `no_printer`; null when printed. */
+  code: z.string().nullable().default(null),
+  /** Some of the job reached the printer before it failed (a stub may be on the paper). */
+  partial: z.boolean().default(false),
 });
 
 /** What a kiosk sends to register: the sync command's payload; appointments come by check-in. */
@@ -186,6 +197,11 @@ export const applianceMethods = {
   transfer: { params: TransferParamsSchema, result: customerOrNone },
   setDeskStatus: { params: DeskStatusParamsSchema, result: z.object({ ok: z.literal(true) }) },
   testPrint: { params: none, result: PrintOutcomeSchema },
+  /**
+   * Prints a ticket again: on the machine that issued it (technician view) at once; from a desk,
+   * the hub asks that machine (its answer shows as the ticket's print state).
+   */
+  reprint: { params: customerRef, result: z.object({ customer: CustomerSchema }) },
 } as const;
 
 export type ApplianceMethod = keyof typeof applianceMethods;

@@ -85,6 +85,8 @@ export function newCustomer(input: NewCustomerInput): Customer {
     mustWait: input.mustWait ?? false,
     alerted: false,
     visits: 0,
+    printState: 'printed',
+    printProblem: null,
   };
 }
 

@@ -340,5 +340,12 @@ export const CustomerSchema = z.object({
   partner: z
     .object({ source: z.string().min(1).max(40), data: z.record(z.string(), z.unknown()) })
     .optional(),
+  /**
+   * Whether the ticket is on paper, as the machine that issued it said: `not_printed` is shown to
+   * staff beside the ticket; `reprint` asks that machine to print it again.
+   */
+  printState: z.enum(['printed', 'not_printed', 'reprint']).default('printed'),
+  /** Why it could not be printed (the printer's words), while not printed. */
+  printProblem: z.string().max(500).nullable().default(null),
 });
 export type Customer = z.infer<typeof CustomerSchema>;

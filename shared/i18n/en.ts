@@ -265,6 +265,26 @@ export const en = {
   'phone.reconnecting': 'Reconnecting…',
   'phone.notFound': 'This ticket does not exist',
   'phone.unavailable': 'This store does not take tickets from phones',
+  // device health and tickets not printed (issue 16)
+  'health.notice': '{device}: {problem}',
+  'health.printer.paper_out': 'out of paper',
+  'health.printer.paper_near_end': 'paper nearly out',
+  'health.printer.cover_open': 'printer cover open',
+  'health.printer.offline': 'printer offline',
+  'health.printer.error': 'printer error',
+  'health.pagerDown': 'pager transmitter not working',
+  'health.scannerDown': 'scanner not working',
+  'health.backToNormal': 'back to normal',
+  'desk.notPrinted': 'Not printed',
+  'desk.reprint': 'Reprint',
+  'desk.reprinting': 'Reprinting…',
+  'desk.reprintTicket': 'Reprint {ticket}',
+  'tech.reprinted': 'Ticket {ticket} printed again.',
+  'tech.notPrintedTickets': 'Tickets not printed',
+  'kiosk.paperOutUntold':
+    'The printer is out of paper: your number will be shown on this screen. Please tell a member of staff.',
+  'kiosk.printerOffUntold':
+    'The printer is not working: your number will be shown on this screen. Please tell a member of staff.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -261,4 +261,24 @@ export const fr: Catalog = {
   'phone.reconnecting': 'Reconnexion…',
   'phone.notFound': "Ce ticket n'existe pas",
   'phone.unavailable': 'Ce magasin ne prend pas de tickets par téléphone',
+  // device health and tickets not printed (issue 16)
+  'health.notice': '{device} : {problem}',
+  'health.printer.paper_out': 'plus de papier',
+  'health.printer.paper_near_end': 'papier presque épuisé',
+  'health.printer.cover_open': 'capot de l’imprimante ouvert',
+  'health.printer.offline': 'imprimante hors ligne',
+  'health.printer.error': 'erreur d’imprimante',
+  'health.pagerDown': 'émetteur de bipeurs en panne',
+  'health.scannerDown': 'lecteur de codes en panne',
+  'health.backToNormal': 'retour à la normale',
+  'desk.notPrinted': 'Non imprimé',
+  'desk.reprint': 'Réimprimer',
+  'desk.reprinting': 'Réimpression…',
+  'desk.reprintTicket': 'Réimprimer {ticket}',
+  'tech.reprinted': 'Ticket {ticket} réimprimé.',
+  'tech.notPrintedTickets': 'Tickets non imprimés',
+  'kiosk.paperOutUntold':
+    'L’imprimante n’a plus de papier : votre numéro s’affichera sur cet écran. Merci de prévenir un conseiller.',
+  'kiosk.printerOffUntold':
+    'L’imprimante ne fonctionne pas : votre numéro s’affichera sur cet écran. Merci de prévenir un conseiller.',
 };

@@ -257,4 +257,24 @@ export const sv: Catalog = {
   'phone.reconnecting': 'Återansluter…',
   'phone.notFound': 'Den här kölappen finns inte',
   'phone.unavailable': 'Den här butiken tar inte emot kölappar via telefon',
+  // device health and tickets not printed (issue 16)
+  'health.notice': '{device}: {problem}',
+  'health.printer.paper_out': 'papperet är slut',
+  'health.printer.paper_near_end': 'papperet tar snart slut',
+  'health.printer.cover_open': 'skrivarens lucka är öppen',
+  'health.printer.offline': 'skrivaren är offline',
+  'health.printer.error': 'skrivarfel',
+  'health.pagerDown': 'personsökarsändaren fungerar inte',
+  'health.scannerDown': 'skannern fungerar inte',
+  'health.backToNormal': 'fungerar igen',
+  'desk.notPrinted': 'Ej utskriven',
+  'desk.reprint': 'Skriv ut igen',
+  'desk.reprinting': 'Skrivs ut igen…',
+  'desk.reprintTicket': 'Skriv ut {ticket} igen',
+  'tech.reprinted': 'Kölapp {ticket} utskriven igen.',
+  'tech.notPrintedTickets': 'Kölappar som inte skrevs ut',
+  'kiosk.paperOutUntold':
+    'Skrivaren har slut på papper: ditt nummer visas på skärmen. Säg till personalen.',
+  'kiosk.printerOffUntold':
+    'Skrivaren fungerar inte: ditt nummer visas på skärmen. Säg till personalen.',
 };

@@ -88,6 +88,51 @@ export function checkInPayloadOf(
   return typed.success ? { ok: true, payload: typed.data } : { ok: false, reason: scanned.reason };
 }
 
+/**
+ * A receipt printer's condition in one word (the printer driver reports these): `unknown` before
+ * its first answer, `offline` when it does not answer, `error` for a jam or fault.
+ */
+export const PRINTER_CONDITIONS = [
+  'unknown',
+  'ready',
+  'paper_near_end',
+  'paper_out',
+  'cover_open',
+  'offline',
+  'error',
+] as const;
+export const PrinterConditionSchema = z.enum(PRINTER_CONDITIONS);
+export type PrinterCondition = z.infer<typeof PrinterConditionSchema>;
+
+const PeripheralReportSchema = z.object({
+  ok: z.boolean(),
+  message: z.string().max(500).nullable().default(null),
+});
+
+/**
+ * A device's hardware as it reports it over the sync link (on change and as a heartbeat); null
+ * for a peripheral it does not have.
+ */
+export const DeviceHealthSchema = z.object({
+  printer: PrinterConditionSchema.nullable().default(null),
+  printerMessage: z.string().max(500).nullable().default(null),
+  pager: PeripheralReportSchema.nullable().default(null),
+  scanner: PeripheralReportSchema.nullable().default(null),
+});
+export type DeviceHealth = z.infer<typeof DeviceHealthSchema>;
+
+/** What the hub keeps per device and tells the store: the last report, when, since when. */
+export const DeviceHealthEntrySchema = z.object({
+  deviceId: IdSchema,
+  storeId: IdSchema,
+  health: DeviceHealthSchema,
+  /** The last report (heartbeat or change). */
+  reportedAt: IsoDateTimeSchema,
+  /** When this health began (the last report that differed from the one before). */
+  changedAt: IsoDateTimeSchema,
+});
+export type DeviceHealthEntry = z.infer<typeof DeviceHealthEntrySchema>;
+
 export const DeskStatusChangeSchema = z.enum([
   'open',
   'pause',
@@ -127,6 +172,16 @@ export const CommandSchema = z.discriminatedUnion('type', [
       pauseMinutes: z.number().int().min(1).max(480).optional(),
     }),
   }),
+  /** The machine that issued a ticket says whether it is on paper. */
+  z.object({
+    type: z.literal('print_result'),
+    payload: customerRef.extend({
+      printed: z.boolean(),
+      reason: z.string().max(500).nullable().default(null),
+    }),
+  }),
+  /** A desk (or the machine) asks the machine that issued a ticket to print it again. */
+  z.object({ type: z.literal('reprint'), payload: customerRef }),
   z.object({
     type: z.literal('reserve_block'),
     payload: z.object({ serviceId: IdSchema, size: z.number().int().min(1).max(500) }),
@@ -156,6 +211,13 @@ export type RefusalCode = z.infer<typeof RefusalCodeSchema>;
 
 export const RefusalSchema = z.object({ code: RefusalCodeSchema, message: z.string() });
 export type Refusal = z.infer<typeof RefusalSchema>;
+
+/** The hub's answer to a health report: kept (and told to the store), or refused. */
+export const HealthAckSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), entry: DeviceHealthEntrySchema }),
+  z.object({ ok: z.literal(false), refusal: RefusalSchema }),
+]);
+export type HealthAck = z.infer<typeof HealthAckSchema>;
 
 export const TicketBlockSchema = z.object({
   id: IdSchema,
@@ -235,6 +297,8 @@ export const PullResponseSchema = z.discriminatedUnion('ok', [
     changes: z.array(ChangeSchema),
     head: LogPositionSchema,
     reset: z.boolean().default(false),
+    /** The store's device health now (not part of the log: the last report of each device). */
+    health: z.array(DeviceHealthEntrySchema).default([]),
   }),
   z.object({ ok: z.literal(false), refusal: RefusalSchema }),
 ]);
@@ -265,6 +329,10 @@ export const SyncEvents = {
   pull: 'pull',
   snapshot: 'snapshot',
   change: 'change',
+  /** Device → hub, acked with HealthAck: this device's hardware now. */
+  health: 'health',
+  /** Hub → store room: one device's health changed (a DeviceHealthEntry). */
+  deviceHealth: 'device_health',
 } as const;
 
 /** Provisioning, over plain HTTP: `POST /provision` with what the device knows of itself. */

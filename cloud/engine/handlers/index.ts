@@ -8,6 +8,7 @@ import { callCustomer, callNext } from './calling.js';
 import { checkIn } from './check-in.js';
 import { postpone } from './postpone.js';
 import { reserveBlock, setDeskStatus } from './desk.js';
+import { printResult, reprint } from './printing.js';
 import { register, registerFromBlock } from './register.js';
 import { serve, transfer } from './serving.js';
 
@@ -32,6 +33,8 @@ export const COMMAND_HANDLERS = {
   transfer,
   set_desk_status: (ctx, p) => setDeskStatus(ctx, p.status, p.pauseMinutes),
   reserve_block: (ctx, p) => reserveBlock(ctx, p.serviceId, p.size),
+  print_result: printResult,
+  reprint,
 } satisfies CommandHandlers;
 
 export function handleCommand(ctx: CommandContext, command: Command): CommandOutcome {

@@ -47,6 +47,17 @@ export class DeskService {
     return { customer: result.customer };
   }
 
+  /** Asks the machine that issued a ticket to print it again (through the hub). */
+  async reprint(customerId: string): Promise<{ customer: Customer }> {
+    this.ctx.requireRole('desk');
+    const customer = await this.hub.online(
+      { type: 'reprint', payload: { customerId } },
+      'reprinting',
+    );
+    if (customer === null) throw new ApplianceError('internal', 'The hub sent no ticket back.');
+    return { customer };
+  }
+
   async setStatus(payload: DeskStatusParams) {
     this.ctx.requireRole('desk');
     await this.hub.online({ type: 'set_desk_status', payload }, 'changing the desk status');

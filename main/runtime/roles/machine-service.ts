@@ -17,7 +17,7 @@ import type { LocalTicket, UsableBlock } from '../../local-db/local-db.js';
 import { OfflineError } from '../../sync/sync-client.js';
 import type { HubCommands } from '../hub-commands.js';
 import type { RuntimeContext } from '../runtime-context.js';
-import { printTicket } from './ticket-printing.js';
+import { printTicket, type PrintOutcome } from './ticket-printing.js';
 
 /** A ticket this machine numbered itself; the hub may still refuse it. */
 export type OfflineTicketEnvelope = Extract<CommandEnvelope, { type: 'register_from_block' }>;
@@ -30,6 +30,8 @@ interface Estimate {
 export class MachineService {
   /** One reservation round at a time: a burst of status changes must not ask for many blocks. */
   private reserving: Promise<void> | null = null;
+  /** Reprint requests already carried out (customer id and the request's time). */
+  private readonly reprinted = new Set<string>();
 
   constructor(
     private readonly ctx: RuntimeContext,
@@ -84,7 +86,78 @@ export class MachineService {
     this.ctx.scheduleState();
     const estimate = offline ? this.estimate(customer) : this.estimateAsHub(customer);
     const print = await printTicket(this.ctx, customer, service, estimate);
+    if (!print.printed) this.reportPrint(customer, print);
     return { customer, ...estimate, print, offline };
+  }
+
+  // ---- what is on paper (issue 16) ----------------------------------------------------------
+
+  /**
+   * Tells the hub whether a ticket is on paper, through the outbox: after the ticket's own
+   * command, and kept until the hub has it (desks show "not printed" beside it).
+   */
+  private reportPrint(customer: Customer, print: PrintOutcome): void {
+    const db = this.ctx.db;
+    if (db === null) return;
+    const envelope = this.hub.envelope({
+      type: 'print_result',
+      payload: {
+        customerId: customer.id,
+        printed: print.printed,
+        reason: print.reason === null ? null : print.reason.slice(0, 500),
+      },
+    });
+    db.queueCommand(envelope);
+    const sync = this.ctx.sync();
+    if (sync?.connected === true)
+      void sync.flushAndWait(envelope.id, this.ctx.options.ackTimeoutMs ?? 5000);
+    this.ctx.scheduleState();
+  }
+
+  /** Prints one of this machine's tickets again and tells the hub how it went. */
+  private async printAgain(customer: Customer): Promise<PrintOutcome> {
+    const service = this.ctx.db?.service(customer.serviceId) ?? null;
+    if (service === null)
+      throw new ApplianceError('invalid', `Unknown service ${customer.serviceId}.`);
+    const print = await printTicket(this.ctx, customer, service, this.estimate(customer));
+    if (!print.printed || customer.printState !== 'printed') this.reportPrint(customer, print);
+    return print;
+  }
+
+  /** The technician view reprints one of this machine's tickets. */
+  async reprint(customerId: string): Promise<{ customer: Customer }> {
+    const { device, db } = this.ctx.requireRole('machine');
+    const customer = db.customer(customerId);
+    if (customer === null || customer.machineId !== device.id)
+      throw new ApplianceError('invalid', 'This ticket was not issued by this machine.');
+    const print = await this.printAgain(customer);
+    if (!print.printed)
+      throw new ApplianceError(
+        'refused',
+        `Ticket ${customer.ticket} could not be printed: ${print.reason ?? 'printer problem'}`,
+      );
+    return { customer: db.customer(customerId) ?? customer };
+  }
+
+  /**
+   * Reprints asked for through the hub (a desk): carried out once per request by the machine
+   * that issued the ticket, from the replica as it is now (a pull replays old requests).
+   */
+  reprintRequested(changes: readonly Change[]): void {
+    const db = this.ctx.db;
+    const me = this.ctx.device()?.id;
+    if (db === null || me === undefined || this.ctx.role() !== 'machine') return;
+    for (const change of changes) {
+      if (change.entity.kind !== 'customer' || change.entity.customer.machineId !== me) continue;
+      const customer = db.customer(change.entity.customer.id);
+      if (customer?.printState !== 'reprint') continue;
+      const key = `${customer.id}:${customer.updatedAt}`;
+      if (this.reprinted.has(key)) continue;
+      this.reprinted.add(key);
+      this.printAgain(customer).catch((error: unknown) =>
+        this.ctx.options.log.warn(`reprint of ${customer.ticket} failed: ${String(error)}`),
+      );
+    }
   }
 
   private leafService(serviceId: string): Service {

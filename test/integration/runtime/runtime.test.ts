@@ -48,7 +48,11 @@ describe('runtime against a real hub', () => {
     });
     expect(ticket.offline).toBe(false);
     expect(ticket.customer.ticket).toMatch(/^A\d+$/);
-    expect(ticket.print).toEqual({ printed: false, reason: expect.stringContaining('printer') });
+    expect(ticket.print).toMatchObject({
+      printed: false,
+      reason: expect.stringContaining('printer'),
+      code: 'no_printer',
+    });
 
     const called = await desk.bridge.api.callNext();
     expect(called.customer?.id).toBe(ticket.customer.id);

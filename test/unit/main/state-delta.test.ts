@@ -26,6 +26,8 @@ const base: Omit<ApplianceState, 'store'> = {
   },
   sync: { connected: true, position: null, outbox: 0, lastSyncAt: null },
   health: { printer: null, pager: null, scanner: null },
+  healthReported: false,
+  fleet: [],
 };
 
 type Op = { kind: 'upsert'; id: number; n: number } | { kind: 'remove'; id: number };
