@@ -15,17 +15,20 @@ import { applyEvent, newCustomer } from '../../../shared/domain/customer.js';
 import type { Customer, Store } from '../../../shared/domain/entities.js';
 import type { Change, ChangeEvent } from '../../../shared/protocol/sync.js';
 
+const EMPTY_TEXTS = { wait: {}, go: {}, comeback: {}, screen: {}, meeting: {} };
+
 const store: Store = {
   ...demoStore.store,
   sms: {
     ...demoStore.store.sms,
     enabled: true,
-    texts: { ...demoStore.store.sms.texts, wait: { FR: 'Vous avez le numéro {customer.ticket}.' } },
+    // Only the texts this test sends (not the demo's own).
+    texts: { ...EMPTY_TEXTS, wait: { FR: 'Vous avez le numéro {customer.ticket}.' } },
   },
   email: {
     ...demoStore.store.email,
     enabled: true,
-    texts: { ...demoStore.store.email.texts, comeback: { EN: 'Come back, {customer.ticket}' } },
+    texts: { ...EMPTY_TEXTS, comeback: { EN: 'Come back, {customer.ticket}' } },
   },
 };
 
