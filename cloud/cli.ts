@@ -122,13 +122,38 @@ async function serve(args: string[]): Promise<void> {
   });
 }
 
+/** Runs `fn` on the hub's engine; the database closes after, or once `fn`'s promise settles. */
 function withEngine<T>(dataDir: string, fn: (engine: HubEngine) => T): T {
   const repo = openHubRepo(dataDir);
+  let result: T;
   try {
-    return fn(new HubEngine(repo));
-  } finally {
+    result = fn(new HubEngine(repo));
+  } catch (error) {
     repo.close();
+    throw error;
   }
+  if (result instanceof Promise) return result.finally(() => repo.close()) as T;
+  repo.close();
+  return result;
+}
+
+/** A JSON object option (not null, not an array); `shape` is the usage error that tells its form. */
+function jsonObject(
+  values: Record<string, unknown>,
+  name: string,
+  shape: string,
+): Record<string, unknown> {
+  let fields: unknown;
+  try {
+    fields = JSON.parse(required(values, name));
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(shape);
+  }
+  if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) {
+    throw new UsageError(shape);
+  }
+  return fields as Record<string, unknown>;
 }
 
 function seed(args: string[]): void {
@@ -291,21 +316,10 @@ function service(args: string[]): void {
     id: { type: 'string' },
     set: { type: 'string' },
   });
-  let fields: unknown;
-  try {
-    fields = JSON.parse(required(values, 'set'));
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError('--set must be a JSON object of service fields');
-  }
-  if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) {
-    throw new UsageError('--set must be a JSON object of service fields');
-  }
+  const fields = jsonObject(values, 'set', '--set must be a JSON object of service fields');
   const dataDir = required(values, 'data');
   const id = required(values, 'id');
-  print(
-    withEngine(dataDir, (engine) => updateService(engine, id, fields as Record<string, unknown>)),
-  );
+  print(withEngine(dataDir, (engine) => updateService(engine, id, fields)));
 }
 
 /** The first line of stdin: a password is never an argument (it would show in `ps`). */
@@ -313,18 +327,6 @@ function passwordFromStdin(): string {
   const line = readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? '';
   if (line === '') throw new UsageError('give the password on stdin (echo "…" | lineup-hub …)');
   return line;
-}
-
-async function withEngineAsync<T>(
-  dataDir: string,
-  fn: (engine: HubEngine) => Promise<T>,
-): Promise<T> {
-  const repo = openHubRepo(dataDir);
-  try {
-    return await fn(new HubEngine(repo));
-  } finally {
-    repo.close();
-  }
 }
 
 /** Phones: a store's phone-queue settings and location; pending password resets. */
@@ -342,15 +344,11 @@ function bloom(args: string[]): void {
     store: { type: 'string' },
     set: { type: 'string' },
   });
-  let fields: unknown;
-  try {
-    fields = JSON.parse(required(values, 'set'));
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError('--set must be a JSON object: {"phoneQueue": {...}, "location": {...}}');
-  }
-  if (fields === null || typeof fields !== 'object' || Array.isArray(fields))
-    throw new UsageError('--set must be a JSON object: {"phoneQueue": {...}, "location": {...}}');
+  const fields = jsonObject(
+    values,
+    'set',
+    '--set must be a JSON object: {"phoneQueue": {...}, "location": {...}}',
+  );
   const store = required(values, 'store');
   print(
     withEngine(required(values, 'data'), (engine) => updatePhoneSettings(engine, store, fields)),
@@ -381,7 +379,7 @@ async function user(args: string[]): Promise<void> {
       throw new UsageError(`--role must be one of ${StaffRoleSchema.options.join(', ')}`);
     const password = passwordFromStdin();
     print(
-      await withEngineAsync(dataDir, (engine) =>
+      await withEngine(dataDir, (engine) =>
         createStaff(engine.repo, { ...input, password }, new Date()).catch(asUsage),
       ),
     );
@@ -398,7 +396,7 @@ async function user(args: string[]): Promise<void> {
     const email = required(values, 'email');
     if (action === 'passwd') {
       const password = passwordFromStdin();
-      await withEngineAsync(dataDir, (engine) =>
+      await withEngine(dataDir, (engine) =>
         changePassword(engine.repo, email, password, new Date()).catch(asUsage),
       );
       print(`Password of ${email} changed; their tokens are revoked.`);

@@ -114,17 +114,10 @@ afterAll(async () => {
   removeDir(dir);
 });
 
-const setPhoneQueue = (phoneQueue: Record<string, unknown>) =>
-  runCli([
-    'bloom',
-    'settings',
-    '--data',
-    dir,
-    '--store',
-    STORE,
-    '--set',
-    JSON.stringify({ phoneQueue }),
-  ]);
+/** `lineup-hub bloom settings --set <json>` on the test store. */
+const setBloomSettings = (json: Record<string, unknown>) =>
+  runCli(['bloom', 'settings', '--data', dir, '--store', STORE, '--set', JSON.stringify(json)]);
+const setPhoneQueue = (phoneQueue: Record<string, unknown>) => setBloomSettings({ phoneQueue });
 
 const base = () => `${hub.url}/vt/api`;
 
@@ -348,19 +341,7 @@ describe('Bloom API beyond the formats', () => {
   });
 
   it('applies the store’s settings: radius, then joins per IP', async () => {
-    const set = (json: Record<string, unknown>) =>
-      json.phoneQueue === undefined
-        ? runCli([
-            'bloom',
-            'settings',
-            '--data',
-            dir,
-            '--store',
-            STORE,
-            '--set',
-            JSON.stringify(json),
-          ])
-        : setPhoneQueue(json.phoneQueue as Record<string, unknown>);
+    const set = setBloomSettings;
     expect(set({ phoneQueue: { radiusKm: 5, allowMultiTicket: true } }).status).toBe(0);
     const me = new BloomClient(base(), 'json');
     await me.register({ username: 'traveller', password: 'long-enough-2' });

@@ -20,7 +20,7 @@ import {
   type HubProcess,
 } from '../hub/harness.js';
 import { startReceiver } from './seed-receiver.js';
-import { SECRET, cli, fastDelivery, seedStoreWithTexts } from './setup.js';
+import { SECRET, cli, demoWebhook, fastDelivery, seedStoreWithTexts } from './setup.js';
 
 /** mulberry32: a small seeded generator, so a failing run can be replayed. */
 function seeded(seed: number): () => number {
@@ -47,18 +47,7 @@ describe('notification delivery under kill -9', () => {
     // Its own generator: the receiver's answers do not shift the workload's choices.
     const answers = seeded(SEED + 1);
     const receiver = await startReceiver(SECRET, () => (answers() < 0.25 ? 'fail' : 'ok'));
-    cli([
-      'notify',
-      'webhook',
-      '--data',
-      dir,
-      '--org',
-      'demo-org',
-      '--url',
-      receiver.url,
-      '--secret',
-      SECRET,
-    ]);
+    demoWebhook(dir, receiver.url);
     fastDelivery(dir);
     let kioskCred: DeviceCredential | null = null;
     let deskCred: DeviceCredential | null = null;

@@ -15,7 +15,7 @@ import {
   type HubProcess,
 } from '../hub/harness.js';
 import { startReceiver, type Receiver } from './seed-receiver.js';
-import { SECRET, TEXTS, cli, fastDelivery, seedStoreWithTexts } from './setup.js';
+import { SECRET, TEXTS, cli, demoWebhook, fastDelivery, seedStoreWithTexts } from './setup.js';
 import {
   startMailServer,
   startSmsProvider,
@@ -50,18 +50,7 @@ describe('notifications of a ticket life', () => {
     receiver = await startReceiver(SECRET, (n) => (n % 3 === 0 ? 'fail' : 'ok'));
     sms = await startSmsProvider();
     mail = await startMailServer();
-    cli([
-      'notify',
-      'webhook',
-      '--data',
-      dir,
-      '--org',
-      'demo-org',
-      '--url',
-      receiver.url,
-      '--secret',
-      SECRET,
-    ]);
+    demoWebhook(dir, receiver.url);
     cli([
       'notify',
       'smtp',

@@ -72,6 +72,22 @@ export function cli(args: string[]): string {
   return r.stdout;
 }
 
+/** Points the demo organization's webhook at `url`, signed with SECRET. */
+export function demoWebhook(dataDir: string, url: string): void {
+  cli([
+    'notify',
+    'webhook',
+    '--data',
+    dataDir,
+    '--org',
+    'demo-org',
+    '--url',
+    url,
+    '--secret',
+    SECRET,
+  ]);
+}
+
 /** Fast retries for tests: the schedule is the same code, with small numbers. */
 export function fastDelivery(dataDir: string): void {
   cli([
