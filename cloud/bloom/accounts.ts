@@ -1,16 +1,14 @@
-// Bloom customer accounts: passwords hashed with scrypt (memory-hard), `vt_token`s as random
+// Bloom customer accounts: passwords hashed with scrypt (cloud/auth/passwords.ts), `vt_token`s as random
 // revocable bearer credentials stored hashed, and one-time password reset tokens (shown by
 // `lineup-hub bloom resets` until the notification path mails them).
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { hashPassword, PasswordHashSchema } from '../auth/passwords.js';
 import type { HubRepo } from '../db/hub-repo.js';
 import { hashToken, newObjectId } from '../db/ids.js';
 
 export const VT_TOKEN_DAYS = 30;
 export const RESET_TOKEN_HOURS = 2;
-/** scrypt cost: N=2^15, r=8 (32 MiB per hash): slow for a guesser, fine for a login. */
-const SCRYPT = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
-
 export const BloomAccountSchema = z.object({
   id: z.string(),
   username: z.string().nullable(),
@@ -18,8 +16,8 @@ export const BloomAccountSchema = z.object({
   phone: z.string().nullable(),
   firstName: z.string(),
   lastName: z.string(),
-  /** `scrypt$<salt hex>$<hash hex>`, or null for an account with no password. */
-  passwordHash: z.string().nullable(),
+  /** Null for an account with no password. */
+  passwordHash: PasswordHashSchema.nullable(),
   oauthProvider: z.string().nullable(),
   pushNotificationKey: z.string().nullable(),
   address: z.string().nullable(),
@@ -31,24 +29,6 @@ export const BloomAccountSchema = z.object({
   resetTokenAt: z.iso.datetime().nullable(),
 });
 export type BloomAccount = z.infer<typeof BloomAccountSchema>;
-
-export function hashPassword(password: string): string {
-  const salt = randomBytes(16);
-  const hash = scryptSync(password, salt, 32, SCRYPT);
-  return `scrypt$${salt.toString('hex')}$${hash.toString('hex')}`;
-}
-
-export function verifyPassword(password: string, stored: string | null): boolean {
-  const [kind, saltHex, hashHex] = (stored ?? '').split('$');
-  if (kind !== 'scrypt' || saltHex === undefined || hashHex === undefined) {
-    // Same work either way, so a missing account does not answer faster than a wrong password.
-    scryptSync(password, 'no-account', 32, SCRYPT);
-    return false;
-  }
-  const expected = Buffer.from(hashHex, 'hex');
-  const actual = scryptSync(password, Buffer.from(saltHex, 'hex'), expected.length, SCRYPT);
-  return timingSafeEqual(actual, expected);
-}
 
 export const displayName = (a: BloomAccount): string =>
   [a.firstName, a.lastName].filter((s) => s !== '').join(' ') || (a.username ?? '');
@@ -123,9 +103,9 @@ export class BloomAccounts {
   }
 
   /** Sets a new password with a pending reset token; every older `vt_token` is revoked. */
-  resetPassword(token: string, password: string): BloomAccount | null {
+  async resetPassword(token: string, password: string): Promise<BloomAccount | null> {
     // Hashed before the write lock is taken: scrypt is slow on purpose.
-    const passwordHash = hashPassword(password);
+    const passwordHash = await hashPassword(password);
     return this.repo.transaction(() => {
       const id = this.repo.takeBloomReset(token, this.clock().getTime());
       const account = id === null ? null : this.byId(id);

@@ -16,13 +16,8 @@ import {
 import type { Customer, Service, Store } from '../../shared/domain/entities.js';
 import { formatZoned } from '../../shared/domain/time.js';
 import type { HubEngine } from '../engine/hub-engine.js';
-import {
-  BloomAccounts,
-  displayName,
-  hashPassword,
-  verifyPassword,
-  type BloomAccount,
-} from './accounts.js';
+import { hashPassword, verifyPassword } from '../auth/passwords.js';
+import { BloomAccounts, displayName, type BloomAccount } from './accounts.js';
 import type { PhoneQueue } from './phone-queue.js';
 import { PhoneRefusal } from './phone-queue.js';
 import {
@@ -253,7 +248,7 @@ export function registerBloom(app: FastifyInstance, engine: HubEngine, phone: Ph
         try {
           if (!isBloomFormat(raw))
             throw new BloomError(404, `Unknown response format "${raw}": use json or xml.`);
-          body = handler(request, format);
+          body = await handler(request, format);
         } catch (error) {
           if (error instanceof BloomError || error instanceof PhoneRefusal) {
             status = error.status;
@@ -267,7 +262,7 @@ export function registerBloom(app: FastifyInstance, engine: HubEngine, phone: Ph
   };
 
   // Users and authentication.
-  route('POST', 'customer/register', (request) => {
+  route('POST', 'customer/register', async (request) => {
     const body = parseBody(RegisterSchema, request.body);
     refuseOAuth(body.oauth_provider);
     if (body.username === null || body.password === null)
@@ -281,7 +276,7 @@ export function registerBloom(app: FastifyInstance, engine: HubEngine, phone: Ph
       phone: body.phone,
       firstName: body.first_name ?? '',
       lastName: body.last_name ?? '',
-      passwordHash: hashPassword(body.password),
+      passwordHash: await hashPassword(body.password),
       oauthProvider: null,
       pushNotificationKey: body.pushnotification,
       address: null,
@@ -291,13 +286,13 @@ export function registerBloom(app: FastifyInstance, engine: HubEngine, phone: Ph
     return { success: true, vt_token: accounts.issueToken(account.id) };
   });
 
-  route('POST', 'customer/login', (request) => {
+  route('POST', 'customer/login', async (request) => {
     const body = parseBody(LoginSchema, request.body);
     refuseOAuth(body.oauth_provider);
     if (body.username === null || body.password === null)
       throw new BloomError(400, 'username and password are required.');
     const account = accounts.byUsername(body.username) ?? accounts.byEmail(body.username);
-    if (!verifyPassword(body.password, account?.passwordHash ?? null) || account === null)
+    if (!(await verifyPassword(body.password, account?.passwordHash ?? null)) || account === null)
       throw new BloomError(401, 'Wrong username or password.');
     const attrs = body.customer_attribute ?? {};
     let updated = account;
@@ -333,11 +328,11 @@ export function registerBloom(app: FastifyInstance, engine: HubEngine, phone: Ph
     return { success: true };
   });
 
-  route('POST', 'customer/newpassword', (request) => {
+  route('POST', 'customer/newpassword', async (request) => {
     const body = parseBody(NewPasswordSchema, request.body);
     if (body.password !== body.repeat_password)
       throw new BloomError(400, 'password and repeat_password differ.');
-    const account = accounts.resetPassword(body.token, body.password);
+    const account = await accounts.resetPassword(body.token, body.password);
     if (account === null)
       throw new BloomError(400, 'This reset token is unknown, used or expired: ask for a new one.');
     return { success: true, vt_token: accounts.issueToken(account.id) };

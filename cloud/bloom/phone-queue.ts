@@ -3,7 +3,7 @@
 // /register does), so it has the store's numbering and order, desks call it, screens show it
 // and every estimate counts it. The store's phone-queue settings and the anti-abuse rules
 // (one live ticket per phone, the radius, joins per IP per minute) are checked here first.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Customer, Device, Service, Store } from '../../shared/domain/entities.js';
 import type { CommandResult } from '../../shared/protocol/sync.js';
 import { HubEngine } from '../engine/hub-engine.js';
@@ -80,7 +80,9 @@ export class PhoneQueue {
   }
 
   private mac(customerId: string): string {
-    this.secret ??= this.engine.repo.bloomSecret();
+    this.secret ??= this.engine.repo.hubSecret('bloom-ticket-page', () =>
+      randomBytes(32).toString('hex'),
+    );
     return createHmac('sha256', this.secret).update(customerId).digest('base64url').slice(0, 27);
   }
 

@@ -253,8 +253,6 @@ export interface HubRepo extends RequestLedger, NotifyRepo {
   insertBloomTicket(ticket: BloomTicketRow): void;
   bloomTicket(customerId: string): BloomTicketRow | null;
   bloomTickets(by: { accountId: string } | { phoneKey: string }): BloomTicketRow[];
-  /** The hub's secret for per-ticket page tokens, made on first use. */
-  bloomSecret(): string;
   // ---- device health (issue 16): the last report of each device, beside the log ----
   /** The store's devices' last health reports (the console's fleet view reads these too). */
   deviceHealth(storeId: string): DeviceHealthEntry[];

@@ -229,7 +229,6 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
       CREATE INDEX bloom_tickets_account ON bloom_tickets(account_id);
       CREATE INDEX bloom_tickets_phone ON bloom_tickets(phone_key);
-      CREATE TABLE bloom_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT, WITHOUT ROWID;
     `,
   },
   {

@@ -708,16 +708,6 @@ export class SqliteHubRepo implements HubRepo {
     ) as BloomTicketDbRow[];
     return rows.map(bloomTicketOf);
   }
-  bloomSecret(): string {
-    this.prepare('INSERT OR IGNORE INTO bloom_meta (key, value) VALUES (?, ?)').run(
-      'ticket_secret',
-      randomBytes(32).toString('hex'),
-    );
-    const row = this.prepare("SELECT value FROM bloom_meta WHERE key = 'ticket_secret'").get() as {
-      value: string;
-    };
-    return row.value;
-  }
   partnerTicket(
     source: string,
     externalId: string,

@@ -2,24 +2,14 @@
 // technicians, owners). The agent API uses them today; the hub console is meant to reuse them
 // (same records, same roles, same tokens). Passwords are hashed with scrypt (memory-hard), each
 // with its own salt and the parameters it was hashed with, so they can be raised later.
-import { randomBytes, randomUUID, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { hashPassword, PasswordHashSchema, verifyPassword } from '../auth/passwords.js';
 import { z } from 'zod';
 import { IdSchema, IsoDateTimeSchema } from '../../shared/domain/entities.js';
 import type { HubRepo } from '../db/hub-repo.js';
 
 export const StaffRoleSchema = z.enum(['owner', 'admin', 'store_manager', 'technician', 'agent']);
 export type StaffRole = z.infer<typeof StaffRoleSchema>;
-
-const PasswordHashSchema = z.object({
-  algorithm: z.literal('scrypt'),
-  N: z.number().int().min(2),
-  r: z.number().int().min(1),
-  p: z.number().int().min(1),
-  keyLength: z.number().int().min(16),
-  salt: z.string().min(16),
-  hash: z.string().min(32),
-});
-type PasswordHash = z.infer<typeof PasswordHashSchema>;
 
 export const StaffSchema = z.object({
   id: IdSchema,
@@ -59,52 +49,12 @@ export function mayActOn(staff: Staff, storeId: string, roles: readonly StaffRol
 /** Roles that may sign in at a desk as its agent. */
 export const AGENT_ROLES: readonly StaffRole[] = ['agent', 'store_manager'];
 
-// scrypt's 2^15 × 8 × 1 costs 32 MiB and tens of milliseconds: memory-hard, fine for a sign-in.
-const SCRYPT = { N: 2 ** 15, r: 8, p: 1, keyLength: 64 } as const;
-const scryptAsync = (password: string, salt: Buffer, keyLength: number, options: ScryptOptions) =>
-  new Promise<Buffer>((resolve, reject) => {
-    scrypt(password, salt, keyLength, options, (error, key) =>
-      error === null ? resolve(key) : reject(error),
-    );
-  });
-const maxmem = (N: number, r: number) => 256 * N * r;
-
-export async function hashPassword(password: string): Promise<PasswordHash> {
-  const salt = randomBytes(16);
-  const { N, r, p, keyLength } = SCRYPT;
-  const key = await scryptAsync(password, salt, keyLength, { N, r, p, maxmem: maxmem(N, r) });
-  return {
-    algorithm: 'scrypt',
-    N,
-    r,
-    p,
-    keyLength,
-    salt: salt.toString('base64'),
-    hash: key.toString('base64'),
-  };
-}
-
-export async function verifyPassword(password: string, stored: PasswordHash): Promise<boolean> {
-  const expected = Buffer.from(stored.hash, 'base64');
-  const key = await scryptAsync(password, Buffer.from(stored.salt, 'base64'), stored.keyLength, {
-    N: stored.N,
-    r: stored.r,
-    p: stored.p,
-    maxmem: maxmem(stored.N, stored.r),
-  });
-  return key.length === expected.length && timingSafeEqual(key, expected);
-}
-
-let dummyHash: Promise<PasswordHash> | undefined;
-
 /**
  * Whether `password` is this staff member's. For no staff member (an unknown email) it still
  * hashes once, so the answer takes as long and does not tell which emails exist.
  */
 export async function verifyStaffPassword(staff: Staff | null, password: string): Promise<boolean> {
-  if (staff !== null) return verifyPassword(password, staff.password);
-  await verifyPassword(password, await (dummyHash ??= hashPassword('not a password')));
-  return false;
+  return verifyPassword(password, staff?.password ?? null);
 }
 
 /** Passwords: at least 8 characters, at most 200 (scrypt takes any length; a bound is sane). */

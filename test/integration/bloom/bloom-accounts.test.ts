@@ -1,7 +1,8 @@
 // Bloom accounts on a real SQLite hub database, with the clock moved: vt_tokens and reset tokens
 // expire, a reset token works once, a new password revokes older vt_tokens.
 import { afterEach, describe, expect, it } from 'vitest';
-import { BloomAccounts, hashPassword, verifyPassword } from '../../../cloud/bloom/accounts.js';
+import { hashPassword, verifyPassword } from '../../../cloud/auth/passwords.js';
+import { BloomAccounts } from '../../../cloud/bloom/accounts.js';
 import { openHubRepo, type SqliteHubRepo } from '../../../cloud/db/sqlite-hub-repo.js';
 import { removeDir, tempDataDir } from '../hub/harness.js';
 
@@ -16,7 +17,7 @@ afterEach(() => {
   dir = null;
 });
 
-function setup() {
+async function setup() {
   dir = tempDataDir();
   repo = openHubRepo(dir);
   let now = Date.parse('2026-03-01T10:00:00Z');
@@ -27,7 +28,7 @@ function setup() {
     phone: null,
     firstName: 'Ana',
     lastName: '',
-    passwordHash: hashPassword('first-password'),
+    passwordHash: await hashPassword('first-password'),
     oauthProvider: null,
     pushNotificationKey: null,
     address: null,
@@ -38,16 +39,18 @@ function setup() {
 }
 
 describe('Bloom accounts', () => {
-  it('hashes passwords with scrypt and verifies them', () => {
-    const stored = hashPassword('secret-words');
-    expect(stored).toMatch(/^scrypt\$[0-9a-f]{32}\$[0-9a-f]{64}$/);
-    expect(verifyPassword('secret-words', stored)).toBe(true);
-    expect(verifyPassword('secret-word', stored)).toBe(false);
-    expect(verifyPassword('anything', null)).toBe(false);
+  it('hashes passwords with scrypt and verifies them', async () => {
+    const stored = await hashPassword('secret-words');
+    expect(stored).toMatchObject({ algorithm: 'scrypt', N: 2 ** 15, r: 8, p: 1, keyLength: 64 });
+    expect(Buffer.from(stored.salt, 'base64')).toHaveLength(16);
+    expect(Buffer.from(stored.hash, 'base64')).toHaveLength(64);
+    expect(await verifyPassword('secret-words', stored)).toBe(true);
+    expect(await verifyPassword('secret-word', stored)).toBe(false);
+    expect(await verifyPassword('anything', null)).toBe(false);
   });
 
-  it('a vt_token lives 30 days; stored hashed', () => {
-    const { accounts, account, advance } = setup();
+  it('a vt_token lives 30 days; stored hashed', async () => {
+    const { accounts, account, advance } = await setup();
     const token = accounts.issueToken(account.id);
     expect(accounts.accountOfToken(token)?.id).toBe(account.id);
     advance(29 * DAY);
@@ -56,22 +59,24 @@ describe('Bloom accounts', () => {
     expect(accounts.accountOfToken(token)).toBeNull();
   });
 
-  it('a reset token works once, within two hours, and revokes older vt_tokens', () => {
-    const { accounts, account, advance, repo } = setup();
+  it('a reset token works once, within two hours, and revokes older vt_tokens', async () => {
+    const { accounts, account, advance, repo } = await setup();
     const old = accounts.issueToken(account.id);
     accounts.requestReset('ana@example.com');
     const [pending] = repo.pendingBloomResets(Date.parse('2026-03-01T10:00:00Z'));
     expect(pending?.email).toBe('ana@example.com');
     advance(3 * 3_600_000);
-    expect(accounts.resetPassword(pending?.token ?? '', 'second-password')).toBeNull();
+    expect(await accounts.resetPassword(pending?.token ?? '', 'second-password')).toBeNull();
 
     accounts.requestReset('ana@example.com');
     const fresh = repo.pendingBloomResets(Date.parse('2026-03-01T13:00:00Z'))[0];
-    expect(accounts.resetPassword(fresh?.token ?? '', 'second-password')?.id).toBe(account.id);
-    expect(accounts.resetPassword(fresh?.token ?? '', 'third-password')).toBeNull();
-    expect(accounts.accountOfToken(old)).toBeNull();
-    expect(verifyPassword('second-password', accounts.byId(account.id)?.passwordHash ?? null)).toBe(
-      true,
+    expect((await accounts.resetPassword(fresh?.token ?? '', 'second-password'))?.id).toBe(
+      account.id,
     );
+    expect(await accounts.resetPassword(fresh?.token ?? '', 'third-password')).toBeNull();
+    expect(accounts.accountOfToken(old)).toBeNull();
+    expect(
+      await verifyPassword('second-password', accounts.byId(account.id)?.passwordHash ?? null),
+    ).toBe(true);
   });
 });

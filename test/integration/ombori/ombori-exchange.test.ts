@@ -25,51 +25,12 @@ import {
   staffToken,
   type OmboriTicket,
 } from './ombori-client.js';
+import { OMBORI_SEED_TICKET } from '../../support/ombori-seed.js';
 
 const PASSWORD = 'correct horse battery';
-const QR = '{"type":"check-in-position","positionId":"ce4a66df-51ff-47af-bf5e-4e26f82d266b"}';
+const QR = OMBORI_SEED_TICKET.QRCodeCheckInPositionId;
 
-// The seed's example, made valid JSON (it has comments, unquoted keys and an unescaped QR string).
-const SEED_EXAMPLE = {
-  id: '_id_',
-  location: null,
-  type: 'booking',
-  priority: 100,
-  locale: 'en',
-  notification: {
-    type: 'phoneNumber',
-    settings: { from: '', to: '+phoneNumber', recipient: 'test@email.com' },
-  },
-  registrationData: { phone: { value: '+48888888888' } },
-  booking: {
-    start: 'yyyy-MM-dd HH:mm',
-    end: 'yyyy-MM-dd HH:mm',
-    appointment: {
-      displayName: 'Alexey Khorev',
-      eventId: '****',
-      managerEmail: 'manager@ombori.com',
-      managerId: 'f31c6a56-........',
-    },
-    virtualAppointment: {
-      eventId: 'AAMkADExYWZmYjI4LTMxMjIt......=',
-      isEnabled: true,
-      managerEmail: 'virtual-booking@some-domen.com',
-      managerId: '9cd376b6-.......',
-      url: 'https://teams.microsoft.com/l/meetup-join/19.....',
-    },
-  },
-  servedBy: { id: 'fc13d10c-.......', email: 'manager@ombori.com', firstName: '', lastName: '' },
-  station: { id: '1234_id', label: 'A' },
-  status: 'draft',
-  label: '',
-  queue: '_queue_id_',
-  createdAt: '2020-05-26T08:47:37.1700000Z',
-  calledAt: '2020-05-26T15:30:37.1700000Z',
-  fulfilledAt: '2020-05-26T17:15:59.6100000Z',
-  completedAt: '2020-05-26T17:16:59.6100000Z',
-  bookingReminderAt: null,
-  QRCodeCheckInPositionId: QR,
-};
+const SEED_EXAMPLE = OMBORI_SEED_TICKET;
 // Its placeholders filled in: a slot in the store's time zone (Europe/Paris).
 const BOOKING = {
   ...SEED_EXAMPLE,
