@@ -166,13 +166,13 @@ export function logWindow(
   to: string,
   timeZone: string,
 ): { fromIso: string; toIso: string } {
+  const twoDaysLater = new Date(Date.parse(`${to}T00:00:00Z`) + 2 * 86_400_000)
+    .toISOString()
+    .slice(0, 10);
   const start = parseZoned(`${from} 00:00`, timeZone);
-  const end = parseZoned(`${to} 00:00`, timeZone);
+  const end = parseZoned(`${twoDaysLater} 00:00`, timeZone);
   if (start === null || end === null) throw new RangeError('not a day range');
-  return {
-    fromIso: start.toISOString(),
-    toIso: new Date(end.getTime() + 2 * 86_400_000).toISOString(),
-  };
+  return { fromIso: start.toISOString(), toIso: end.toISOString() };
 }
 
 // --- CSV (RFC 4180) -----------------------------------------------------------------------------
