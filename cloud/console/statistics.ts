@@ -15,18 +15,45 @@ import { parseZoned, zoneOffsetMs } from '../../shared/domain/time.js';
 import type { StatsGroupBy, StatsResponse, StatsRow } from '../../shared/protocol/console.js';
 import type { Change } from '../../shared/protocol/sync.js';
 
+/** The fields of a customer the statistics read (the log reader extracts only these). */
+export const STATS_CUSTOMER_FIELDS = [
+  'id',
+  'state',
+  'ticketDay',
+  'serviceId',
+  'deskId',
+  'registeredAt',
+  'checkedInAt',
+  'calledAt',
+  'servingAt',
+  'finishedAt',
+] as const;
+export type StatsCustomer = Pick<Customer, (typeof STATS_CUSTOMER_FIELDS)[number]>;
+
+/** One customer change of the log, as the statistics read it. */
+export interface StatsEntry {
+  event: string;
+  at: string;
+  customer: StatsCustomer;
+}
+
+/** The customer changes of whole log entries. */
+export const statsEntriesOf = (changes: readonly Change[]): StatsEntry[] =>
+  changes.flatMap((c) =>
+    c.entity.kind === 'customer' ? [{ event: c.event, at: c.at, customer: c.entity.customer }] : [],
+  );
+
 /** What the log says of one customer: its last record and its first call. */
 export interface CustomerFacts {
-  customer: Customer;
+  customer: StatsCustomer;
   firstCalledAt: string | null;
 }
 
 /** Folds customer changes (in log order) into one fact per customer. */
-export function customerFacts(changes: readonly Change[]): Map<string, CustomerFacts> {
+export function customerFacts(changes: readonly StatsEntry[]): Map<string, CustomerFacts> {
   const facts = new Map<string, CustomerFacts>();
   for (const change of changes) {
-    if (change.entity.kind !== 'customer') continue;
-    const customer = change.entity.customer;
+    const customer = change.customer;
     const known = facts.get(customer.id);
     const calledNow = change.event === 'called' ? (customer.calledAt ?? change.at) : null;
     facts.set(customer.id, {
@@ -40,7 +67,7 @@ export function customerFacts(changes: readonly Change[]): Map<string, CustomerF
 const seconds = (fromIso: string, toIso: string): number =>
   Math.max(0, (Date.parse(toIso) - Date.parse(fromIso)) / 1000);
 
-const arrivalOf = (c: Customer): string => c.checkedInAt ?? c.registeredAt;
+const arrivalOf = (c: StatsCustomer): string => c.checkedInAt ?? c.registeredAt;
 
 /** Nearest-rank percentile of ascending `sorted` (p in 0..1). */
 export function percentile(sorted: readonly number[], p: number): number | null {
@@ -126,8 +153,8 @@ function localHourIn(timeZone: string): (ms: number) => string {
 
 const HOURS = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0'));
 
-/** The statistics of `changes` (a store's customer changes, log order) for `input`. */
-export function computeStats(changes: readonly Change[], input: StatsInput): StatsResponse {
+/** The statistics of a store's customer changes (log order) for `input`. */
+export function computeStats(changes: readonly StatsEntry[], input: StatsInput): StatsResponse {
   const measured = [...customerFacts(changes).values()]
     .filter(({ customer: c }) => c.state !== 'booked' || c.checkedInAt !== null)
     .filter(({ customer: c }) => c.ticketDay >= input.from && c.ticketDay <= input.to)
