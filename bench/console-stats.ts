@@ -37,7 +37,7 @@ const DAY_MS = 86_400_000;
 const dir = mkdtempSync(join(tmpdir(), 'lineup-bench-console-'));
 const repo = openHubRepo(dir);
 const engine = new HubEngine(repo);
-const devices = addBenchDevices(engine, SERVICES);
+const devices = await addBenchDevices(engine, SERVICES);
 
 /** Deterministic pseudo-random numbers (the same year on every run). */
 let seed = 12345;
@@ -47,13 +47,13 @@ const random = () => {
 };
 
 /** A year of days before today: each customer's story appended at its own times. */
-function fillYear(): number {
+async function fillYear(): Promise<number> {
   const today =
     Date.UTC(2026, 0, 1) + Math.floor((Date.now() - Date.UTC(2026, 0, 1)) / DAY_MS) * DAY_MS;
   let entries = 0;
   let arrival = 0;
   const iso = (ms: number) => new Date(ms).toISOString();
-  repo.transaction(() => {
+  await repo.transaction({ storeIds: [STORE] }, async (tx) => {
     for (let d = DAYS; d >= 1; d--) {
       const dayStart = today - d * DAY_MS;
       const ticketDay = iso(dayStart).slice(0, 10);
@@ -80,9 +80,9 @@ function fillYear(): number {
           arrivalSeq: arrival++,
           updatedAt: iso(at),
         });
-        const log = (event: ChangeEvent, ms: number, fields: Partial<Customer>) => {
+        const log = async (event: ChangeEvent, ms: number, fields: Partial<Customer>) => {
           c = { ...c, ...fields, updatedAt: iso(ms) };
-          repo.append(STORE, {
+          await tx.append(STORE, {
             origin: 'bench',
             commandId: null,
             event,
@@ -91,23 +91,29 @@ function fillYear(): number {
           });
           entries++;
         };
-        log('registered', at, {});
+        await log('registered', at, {});
         const fate = random();
         if (fate < 0.05) {
-          log('cancelled', at + 300_000, { state: 'cancelled', finishedAt: iso(at + 300_000) });
+          await log('cancelled', at + 300_000, {
+            state: 'cancelled',
+            finishedAt: iso(at + 300_000),
+          });
           continue;
         }
         const called = at + Math.floor(random() * 1_800_000);
         const deskId = DESKS[i % DESKS.length] ?? 'demo-desk-1';
-        log('called', called, { state: 'called', calledAt: iso(called), deskId });
+        await log('called', called, { state: 'called', calledAt: iso(called), deskId });
         if (fate < 0.15) {
-          log('no_show', called + 120_000, { state: 'no_show', finishedAt: iso(called + 120_000) });
+          await log('no_show', called + 120_000, {
+            state: 'no_show',
+            finishedAt: iso(called + 120_000),
+          });
           continue;
         }
         const start = called + 60_000;
         const end = start + Math.floor(random() * 900_000);
-        log('serving', start, { state: 'serving', servingAt: iso(start) });
-        log('done', end, { state: 'done', finishedAt: iso(end) });
+        await log('serving', start, { state: 'serving', servingAt: iso(start) });
+        await log('done', end, { state: 'done', finishedAt: iso(end) });
       }
     }
   });
@@ -123,17 +129,17 @@ const envelope = (type: string, payload: unknown) =>
   });
 
 /** Durable commands per second: register + call next pairs, each command its own commit. */
-function commandRate(count: number): number {
+async function commandRate(count: number): Promise<number> {
   const kiosk: Actor = { deviceId: devices.kiosk.deviceId, origin: devices.kiosk.deviceId };
   const desk: Actor = { deviceId: devices.desk.deviceId, origin: devices.desk.deviceId };
   const started = performance.now();
   for (let i = 0; i < count / 2; i++) {
-    const r = engine.applyCommand(
+    const r = await engine.applyCommand(
       kiosk,
       envelope('register', { serviceId: SERVICES[i % 3], lang: 'EN', contactMode: 'anonymous' }),
     );
     if (!r.ok) throw new Error(r.refusal.message);
-    const n = engine.applyCommand(desk, envelope('call_next', {}));
+    const n = await engine.applyCommand(desk, envelope('call_next', {}));
     if (!n.ok && n.refusal.code !== 'queue_empty') throw new Error(n.refusal.message);
   }
   return (count / (performance.now() - started)) * 1000;
@@ -148,7 +154,7 @@ async function timed(runner: StatsRunner, input: StatsInput): Promise<number> {
 
 async function main(): Promise<void> {
   const fillStarted = performance.now();
-  const entries = fillYear();
+  const entries = await fillYear();
   console.log(
     `synthetic log: ${DAYS} days × ${PER_DAY} tickets = ${entries} entries (written in ${((performance.now() - fillStarted) / 1000).toFixed(1)} s)`,
   );
@@ -176,8 +182,8 @@ async function main(): Promise<void> {
     `statistics, all ${DAYS} days: ${year.toFixed(1)} ms (${(year / oneDay).toFixed(1)}x one day)`,
   );
 
-  commandRate(200); // warm-up
-  const alone = commandRate(COMMANDS);
+  await commandRate(200); // warm-up
+  const alone = await commandRate(COMMANDS);
   let running = true;
   let statsRuns = 0;
   const background = (async () => {
@@ -188,7 +194,7 @@ async function main(): Promise<void> {
   })();
   // Let the first year-long read get going before measuring.
   await new Promise((resolve) => setTimeout(resolve, 50));
-  const beside = commandRate(COMMANDS);
+  const beside = await commandRate(COMMANDS);
   running = false;
   await background;
   console.log(`sequencer alone:                 ${alone.toFixed(0)} commands/s (1.00)`);
@@ -196,7 +202,7 @@ async function main(): Promise<void> {
     `sequencer beside year statistics: ${beside.toFixed(0)} commands/s (${(beside / alone).toFixed(2)} of alone; goal >= 0.80; ${statsRuns} year runs finished meanwhile)`,
   );
   await runner.close();
-  repo.close();
+  await repo.close();
   rmSync(dir, { recursive: true, force: true });
 }
 

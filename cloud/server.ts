@@ -91,7 +91,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     });
   });
 
-  const sync = attachSync(app.server, engine);
+  const sync = await attachSync(app.server, engine);
   registerPhone(app, engine, sync.io);
   registerConsole(app, engine, sync, { dataDir: options.dataDir });
   // Devices only use `/sync`, which authenticates them; the default namespace would take anyone.
@@ -116,7 +116,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       closed = true;
       await sync.close();
       await app.close();
-      repo.close();
+      await repo.close();
     },
   };
 }

@@ -38,11 +38,15 @@ function queueCustomer(c: Customer, store: Store, now: Date): QueueCustomer {
   };
 }
 
-export function liveQueue(engine: HubEngine, store: Store, now: Date): LiveQueueResponse {
+export async function liveQueue(
+  engine: HubEngine,
+  store: Store,
+  now: Date,
+): Promise<LiveQueueResponse> {
   const day = storeDay(now, store.timeZone);
-  const customers = engine.repo.queueCustomers(store.id, day);
-  const services = engine.repo.services(store.id).filter((s) => s.childIds.length === 0);
-  const desks = engine.repo.devices(store.id).filter((d) => d.role === 'desk');
+  const customers = await engine.repo.queueCustomers(store.id, day);
+  const services = (await engine.repo.services(store.id)).filter((s) => s.childIds.length === 0);
+  const desks = (await engine.repo.devices(store.id)).filter((d) => d.role === 'desk');
   const waiting = customers
     .filter((c) => c.state === 'waiting')
     .sort((a, b) => a.sortAt.localeCompare(b.sortAt) || a.arrivalSeq - b.arrivalSeq);
@@ -75,8 +79,8 @@ export function liveQueue(engine: HubEngine, store: Store, now: Date): LiveQueue
 }
 
 /** The device a command runs as: the desk named, the customer's desk, or any desk of the store. */
-function actingDesk(engine: HubEngine, store: Store, deskId: string | null): Device {
-  const desks = engine.repo.devices(store.id).filter((d) => d.role === 'desk');
+async function actingDesk(engine: HubEngine, store: Store, deskId: string | null): Promise<Device> {
+  const desks = (await engine.repo.devices(store.id)).filter((d) => d.role === 'desk');
   const desk = deskId === null ? desks[0] : desks.find((d) => d.id === deskId);
   if (desk === undefined) {
     throw new ConsoleHttpError(
@@ -88,32 +92,32 @@ function actingDesk(engine: HubEngine, store: Store, deskId: string | null): Dev
   return desk;
 }
 
-function storeCustomer(engine: HubEngine, store: Store, id: string): Customer {
-  const customer = engine.repo.customer(id);
+async function storeCustomer(engine: HubEngine, store: Store, id: string): Promise<Customer> {
+  const customer = await engine.repo.customer(id);
   if (customer === null || customer.storeId !== store.id) {
     throw new ConsoleHttpError(404, 'not_found', `No customer ${id} in this store.`);
   }
   return customer;
 }
 
-function commandOf(
+async function commandOf(
   engine: HubEngine,
   store: Store,
   action: QueueActionRequest,
-): { desk: Device; command: Command } {
+): Promise<{ desk: Device; command: Command }> {
   switch (action.action) {
     case 'call':
       return {
-        desk: actingDesk(engine, store, action.deskId),
+        desk: await actingDesk(engine, store, action.deskId),
         command:
           action.customerId === undefined
             ? { type: 'call_next', payload: {} }
             : { type: 'call_customer', payload: { customerId: action.customerId } },
       };
     case 'transfer': {
-      const c = storeCustomer(engine, store, action.customerId);
+      const c = await storeCustomer(engine, store, action.customerId);
       return {
-        desk: actingDesk(engine, store, c.deskId),
+        desk: await actingDesk(engine, store, c.deskId),
         command: {
           type: 'transfer',
           payload: {
@@ -127,24 +131,24 @@ function commandOf(
     case 'cancel':
     case 'finish':
     case 'no_show': {
-      const c = storeCustomer(engine, store, action.customerId);
+      const c = await storeCustomer(engine, store, action.customerId);
       return {
-        desk: actingDesk(engine, store, c.deskId),
+        desk: await actingDesk(engine, store, c.deskId),
         command: { type: action.action, payload: { customerId: c.id } },
       };
     }
   }
 }
 
-export function queueAction(
+export async function queueAction(
   engine: HubEngine,
   staff: Staff,
   store: Store,
   action: QueueActionRequest,
   now: Date,
-): Extract<CommandResult, { ok: true }> {
-  const { desk, command } = commandOf(engine, store, action);
-  const result = engine.applyCommand(
+): Promise<Extract<CommandResult, { ok: true }>> {
+  const { desk, command } = await commandOf(engine, store, action);
+  const result = await engine.applyCommand(
     { deviceId: desk.id, origin: consoleOrigin(staff), registeredBy: consoleOrigin(staff) },
     { id: randomUUID(), issuedAt: now.toISOString(), ...command },
   );

@@ -30,7 +30,7 @@ export interface Presence {
 
 export function watchPresence(
   nsp: Namespace,
-  headOf: (storeId: string) => LogPosition | null,
+  headOf: (storeId: string) => Promise<LogPosition | null>,
   clock: () => Date = () => new Date(),
 ): Presence {
   const byDevice = new Map<string, DevicePresence>();
@@ -61,13 +61,16 @@ export function watchPresence(
       if (event === SyncEvents.pull) {
         const request = PullRequestSchema.safeParse(args[0]);
         // After this pull the device is `limit` further, or at the head.
-        const head = headOf(device.storeId);
-        if (request.success && head !== null && request.data.since.epoch === head.epoch) {
-          entry.position = {
-            epoch: head.epoch,
-            seq: Math.min(head.seq, request.data.since.seq + request.data.limit),
-          };
-        }
+        void headOf(device.storeId)
+          .then((head) => {
+            if (request.success && head !== null && request.data.since.epoch === head.epoch) {
+              entry.position = {
+                epoch: head.epoch,
+                seq: Math.min(head.seq, request.data.since.seq + request.data.limit),
+              };
+            }
+          })
+          .catch(() => undefined);
       } else if (event === SyncEvents.health) {
         setImmediate(() => {
           for (const listener of healthListeners) listener(device);

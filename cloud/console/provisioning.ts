@@ -16,15 +16,15 @@ const validMacs = (macs: readonly string[]): string[] =>
   });
 
 /** Remembers a knock that `provision` answered `unknown`. */
-export function recordKnock(
+export async function recordKnock(
   engine: HubEngine,
   request: ProvisionRequest,
   address: string,
   now: Date,
-): void {
+): Promise<void> {
   const macs = validMacs(request.macs);
   if (macs.length === 0) return;
-  engine.repo.recordWaitingDevice({
+  await engine.repo.recordWaitingDevice({
     macs,
     hostname: request.hostname,
     address,
@@ -33,22 +33,27 @@ export function recordKnock(
 }
 
 /** Whether a device with one of these MACs and this hostname exists now (added meanwhile). */
-const isKnown = (engine: HubEngine, w: { macs: string[]; hostname: string }): boolean =>
-  engine.repo
-    .devicesByMac(w.macs)
-    .some((d) => d.hostname.toLowerCase() === w.hostname.toLowerCase());
+const isKnown = async (
+  engine: HubEngine,
+  w: { macs: string[]; hostname: string },
+): Promise<boolean> =>
+  (await engine.repo.devicesByMac(w.macs)).some(
+    (d) => d.hostname.toLowerCase() === w.hostname.toLowerCase(),
+  );
 
 /** The waiting list: knocks of devices still unknown (one added by the CLI leaves it too). */
-export function waitingDevices(engine: HubEngine): WaitingDevice[] {
-  return engine.repo.waitingDevices().filter((w) => !isKnown(engine, w));
+export async function waitingDevices(engine: HubEngine): Promise<WaitingDevice[]> {
+  const all = await engine.repo.waitingDevices();
+  const known = await Promise.all(all.map((w) => isKnown(engine, w)));
+  return all.filter((_w, i) => known[i] !== true);
 }
 
-export function provisionWaiting(
+export async function provisionWaiting(
   engine: HubEngine,
   waitingId: string,
   request: ProvisionWaitingRequest,
-): AddDeviceResult {
-  const waiting = engine.repo.waitingDevice(waitingId);
+): Promise<AddDeviceResult> {
+  const waiting = await engine.repo.waitingDevice(waitingId);
   if (waiting === null) {
     throw new ConsoleHttpError(404, 'not_found', `No waiting device ${waitingId}.`);
   }
@@ -57,7 +62,7 @@ export function provisionWaiting(
     throw new ConsoleHttpError(400, 'invalid', `The device did not send MAC ${request.mac ?? ''}.`);
   }
   try {
-    const result = addDevice(engine, {
+    const result = await addDevice(engine, {
       storeId: request.storeId,
       mac,
       hostname: waiting.hostname,
@@ -65,7 +70,7 @@ export function provisionWaiting(
       ...(request.name === undefined ? {} : { name: request.name }),
       serviceIds: request.serviceIds,
     });
-    engine.repo.deleteWaitingDevice(waitingId);
+    await engine.repo.deleteWaitingDevice(waitingId);
     return result;
   } catch (error) {
     if (error instanceof AdminError) throw new ConsoleHttpError(400, 'invalid', error.message);
@@ -73,9 +78,9 @@ export function provisionWaiting(
   }
 }
 
-export function dismissWaiting(engine: HubEngine, waitingId: string): void {
-  if (engine.repo.waitingDevice(waitingId) === null) {
+export async function dismissWaiting(engine: HubEngine, waitingId: string): Promise<void> {
+  if ((await engine.repo.waitingDevice(waitingId)) === null) {
     throw new ConsoleHttpError(404, 'not_found', `No waiting device ${waitingId}.`);
   }
-  engine.repo.deleteWaitingDevice(waitingId);
+  await engine.repo.deleteWaitingDevice(waitingId);
 }

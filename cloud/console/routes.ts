@@ -102,26 +102,26 @@ export function registerConsole(
   const stats = startStatsRunner(options.dataDir);
   const alerts = new FleetAlerts();
 
-  const fleetFor = (storeId: string) =>
+  const fleetFor = async (storeId: string) =>
     fleetOf(
       storeId,
-      repo.devices(storeId),
+      await repo.devices(storeId),
       (id) => presence.of(id),
-      repo.deviceHealth(storeId),
-      repo.head(storeId),
+      await repo.deviceHealth(storeId),
+      await repo.head(storeId),
       clock(),
     );
-  const lookAtFleet = (storeId?: string) => {
+  const lookAtFleet = async (storeId?: string) => {
     try {
-      for (const store of storeId === undefined ? repo.stores() : [{ id: storeId }]) {
-        alerts.look(fleetFor(store.id));
+      for (const store of storeId === undefined ? await repo.stores() : [{ id: storeId }]) {
+        alerts.look(await fleetFor(store.id));
       }
     } catch {
       // A busy database: the next look sees it.
     }
   };
-  presence.onHealthReport((device) => lookAtFleet(device.storeId));
-  const fleetTimer = setInterval(() => lookAtFleet(), FLEET_LOOK_MS);
+  presence.onHealthReport((device) => void lookAtFleet(device.storeId));
+  const fleetTimer = setInterval(() => void lookAtFleet(), FLEET_LOOK_MS);
   fleetTimer.unref();
 
   // Unknown devices that knock on /provision join the waiting list (the route is the server's).
@@ -130,7 +130,7 @@ export function registerConsole(
       const status = (payload as { status?: unknown } | null)?.status;
       const parsed = ProvisionRequestSchema.safeParse(request.body);
       if (status === 'unknown' && parsed.success) {
-        recordKnock(engine, parsed.data, request.ip, clock());
+        await recordKnock(engine, parsed.data, request.ip, clock());
       }
     }
     return payload;
@@ -159,21 +159,21 @@ export function registerConsole(
       reply.code(404).send({ error: 'not_found', message: 'No such console API route.' }),
     );
 
-    const storeOf = (call: Call, permission: ConsolePermission) => {
+    const storeOf = async (call: Call, permission: ConsolePermission) => {
       const storeId = call.params.storeId ?? '';
-      return requireStore(call.staff, repo.store(storeId), storeId, permission);
+      return requireStore(call.staff, await repo.store(storeId), storeId, permission);
     };
-    const deviceOf = (call: Call, permission: ConsolePermission) => {
-      const store = storeOf(call, permission);
-      const device = repo.device(call.params.deviceId ?? '');
+    const deviceOf = async (call: Call, permission: ConsolePermission) => {
+      const store = await storeOf(call, permission);
+      const device = await repo.device(call.params.deviceId ?? '');
       if (device === null || device.storeId !== store.id) {
         throw new ConsoleHttpError(404, 'not_found', 'No such device in this store.');
       }
       return { store, device };
     };
-    const adminCall = <T>(fn: () => T): T => {
+    const adminCall = async <T>(fn: () => Promise<T>): Promise<T> => {
       try {
-        return fn();
+        return await fn();
       } catch (error) {
         if (error instanceof AdminError) throw new ConsoleHttpError(400, 'invalid', error.message);
         throw error;
@@ -232,19 +232,19 @@ export function registerConsole(
       const { staff, token } = await signIn(repo, parsed.data, now);
       setSessionCookie(request, reply, token);
       return {
-        user: userView(staff, repo.stores()),
-        csrfToken: csrfTokenOf(repo, token.jti),
+        user: userView(staff, await repo.stores()),
+        csrfToken: await csrfTokenOf(repo, token.jti),
         expiresAt: token.expiresAt.toISOString(),
       };
     });
-    route('whoAmI', ({ session }) => ({
-      user: userView(session.staff, repo.stores()),
+    route('whoAmI', async ({ session }) => ({
+      user: userView(session.staff, await repo.stores()),
       csrfToken: session.csrfToken,
       expiresAt: session.expiresAt.toISOString(),
     }));
     route('csrf', ({ session }) => ({ csrfToken: session.csrfToken }));
-    route('signOut', ({ request, reply, session, now }) => {
-      repo.revokeStaffTokens({ jti: session.jti }, now.toISOString());
+    route('signOut', async ({ request, reply, session, now }) => {
+      await repo.revokeStaffTokens({ jti: session.jti }, now.toISOString());
       clearSessionCookie(request, reply);
       return { ok: true };
     });
@@ -260,34 +260,36 @@ export function registerConsole(
     });
 
     // --- Stores ---
-    route('stores', ({ staff }) => ({ stores: userView(staff, repo.stores()).stores }));
+    route('stores', async ({ staff }) => ({
+      stores: userView(staff, await repo.stores()).stores,
+    }));
 
     // --- Waiting devices, provisioning, devices ---
-    route('waitingDevices', ({ staff }) => {
+    route('waitingDevices', async ({ staff }) => {
       requirePermission(staff, 'devices.manage');
-      return { devices: waitingDevices(engine) };
+      return { devices: await waitingDevices(engine) };
     });
-    route('provisionWaiting', (call) => {
+    route('provisionWaiting', async (call) => {
       const body = call.input as z.output<typeof CONSOLE_ROUTES.provisionWaiting.request>;
-      requireStore(call.staff, repo.store(body.storeId), body.storeId, 'devices.manage');
+      requireStore(call.staff, await repo.store(body.storeId), body.storeId, 'devices.manage');
       return provisionWaiting(engine, call.params.waitingId ?? '', body);
     });
-    route('dismissWaiting', (call) => {
+    route('dismissWaiting', async (call) => {
       requirePermission(call.staff, 'devices.manage');
-      dismissWaiting(engine, call.params.waitingId ?? '');
+      await dismissWaiting(engine, call.params.waitingId ?? '');
       return { ok: true };
     });
-    route('resetDevice', (call) => {
-      const { device } = deviceOf(call, 'devices.manage');
+    route('resetDevice', async (call) => {
+      const { device } = await deviceOf(call, 'devices.manage');
       return adminCall(() => resetDevice(engine, device.id));
     });
-    route('removeDevice', (call) => {
-      const { device } = deviceOf(call, 'devices.manage');
-      adminCall(() => removeDevice(engine, device.id));
+    route('removeDevice', async (call) => {
+      const { device } = await deviceOf(call, 'devices.manage');
+      await adminCall(() => removeDevice(engine, device.id));
       return { ok: true };
     });
-    route('updateDevice', (call) => {
-      const { store, device } = deviceOf(call, 'devices.manage');
+    route('updateDevice', async (call) => {
+      const { store, device } = await deviceOf(call, 'devices.manage');
       const body = call.input as z.output<typeof CONSOLE_ROUTES.updateDevice.request>;
       return adminCall(() =>
         addDevice(engine, {
@@ -302,68 +304,72 @@ export function registerConsole(
     });
 
     // --- Fleet ---
-    route('fleet', (call) => fleetFor(storeOf(call, 'fleet.read').id));
+    route('fleet', async (call) => fleetFor((await storeOf(call, 'fleet.read')).id));
 
     // --- Setup ---
-    route('setup', (call) => setupView(engine, call.staff, storeOf(call, 'setup.manage')));
-    route('updateStore', (call) => ({
-      store: updateStore(
+    route('setup', async (call) =>
+      setupView(engine, call.staff, await storeOf(call, 'setup.manage')),
+    );
+    route('updateStore', async (call) => ({
+      store: await updateStore(
         engine,
         call.staff,
-        storeOf(call, 'setup.manage'),
+        await storeOf(call, 'setup.manage'),
         call.input as z.output<typeof CONSOLE_ROUTES.updateStore.request>,
       ),
     }));
-    route('createService', (call) => ({
-      service: createService(
+    route('createService', async (call) => ({
+      service: await createService(
         engine,
         call.staff,
-        storeOf(call, 'setup.manage'),
+        await storeOf(call, 'setup.manage'),
         call.input as z.output<typeof CONSOLE_ROUTES.createService.request>,
       ),
     }));
-    route('updateService', (call) => ({
-      service: editService(
+    route('updateService', async (call) => ({
+      service: await editService(
         engine,
         call.staff,
-        storeOf(call, 'setup.manage'),
+        await storeOf(call, 'setup.manage'),
         call.params.serviceId ?? '',
         call.input as z.output<typeof CONSOLE_ROUTES.updateService.request>,
       ),
     }));
-    route('setDeskServices', (call) => ({
-      desk: setDeskServices(
+    route('setDeskServices', async (call) => ({
+      desk: await setDeskServices(
         engine,
         call.staff,
-        storeOf(call, 'setup.manage'),
+        await storeOf(call, 'setup.manage'),
         call.params.deskId ?? '',
         (call.input as z.output<typeof CONSOLE_ROUTES.setDeskServices.request>).serviceIds,
       ),
     }));
-    route('createApiKey', (call) =>
+    route('createApiKey', async (call) =>
       createStoreApiKey(
         engine,
-        storeOf(call, 'setup.manage'),
+        await storeOf(call, 'setup.manage'),
         call.input as z.output<typeof CONSOLE_ROUTES.createApiKey.request>,
       ),
     );
-    route('updateApiKey', (call) => ({
-      apiKey: updateStoreApiKey(
+    route('updateApiKey', async (call) => ({
+      apiKey: await updateStoreApiKey(
         engine,
         call.staff,
-        storeOf(call, 'setup.manage'),
+        await storeOf(call, 'setup.manage'),
         call.params.key ?? '',
         call.input as z.output<typeof CONSOLE_ROUTES.updateApiKey.request>,
       ),
     }));
 
     // --- Live queue ---
-    route('queue', (call) => liveQueue(engine, storeOf(call, 'queue.manage'), call.now));
-    route('queueAction', (call) => {
-      const result = queueAction(
+    route('queue', async (call) =>
+      liveQueue(engine, await storeOf(call, 'queue.manage'), call.now),
+    );
+    route('queueAction', async (call) => {
+      const result = await queueAction(
         engine,
         call.staff,
-        storeOf(call, 'queue.manage'),
+        await storeOf(call, 'queue.manage'),
         call.input as z.output<typeof CONSOLE_ROUTES.queueAction.request>,
         call.now,
       );
@@ -371,16 +377,16 @@ export function registerConsole(
     });
 
     // --- Statistics ---
-    const statsOf = (call: Call) => {
-      const store = storeOf(call, 'stats.read');
+    const statsOf = async (call: Call) => {
+      const store = await storeOf(call, 'stats.read');
       const query = call.input as StatsQuery;
       if (query.from > query.to) {
         throw new ConsoleHttpError(400, 'invalid', '`from` must not be after `to`.');
       }
       const lang = store.langs[0] ?? 'EN';
       const labels: Record<string, string> = {};
-      for (const s of repo.services(store.id)) labels[s.id] = pickText(s.name, lang) || s.id;
-      for (const d of repo.devices(store.id)) labels[d.id] = d.name;
+      for (const s of await repo.services(store.id)) labels[s.id] = pickText(s.name, lang) || s.id;
+      for (const d of await repo.devices(store.id)) labels[d.id] = d.name;
       return stats.stats({ storeId: store.id, timeZone: store.timeZone, ...query, labels });
     };
     route('stats', statsOf);

@@ -27,15 +27,17 @@ export interface ConsoleSession {
   csrfToken: string;
 }
 
-function csrfKey(repo: HubRepo): Buffer {
+async function csrfKey(repo: HubRepo): Promise<Buffer> {
   return Buffer.from(
-    repo.hubSecret('console-csrf-hmac', () => randomBytes(32).toString('base64')),
+    await repo.hubSecret('console-csrf-hmac', () => randomBytes(32).toString('base64')),
     'base64',
   );
 }
 
-export const csrfTokenOf = (repo: HubRepo, jti: string): string =>
-  createHmac('sha256', csrfKey(repo)).update(jti).digest('base64url');
+export const csrfTokenOf = async (repo: HubRepo, jti: string): Promise<string> =>
+  createHmac('sha256', await csrfKey(repo))
+    .update(jti)
+    .digest('base64url');
 
 const lockedMessage = (until: string) =>
   `Too many failed sign-ins: this account is locked until ${until} (UTC). Try again then, or ask an admin to set a new password.`;
@@ -49,8 +51,8 @@ export async function signIn(
   credentials: SignInRequest,
   now: Date,
 ): Promise<{ staff: Staff; token: IssuedToken }> {
-  const staff = findStaff(repo, { email: credentials.email });
-  const record = staff === null ? null : repo.consoleSignIn(staff.id);
+  const staff = await findStaff(repo, { email: credentials.email });
+  const record = staff === null ? null : await repo.consoleSignIn(staff.id);
   const lockedUntil = record?.lockedUntil ?? null;
   const locked = lockedUntil !== null && Date.parse(lockedUntil) > now.getTime();
   const good = await verifyStaffPassword(staff, credentials.password);
@@ -65,10 +67,10 @@ export async function signIn(
     const failures = (lockedUntil === null ? record.failures : 0) + 1;
     if (failures >= MAX_FAILED_SIGN_INS) {
       const until = new Date(now.getTime() + LOCK_MINUTES * 60_000).toISOString();
-      repo.setConsoleSignIn(staff.id, { failures, lockedUntil: until });
+      await repo.setConsoleSignIn(staff.id, { failures, lockedUntil: until });
       throw new ConsoleHttpError(423, 'locked', lockedMessage(until), { lockedUntil: until });
     }
-    repo.setConsoleSignIn(staff.id, { failures, lockedUntil: null });
+    await repo.setConsoleSignIn(staff.id, { failures, lockedUntil: null });
     const left = MAX_FAILED_SIGN_INS - failures;
     throw new ConsoleHttpError(
       401,
@@ -76,7 +78,7 @@ export async function signIn(
       `Wrong email or password.${left <= 2 ? ` ${left} more failed attempt${left === 1 ? '' : 's'} lock this account for ${LOCK_MINUTES} minutes.` : ''}`,
     );
   }
-  repo.setConsoleSignIn(staff.id, { failures: 0, lockedUntil: null });
+  await repo.setConsoleSignIn(staff.id, { failures: 0, lockedUntil: null });
   return { staff, token: await issueStaffToken(repo, staff, null, now) };
 }
 
@@ -128,12 +130,12 @@ export async function sessionOf(
       'Your session ended (signed out, expired, or the password changed): sign in again.',
     );
   }
-  const row = repo.staffToken(auth.claims.jti);
+  const row = await repo.staffToken(auth.claims.jti);
   return {
     staff: auth.staff,
     jti: auth.claims.jti,
     expiresAt: new Date(row?.expiresAt ?? now.toISOString()),
-    csrfToken: csrfTokenOf(repo, auth.claims.jti),
+    csrfToken: await csrfTokenOf(repo, auth.claims.jti),
   };
 }
 

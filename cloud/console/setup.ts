@@ -69,92 +69,111 @@ const apiKeyView = (a: ApiAccount): ApiKeyView => ({
  * The keys of a store: those whose store filter names it. Keys for every store (no filter) are
  * shown to owners and admins only: a store manager may not lock another store's integration.
  */
-function storeKeys(engine: HubEngine, staff: Staff, storeId: string): ApiAccount[] {
-  return listApiAccounts(engine.repo).filter((a) => {
+async function storeKeys(engine: HubEngine, staff: Staff, storeId: string): Promise<ApiAccount[]> {
+  return (await listApiAccounts(engine.repo)).filter((a) => {
     const list = a.access.filter.suborganizations.whitelist;
     return list.length === 0 ? seesAllStores(staff) : list.includes(storeId);
   });
 }
 
-export function setupView(engine: HubEngine, staff: Staff, store: Store): StoreSetupResponse {
-  const services = engine.repo.services(store.id);
-  const devices = engine.repo.devices(store.id);
+export async function setupView(
+  engine: HubEngine,
+  staff: Staff,
+  store: Store,
+): Promise<StoreSetupResponse> {
+  const services = await engine.repo.services(store.id);
+  const devices = await engine.repo.devices(store.id);
   return {
     store,
     services,
     desks: devices.filter((d) => d.role === 'desk').map((d) => deskSetup(d, services)),
     devices,
-    apiKeys: storeKeys(engine, staff, store.id).map(apiKeyView),
+    apiKeys: (await storeKeys(engine, staff, store.id)).map(apiKeyView),
   };
 }
 
-export function updateStore(
+export async function updateStore(
   engine: HubEngine,
   staff: Staff,
   store: Store,
   patch: StoreUpdateRequest,
-): Store {
-  return engine.mutate((append) => {
-    const current = engine.repo.store(store.id) ?? store;
-    const { workingHours, ...rest } = patch;
-    const parsed = StoreSchema.safeParse({
-      ...current,
-      ...rest,
-      ...(workingHours === undefined ? {} : { location: { ...current.location, workingHours } }),
-    });
-    if (!parsed.success) invalid(parsed.error);
-    append(store.id, 'store_updated', { kind: 'store', store: parsed.data }, consoleOrigin(staff));
-    return parsed.data;
-  });
+): Promise<Store> {
+  return engine.mutate(
+    async (append, tx) => {
+      const current = (await tx.store(store.id)) ?? store;
+      const { workingHours, ...rest } = patch;
+      const parsed = StoreSchema.safeParse({
+        ...current,
+        ...rest,
+        ...(workingHours === undefined ? {} : { location: { ...current.location, workingHours } }),
+      });
+      if (!parsed.success) invalid(parsed.error);
+      await append(
+        store.id,
+        'store_updated',
+        { kind: 'store', store: parsed.data },
+        consoleOrigin(staff),
+      );
+      return parsed.data;
+    },
+    [store.id],
+  );
 }
 
 /** The child ids must be services of the same store. */
-function checkChildren(engine: HubEngine, storeId: string, childIds: readonly string[]): void {
+async function checkChildren(
+  engine: HubEngine,
+  storeId: string,
+  childIds: readonly string[],
+): Promise<void> {
   for (const id of childIds) {
-    if (engine.repo.service(id)?.storeId !== storeId) {
+    if ((await engine.repo.service(id))?.storeId !== storeId) {
       throw new ConsoleHttpError(400, 'invalid', `childIds: no service ${id} in this store.`);
     }
   }
 }
 
-export function createService(
+export async function createService(
   engine: HubEngine,
   staff: Staff,
   store: Store,
   input: ServiceCreateRequest,
-): Service {
-  checkChildren(engine, store.id, input.childIds ?? []);
-  return engine.mutate((append) => {
-    const id = input.id ?? newObjectId();
-    if (engine.repo.service(id) !== null) {
-      throw new ConsoleHttpError(409, 'conflict', `A service ${id} already exists.`);
-    }
-    const parsed = ServiceSchema.safeParse({ ...input, id, storeId: store.id });
-    if (!parsed.success) invalid(parsed.error);
-    append(
-      store.id,
-      'service_updated',
-      { kind: 'service', service: parsed.data },
-      consoleOrigin(staff),
-    );
-    return parsed.data;
-  });
+): Promise<Service> {
+  await checkChildren(engine, store.id, input.childIds ?? []);
+  return engine.mutate(
+    async (append, tx) => {
+      const id = input.id ?? newObjectId();
+      if ((await tx.service(id)) !== null) {
+        throw new ConsoleHttpError(409, 'conflict', `A service ${id} already exists.`);
+      }
+      const parsed = ServiceSchema.safeParse({ ...input, id, storeId: store.id });
+      if (!parsed.success) invalid(parsed.error);
+      await append(
+        store.id,
+        'service_updated',
+        { kind: 'service', service: parsed.data },
+        consoleOrigin(staff),
+      );
+      return parsed.data;
+    },
+    [store.id],
+  );
 }
 
-export function editService(
+export async function editService(
   engine: HubEngine,
   staff: Staff,
   store: Store,
   serviceId: string,
   patch: ServiceUpdateRequest,
-): Service {
-  const current = engine.repo.service(serviceId);
+): Promise<Service> {
+  const current = await engine.repo.service(serviceId);
   if (current === null || current.storeId !== store.id) {
     throw new ConsoleHttpError(404, 'not_found', `No service ${serviceId} in store ${store.id}.`);
   }
-  checkChildren(engine, store.id, patch.childIds ?? []);
+  await checkChildren(engine, store.id, patch.childIds ?? []);
   try {
-    return updateService(engine, serviceId, patch, consoleOrigin(staff));
+    return await updateService(engine, serviceId, patch, consoleOrigin(staff));
   } catch (error) {
     if (error instanceof AdminError) throw new ConsoleHttpError(400, 'invalid', error.message);
     throw error;
@@ -165,54 +184,68 @@ export function editService(
  * Sets which queue services a desk serves: each service whose desk list changes is logged. A
  * service listing no desk means "every desk": taking one desk off it lists the others.
  */
-export function setDeskServices(
+export async function setDeskServices(
   engine: HubEngine,
   staff: Staff,
   store: Store,
   deskId: string,
   serviceIds: readonly string[],
-): DeskSetup {
-  return engine.mutate((append) => {
-    const devices = engine.repo.devices(store.id);
-    const desk = devices.find((d) => d.id === deskId && d.role === 'desk');
-    if (desk === undefined) {
-      throw new ConsoleHttpError(404, 'not_found', `No desk ${deskId} in store ${store.id}.`);
-    }
-    const services = engine.repo.services(store.id);
-    for (const id of serviceIds) {
-      if (!services.some((s) => s.id === id && s.childIds.length === 0)) {
-        throw new ConsoleHttpError(400, 'invalid', `No queue service ${id} in this store.`);
+): Promise<DeskSetup> {
+  return engine.mutate(
+    async (append, tx) => {
+      const devices = await tx.devices(store.id);
+      const desk = devices.find((d) => d.id === deskId && d.role === 'desk');
+      if (desk === undefined) {
+        throw new ConsoleHttpError(404, 'not_found', `No desk ${deskId} in store ${store.id}.`);
       }
-    }
-    const allDesks = devices.filter((d) => d.role === 'desk').map((d) => d.id);
-    const updated = services.map((service) => {
-      if (service.childIds.length > 0) return service;
-      const want = serviceIds.includes(service.id);
-      if (want === serves(service, deskId)) return service;
-      const deskIds = want
-        ? [...service.deskIds, deskId]
-        : (service.deskIds.length === 0 ? allDesks : service.deskIds).filter((d) => d !== deskId);
-      if (deskIds.length === 0) {
-        throw new ConsoleHttpError(
-          400,
-          'invalid',
-          `Service ${service.id} would have no desk left: give it another desk first.`,
+      const services = await tx.services(store.id);
+      for (const id of serviceIds) {
+        if (!services.some((s) => s.id === id && s.childIds.length === 0)) {
+          throw new ConsoleHttpError(400, 'invalid', `No queue service ${id} in this store.`);
+        }
+      }
+      const allDesks = devices.filter((d) => d.role === 'desk').map((d) => d.id);
+      const updated: Service[] = [];
+      for (const service of services) {
+        if (
+          service.childIds.length > 0 ||
+          serviceIds.includes(service.id) === serves(service, deskId)
+        ) {
+          updated.push(service);
+          continue;
+        }
+        const want = serviceIds.includes(service.id);
+        const deskIds = want
+          ? [...service.deskIds, deskId]
+          : (service.deskIds.length === 0 ? allDesks : service.deskIds).filter((d) => d !== deskId);
+        if (deskIds.length === 0) {
+          throw new ConsoleHttpError(
+            400,
+            'invalid',
+            `Service ${service.id} would have no desk left: give it another desk first.`,
+          );
+        }
+        const next = ServiceSchema.parse({ ...service, deskIds });
+        await append(
+          store.id,
+          'service_updated',
+          { kind: 'service', service: next },
+          consoleOrigin(staff),
         );
+        updated.push(next);
       }
-      const next = ServiceSchema.parse({ ...service, deskIds });
-      append(store.id, 'service_updated', { kind: 'service', service: next }, consoleOrigin(staff));
-      return next;
-    });
-    return deskSetup(desk, updated);
-  });
+      return deskSetup(desk, updated);
+    },
+    [store.id],
+  );
 }
 
-export function createStoreApiKey(
+export async function createStoreApiKey(
   engine: HubEngine,
   store: Store,
   input: { name: string; maxHitsPerMinute?: number; smsPerDay?: number; emailPerDay?: number },
-): { apiKey: ApiKeyView; secret: string } {
-  const account = createApiAccount(engine.repo, {
+): Promise<{ apiKey: ApiKeyView; secret: string }> {
+  const account = await createApiAccount(engine.repo, {
     name: input.name,
     access: { filter: { suborganizations: { whitelist: [store.id] } } },
     ...(input.maxHitsPerMinute === undefined ? {} : { maxHits: input.maxHitsPerMinute }),
@@ -222,14 +255,14 @@ export function createStoreApiKey(
   return { apiKey: apiKeyView(account), secret: account.secret };
 }
 
-export function updateStoreApiKey(
+export async function updateStoreApiKey(
   engine: HubEngine,
   staff: Staff,
   store: Store,
   key: string,
   patch: { locked?: boolean; maxHitsPerMinute?: number; smsPerDay?: number; emailPerDay?: number },
-): ApiKeyView {
-  const account = storeKeys(engine, staff, store.id).find((a) => a.key === key);
+): Promise<ApiKeyView> {
+  const account = (await storeKeys(engine, staff, store.id)).find((a) => a.key === key);
   if (account === undefined) {
     throw new ConsoleHttpError(404, 'not_found', `No API key ${key} for store ${store.id}.`);
   }
@@ -242,6 +275,6 @@ export function updateStoreApiKey(
       email: patch.emailPerDay ?? account.fairuse.email,
     },
   };
-  saveApiAccount(engine.repo, next);
+  await saveApiAccount(engine.repo, next);
   return apiKeyView(next);
 }

@@ -21,7 +21,7 @@ describe('the hub console: sessions, CSRF, lock-out, per-store isolation', () =>
   beforeAll(async () => {
     dir = tempDataDir();
     seedDemo(dir);
-    seedInto(dir, otherStore);
+    await seedInto(dir, otherStore);
     createStaff(dir, {
       email: 'admin@example.com',
       name: 'Ada',

@@ -100,11 +100,11 @@ export const otherStore: DemoStore = {
 };
 
 /** Writes `data` into a hub's data dir (before its process starts). */
-export function seedInto(dataDir: string, data: DemoStore): void {
+export async function seedInto(dataDir: string, data: DemoStore): Promise<void> {
   const repo = openHubRepo(dataDir);
   try {
-    seedStore(new HubEngine(repo), data);
+    await seedStore(new HubEngine(repo), data);
   } finally {
-    repo.close();
+    await repo.close();
   }
 }

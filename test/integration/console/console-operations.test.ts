@@ -22,7 +22,7 @@ import {
 import { createStaff } from '../../support/staff.js';
 import { ask, connectDevice, credentialFor, send } from '../hub/harness.js';
 import { DEMO, isConnected, startDemoStore, waitFor, type DemoStore } from '../runtime/harness.js';
-import { ConsoleClient, otherStore, seedInto } from './console-client.js';
+import { ConsoleClient } from './console-client.js';
 
 const PASSWORD = 'correct horse battery';
 const NEW_BOX = { mac: '02:00:00:00:0a:01', hostname: 'lineup-new-desk' };
@@ -42,7 +42,6 @@ describe('the hub console at work', () => {
 
   beforeAll(async () => {
     demo = await startDemoStore('console-ops', (dir) => {
-      seedInto(dir, otherStore);
       createStaff(dir, {
         email: 'tech@example.com',
         name: 'Tess',
