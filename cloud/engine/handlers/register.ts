@@ -5,7 +5,11 @@ import { newCustomer } from '../../../shared/domain/customer.js';
 import type { Store } from '../../../shared/domain/entities.js';
 import { formatTicket, nextFreeNumber } from '../../../shared/domain/numbering.js';
 import { mustWaitAtRegistration } from '../../../shared/domain/turn-near.js';
-import type { BlockRegisterPayload, RegisterPayload } from '../../../shared/protocol/sync.js';
+import type {
+  BlockRegisterPayload,
+  MachineRegisterPayload,
+  RegisterPayload,
+} from '../../../shared/protocol/sync.js';
 import { newObjectId } from '../../db/ids.js';
 import {
   queueService,
@@ -54,7 +58,7 @@ function checkContact(ctx: CommandContext, payload: RegisterPayload): void {
   }
 }
 
-export function register(ctx: CommandContext, payload: RegisterPayload): CommandOutcome {
+export function register(ctx: CommandContext, payload: MachineRegisterPayload): CommandOutcome {
   requireRole(ctx, 'machine', 'register customers');
   const service = queueService(ctx, payload.serviceId);
   if (service.machineIds.length > 0 && !service.machineIds.includes(ctx.device.id)) {
@@ -82,6 +86,7 @@ export function register(ctx: CommandContext, payload: RegisterPayload): Command
       arrivalSeq: ctx.repo.nextArrivalSeq(ctx.store.id),
       peopleBefore: estimate.peopleBefore,
       mustWait: mustWaitAtRegistration(estimate, ctx.store),
+      held: payload.held,
     }),
   );
   return { customer };
@@ -137,6 +142,7 @@ export function registerFromBlock(
     issuedAt: payload.issuedAt,
     arrivalSeq: ctx.repo.nextArrivalSeq(ctx.store.id),
     now: ctx.now.toISOString(),
+    held: payload.held,
   });
   const estimate = estimateAt(ctx, draft);
   const customer = saveCustomer(ctx, 'registered', {

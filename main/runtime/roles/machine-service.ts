@@ -86,8 +86,41 @@ export class MachineService {
     this.ctx.scheduleState();
     const estimate = offline ? this.estimate(customer) : this.estimateAsHub(customer);
     const print = await printTicket(this.ctx, customer, service, estimate);
+    // On paper, or (not printed) shown on this screen by the answer below: handed out.
+    this.handOut(customer);
     if (!print.printed) this.reportPrint(customer, print);
     return { customer, ...estimate, print, offline };
+  }
+
+  // ---- tickets no customer saw (issue 17) ---------------------------------------------------
+  //
+  // Every ticket this machine issues is registered `held` (desks skip it) and handed out once
+  // its print job returned: printed, or, when it could not be, shown on this screen by the
+  // register answer. A ticket still held when the machine starts again never reached anyone
+  // (killed or powered off in between): it is withdrawn before the hub link starts.
+
+  /** Tells the hub (through the outbox, after the ticket's own command) that desks may call it. */
+  private handOut(customer: Customer): void {
+    if (!customer.held) return;
+    this.queueForHub(
+      this.hub.envelope({ type: 'hand_out', payload: { customerId: customer.id } }),
+    );
+  }
+
+  /**
+   * At boot, before the hub link starts: this machine's tickets that were never handed out are
+   * cancelled first thing on reconnect and leave the local queue. Returns their tickets.
+   */
+  withdrawUnhandedTickets(machineId: string): string[] {
+    const db = this.ctx.db;
+    if (db === null) return [];
+    return db.unhandedTickets(machineId).map((customer) => {
+      db.withdrawTicket(
+        customer.id,
+        this.hub.envelope({ type: 'cancel', payload: { customerId: customer.id } }),
+      );
+      return customer.ticket;
+    });
   }
 
   // ---- what is on paper (issue 16) ----------------------------------------------------------
@@ -97,16 +130,22 @@ export class MachineService {
    * command, and kept until the hub has it (desks show "not printed" beside it).
    */
   private reportPrint(customer: Customer, print: PrintOutcome): void {
+    this.queueForHub(
+      this.hub.envelope({
+        type: 'print_result',
+        payload: {
+          customerId: customer.id,
+          printed: print.printed,
+          reason: print.reason === null ? null : print.reason.slice(0, 500),
+        },
+      }),
+    );
+  }
+
+  /** Queues a command in the outbox (kept until the hub has it) and sends it now if online. */
+  private queueForHub(envelope: CommandEnvelope): void {
     const db = this.ctx.db;
     if (db === null) return;
-    const envelope = this.hub.envelope({
-      type: 'print_result',
-      payload: {
-        customerId: customer.id,
-        printed: print.printed,
-        reason: print.reason === null ? null : print.reason.slice(0, 500),
-      },
-    });
     db.queueCommand(envelope);
     const sync = this.ctx.sync();
     if (sync?.connected === true)
@@ -173,7 +212,8 @@ export class MachineService {
     const db = this.ctx.db;
     const sync = this.ctx.sync();
     if (db === null || sync === null) return null;
-    const envelope = this.hub.envelope({ type: 'register', payload });
+    // Held until handed out: desks cannot call it if this machine dies before printing it.
+    const envelope = this.hub.envelope({ type: 'register', payload: { ...payload, held: true } });
     db.queueCommand(envelope);
     try {
       const result = await sync.send(envelope);
@@ -220,6 +260,7 @@ export class MachineService {
         ticketDay: block.ticketDay,
         issuedAt: at,
         arrivalSeq,
+        held: true,
       });
       const estimate = this.estimate(customer);
       customer.peopleBefore = estimate.peopleBefore;
@@ -232,6 +273,7 @@ export class MachineService {
           blockId: block.id,
           ticketNumber,
           issuedAt: at,
+          held: true,
         },
       });
       return { customer, envelope };
