@@ -199,16 +199,19 @@ export class SqliteHubRepo implements HubRepo {
         latestAppointment,
       );
     if (sentToDesk !== null) heads.push(sentToDesk);
-    // Each service's own queue: its tier is the customer's flag (the service's is constant).
+    // Each service's own queue: the first of its customers flagged prioritized and the first of
+    // the others (in a prioritized service both are in the same tier: the rule picks by time).
     const head = this.prepare(
       `SELECT data FROM customers INDEXED BY customers_queue
          WHERE store_id = ? AND state = 'waiting' AND service_id = ? AND desk_id IS NULL
-         AND held = 0 AND (appointment_ms IS NULL OR appointment_ms <= ?)
-         ORDER BY prioritized DESC, sort_ms, arrival_seq, id LIMIT 1`,
+         AND prioritized = ? AND held = 0 AND (appointment_ms IS NULL OR appointment_ms <= ?)
+         ORDER BY sort_ms, arrival_seq, id LIMIT 1`,
     );
     for (const serviceId of q.serviceIds) {
-      const c = parseRow<Customer>(head.get(q.storeId, serviceId, latestAppointment));
-      if (c !== null) heads.push(c);
+      for (const flagged of [1, 0]) {
+        const c = parseRow<Customer>(head.get(q.storeId, serviceId, flagged, latestAppointment));
+        if (c !== null) heads.push(c);
+      }
     }
     return heads;
   }

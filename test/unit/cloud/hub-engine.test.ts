@@ -229,6 +229,55 @@ describe('hub engine', () => {
     });
   });
 
+  it('never calls a held ticket until its machine hands it out; it still counts in people before', () => {
+    const now = { t: new Date('2026-03-10T09:00:00Z') };
+    const { engine } = setup(now);
+    const held = customerOf(run(engine, kiosk, reg('held', 'demo-new-phone', { held: true })));
+    expect(held.held).toBe(true);
+    const callNext = () => run(engine, desk1, { type: 'call_next', payload: {} });
+    expect(callNext()).toMatchObject({ ok: false, refusal: { code: 'queue_empty' } });
+    expect(
+      run(engine, desk1, { type: 'call_customer', payload: { customerId: held.id } }),
+    ).toMatchObject({
+      ok: false,
+      refusal: { code: 'illegal_transition', message: expect.stringMatching(/not reached/) },
+    });
+    // Decided: a held ticket keeps its place (it is almost always handed out a second later).
+    now.t = new Date('2026-03-10T09:01:00Z');
+    const later = customerOf(run(engine, kiosk, reg('later')));
+    expect(later).toMatchObject({ held: false, peopleBefore: 1 });
+    expect(customerOf(callNext()).id).toBe(later.id);
+
+    const handOut = (who: Device) =>
+      run(engine, who, { type: 'hand_out', payload: { customerId: held.id } });
+    expect(handOut(desk2)).toMatchObject({ ok: false, refusal: { code: 'not_allowed' } });
+    const head = engine.repo.head(held.storeId)?.seq ?? 0;
+    expect(customerOf(handOut(kiosk))).toMatchObject({ id: held.id, held: false });
+    const events = engine.repo.changesSince(
+      held.storeId,
+      engine.repo.head(held.storeId)!.epoch,
+      head,
+      10,
+    );
+    expect(events.map((c) => c.event)).toEqual(['handed_out']);
+    // Said again (a resend with a new id): nothing changes.
+    expect(customerOf(handOut(kiosk)).held).toBe(false);
+    expect(engine.repo.head(held.storeId)?.seq).toBe(head + 1);
+    expect(customerOf(callNext()).id).toBe(held.id);
+  });
+
+  it('cancels a held ticket its machine withdraws; a late hand-out is refused', () => {
+    const now = { t: new Date('2026-03-10T09:00:00Z') };
+    const { engine } = setup(now);
+    const held = customerOf(run(engine, kiosk, reg('phantom', 'demo-new-phone', { held: true })));
+    expect(
+      customerOf(run(engine, kiosk, { type: 'cancel', payload: { customerId: held.id } })).state,
+    ).toBe('cancelled');
+    expect(
+      run(engine, kiosk, { type: 'hand_out', payload: { customerId: held.id } }),
+    ).toMatchObject({ ok: false, refusal: { code: 'illegal_transition' } });
+  });
+
   it('refuses to close a desk when the store does not allow it', () => {
     const now = { t: new Date() };
     const { engine } = setup(now, {
