@@ -102,9 +102,7 @@ export class MachineService {
   /** Tells the hub (through the outbox, after the ticket's own command) that desks may call it. */
   private handOut(customer: Customer): void {
     if (!customer.held) return;
-    this.queueForHub(
-      this.hub.envelope({ type: 'hand_out', payload: { customerId: customer.id } }),
-    );
+    this.queueForHub(this.hub.envelope({ type: 'hand_out', payload: { customerId: customer.id } }));
   }
 
   /**

@@ -73,8 +73,9 @@ describe('offline', () => {
       offline.push(t.customer);
     }
     expect(new Set(offline.map((c) => c.ticket)).size).toBe(4);
-    // Each ticket and, as this kiosk has no printer, its "not printed" report.
-    await waitFor('8 commands in the outbox', () => kiosk.bridge.state()?.sync.outbox === 8);
+    // Each ticket, its hand-out (shown on screen) and, as this kiosk has no printer, its "not
+    // printed" report.
+    await waitFor('12 commands in the outbox', () => kiosk.bridge.state()?.sync.outbox === 12);
     // The second new-phone ticket waits behind the first.
     expect(offline[2]?.peopleBefore).toBeGreaterThan(offline[0]?.peopleBefore ?? 0);
 
