@@ -9,9 +9,12 @@ import {
 import { refuse } from '../refusal.js';
 import type { CommandOutcome } from '../sequencer.js';
 
-export function handOut(ctx: CommandContext, payload: { customerId: string }): CommandOutcome {
+export async function handOut(
+  ctx: CommandContext,
+  payload: { customerId: string },
+): Promise<CommandOutcome> {
   requireRole(ctx, 'machine', 'hand out tickets');
-  const c = findCustomer(ctx, payload.customerId);
+  const c = await findCustomer(ctx, payload.customerId);
   if (c.machineId !== ctx.device.id)
     refuse('not_allowed', `Ticket ${c.ticket} was issued by another machine.`);
   // Said twice (a resend): nothing to change.
@@ -19,7 +22,7 @@ export function handOut(ctx: CommandContext, payload: { customerId: string }): C
   if (c.state !== 'waiting' && c.state !== 'booked')
     refuse('illegal_transition', `Ticket ${c.ticket} is no longer waiting.`);
   return {
-    customer: saveCustomer(ctx, 'handed_out', {
+    customer: await saveCustomer(ctx, 'handed_out', {
       ...c,
       held: false,
       updatedAt: ctx.now.toISOString(),
