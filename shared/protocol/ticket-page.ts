@@ -2,7 +2,7 @@
 // secret only the hub has. One schema set for the hub's route and the device's request.
 import { z } from 'zod';
 import { IdSchema } from '../domain/entities.js';
-import { PageTokenSchema } from '../scanner/payload.js';
+import { PageTokenSchema, ticketPageBase } from '../scanner/payload.js';
 import { DeviceCredentialSchema } from './sync.js';
 
 export const TICKET_PATH_ROUTE = '/phone/ticket-path';
@@ -25,4 +25,20 @@ export type TicketPathResponse = z.infer<typeof TicketPathResponseSchema>;
 export function tokenOfTicketPath(path: string): string | null {
   const token = path.startsWith('/t/') ? path.slice(3) : '';
   return PageTokenSchema.safeParse(token).success ? token : null;
+}
+
+/**
+ * The store's join page (`HUB/q/STORE`) for the QR on the kiosk and the screen: null when the
+ * store takes no phone tickets or the hub URL is not one a phone could open.
+ */
+export function storeJoinUrl(
+  hubUrl: string,
+  store: { id: string; phoneQueue: { enabled: boolean } },
+): string | null {
+  if (!store.phoneQueue.enabled || !/^https?:\/\//i.test(hubUrl)) return null;
+  try {
+    return `${ticketPageBase(hubUrl)}/q/${encodeURIComponent(store.id)}`;
+  } catch {
+    return null;
+  }
 }
