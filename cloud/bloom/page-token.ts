@@ -7,7 +7,7 @@ import type { HubRepo } from '../db/hub-repo.js';
 export type PageSecretRepo = Pick<HubRepo, 'hubSecret'>;
 
 /** The hub's page secret (made once, kept in the hub's store). */
-export function pageSecret(repo: PageSecretRepo): string {
+export function pageSecret(repo: PageSecretRepo): Promise<string> {
   return repo.hubSecret('bloom-ticket-page', () => randomBytes(32).toString('hex'));
 }
 
