@@ -17,7 +17,7 @@ import {
 } from '../domain/entities.js';
 import { CUSTOMER_LOG_EVENTS, CUSTOMER_OTHER_LOG_EVENTS } from '../domain/customer.js';
 import { MAX_POSTPONE_PLACES } from '../domain/postpone.js';
-import { ScanPayloadSchema, parseScanPayload } from '../scanner/payload.js';
+import { ScanPayloadSchema, parseScanPayload, type ScanParseOptions } from '../scanner/payload.js';
 
 export const SYNC_NAMESPACE = '/sync';
 /** Largest socket.io payload either side accepts; anything bigger is refused unread. */
@@ -88,8 +88,9 @@ export type CheckInPayload = z.infer<typeof CheckInPayloadSchema>;
  */
 export function checkInPayloadOf(
   text: string,
+  options: ScanParseOptions = {},
 ): { ok: true; payload: CheckInPayload } | { ok: false; reason: string } {
-  const scanned = parseScanPayload(text);
+  const scanned = parseScanPayload(text, options);
   if (scanned.ok) return { ok: true, payload: scanned.payload };
   const typed = CheckInPayloadSchema.safeParse({
     kind: 'typed',

@@ -17,6 +17,7 @@ import type { LocalTicket, UsableBlock } from '../../local-db/local-db.js';
 import { OfflineError } from '../../sync/sync-client.js';
 import type { HubCommands } from '../hub-commands.js';
 import type { RuntimeContext } from '../runtime-context.js';
+import { ticketPageUrl } from './ticket-page-link.js';
 import { printTicket, type PrintOutcome } from './ticket-printing.js';
 
 /** A ticket this machine numbered itself; the hub may still refuse it. */
@@ -85,7 +86,8 @@ export class MachineService {
     void this.reserveBlocks();
     this.ctx.scheduleState();
     const estimate = offline ? this.estimate(customer) : this.estimateAsHub(customer);
-    const print = await printTicket(this.ctx, customer, service, estimate);
+    const pageUrl = offline ? null : await ticketPageUrl(this.ctx, customer.id);
+    const print = await printTicket(this.ctx, customer, service, estimate, pageUrl);
     // On paper, or (not printed) shown on this screen by the answer below: handed out.
     this.handOut(customer);
     if (!print.printed) this.reportPrint(customer, print);
@@ -156,7 +158,8 @@ export class MachineService {
     const service = this.ctx.db?.service(customer.serviceId) ?? null;
     if (service === null)
       throw new ApplianceError('invalid', `Unknown service ${customer.serviceId}.`);
-    const print = await printTicket(this.ctx, customer, service, this.estimate(customer));
+    const pageUrl = await ticketPageUrl(this.ctx, customer.id);
+    const print = await printTicket(this.ctx, customer, service, this.estimate(customer), pageUrl);
     if (!print.printed || customer.printState !== 'printed') this.reportPrint(customer, print);
     return print;
   }
