@@ -278,9 +278,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX device_health_store ON device_health(store_id);
     `,
   },
-  // ---- hub console (issue 12) ----
+  // ---- phantom tickets (issue 17) ----
   {
     version: 9,
+    name: 'held tickets: a ticket machine has not handed them out yet, desks skip them',
+    // A column, so the queue heads skip held customers in the same indexed read (they are few).
+    sql: `
+      ALTER TABLE customers ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
+  // ---- hub console (issue 12) ----
+  {
+    version: 10,
     name: 'hub console: waiting devices, sign-in lock-out, log by time',
     // Unknown devices that knocked on /provision (one row per hostname + MAC set); failed console
     // sign-ins per staff account (the lock-out survives a restart); and the log by time, so the
