@@ -43,7 +43,10 @@ export function BarChart({
         height: HEIGHT,
         legend: { show: false },
         cursor: { show: false },
-        scales: { x: { time: false, range: [-0.5, categories.length - 0.5] }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+        scales: {
+          x: { time: false, range: [-0.5, categories.length - 0.5] },
+          y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
+        },
         axes: [
           {
             values: (_u, splits) => splits.map((i) => categories[i] ?? ''),

@@ -9,7 +9,11 @@ export interface Loaded<T> {
   reload: () => void;
 }
 
-export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[], pollMs?: number): Loaded<T> {
+export function useLoad<T>(
+  load: () => Promise<T>,
+  deps: readonly unknown[],
+  pollMs?: number,
+): Loaded<T> {
   const [state, setState] = useState<{ data: T | null; error: unknown; loadedAt: Date | null }>({
     data: null,
     error: null,
@@ -20,10 +24,6 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[], pol
   useEffect(() => {
     latest.current = load;
   });
-  useEffect(() => {
-    setState({ data: null, error: null, loadedAt: null });
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- the caller names what the load depends on
-  }, deps);
   useEffect(() => {
     let live = true;
     latest.current().then(
