@@ -34,8 +34,10 @@ checkout, then restart the hub.</p>
 
 const YEAR_SECONDS = 365 * 24 * 3600;
 
-export async function registerConsoleStatic(app: FastifyInstance): Promise<void> {
-  const root = consoleDir();
+export async function registerConsoleStatic(
+  app: FastifyInstance,
+  root: string | null = consoleDir(),
+): Promise<void> {
   if (root === null) {
     app.get('/', async (_request, reply) =>
       reply
