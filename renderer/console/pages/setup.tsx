@@ -284,6 +284,7 @@ function ServiceRow({
           serviceMinutes: minutes,
           prioritize,
           prm,
+          isRoot: parentId === '',
         },
       });
       if (parentId === (parent?.id ?? '')) return;
@@ -398,7 +399,12 @@ function NewService({
     void save(label, async () => {
       await call('createService', {
         params: { storeId },
-        input: { name: { [lang]: label.trim() }, ticketPrefix: prefix === '' ? undefined : prefix },
+        input: {
+          name: { [lang]: label.trim() },
+          // A new service starts at the top of the tree; "Under" moves it into a menu.
+          isRoot: true,
+          ticketPrefix: prefix === '' ? undefined : prefix,
+        },
       });
       setLabel('');
       setPrefix('');
