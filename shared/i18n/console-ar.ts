@@ -81,7 +81,7 @@ export const consoleAr: Record<ConsoleKey, string> = {
   'console.fleet.syncLag': 'تأخر المزامنة',
   'console.fleet.ok': 'يعمل',
   'console.fleet.down': 'لا يعمل',
-  'console.fleet.notFitted': '—',
+  'console.fleet.notFitted': 'لا يوجد',
   'console.fleet.flagged': 'يحتاج إلى انتباه',
   'console.fleet.flaggedCount': '{count} أجهزة تحتاج إلى انتباه',
   'console.fleet.quiet': 'صامت منذ {time}',

@@ -85,7 +85,7 @@ export const consoleEn = {
   'console.fleet.syncLag': 'Sync lag',
   'console.fleet.ok': 'OK',
   'console.fleet.down': 'not working',
-  'console.fleet.notFitted': '—',
+  'console.fleet.notFitted': 'none',
   'console.fleet.flagged': 'Needs attention',
   'console.fleet.flaggedCount': '{count} devices need attention',
   'console.fleet.quiet': 'quiet since {time}',

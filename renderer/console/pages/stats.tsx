@@ -15,15 +15,7 @@ import { useConsole, useT } from '../context.js';
 import { BarChart } from '../components/bar-chart.js';
 import { ErrorNotice, Field, PageHeader } from '../components/ui.js';
 import { useLoad } from '../components/use-load.js';
-
-/** Today as YYYY-MM-DD in the store's zone (statistics days are the store's days). */
-export function storeToday(timeZone: string, now = new Date()): string {
-  try {
-    return new Intl.DateTimeFormat('en-CA', { timeZone }).format(now);
-  } catch {
-    return now.toISOString().slice(0, 10);
-  }
-}
+import { storeToday } from '../days.js';
 
 const COLORS = { one: '#1f3a5f', two: '#b35900' };
 
