@@ -7,6 +7,7 @@ import {
   ProvisionRequestSchema,
 } from '../shared/protocol/sync.js';
 import { registerAgentApi } from './agent/agent-routes.js';
+import { registerConsole } from './console/routes.js';
 import { openHubRepo } from './db/sqlite-hub-repo.js';
 import { provision } from './engine/admin.js';
 import { HubEngine } from './engine/hub-engine.js';
@@ -94,6 +95,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
 
   const sync = attachSync(app.server, engine);
   registerPhone(app, engine, sync.io);
+  registerConsole(app, engine, sync, { dataDir: options.dataDir });
   // Devices only use `/sync`, which authenticates them; the default namespace would take anyone.
   sync.io.of('/').use((_socket, next) => {
     next(new Error('Connect to the /sync namespace with a device credential.'));

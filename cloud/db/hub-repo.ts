@@ -258,6 +258,38 @@ export interface HubRepo extends RequestLedger, NotifyRepo {
   deviceHealth(storeId: string): DeviceHealthEntry[];
   /** Keeps a device's last report (replacing the one before). */
   putDeviceHealth(entry: DeviceHealthEntry): void;
+  // ---- hub console (issue 12): waiting devices and the sign-in lock-out ----
+  /** Records a knock of an unknown device on /provision (first seen kept, last seen moved). */
+  recordWaitingDevice(knock: WaitingDeviceKnock): void;
+  /** Every device that knocked and was not dismissed, latest first. */
+  waitingDevices(): WaitingDeviceRow[];
+  waitingDevice(id: string): WaitingDeviceRow | null;
+  deleteWaitingDevice(id: string): void;
+  /** Failed console sign-ins of a staff account in a row, and until when it is locked. */
+  consoleSignIn(staffId: string): ConsoleSignInRow;
+  setConsoleSignIn(staffId: string, row: ConsoleSignInRow): void;
+  // ---- end hub console ----
+}
+
+/** A knock on /provision by a device the hub does not know. */
+export interface WaitingDeviceKnock {
+  macs: string[];
+  hostname: string;
+  address: string;
+  at: string;
+}
+export interface WaitingDeviceRow {
+  id: string;
+  macs: string[];
+  hostname: string;
+  address: string;
+  firstSeen: string;
+  lastSeen: string;
+  knocks: number;
+}
+export interface ConsoleSignInRow {
+  failures: number;
+  lockedUntil: string | null;
 }
 
 /** One issued staff JWT, by its id (`jti`). */

@@ -29,6 +29,7 @@ import type {
   BloomAccountRow,
   BloomReset,
   BloomTicketRow,
+  ConsoleSignInRow,
   CountAheadQuery,
   HubRepo,
   OutboxEntry,
@@ -36,6 +37,8 @@ import type {
   OutboxStatus,
   QueueHeadsQuery,
   StaffTokenRow,
+  WaitingDeviceKnock,
+  WaitingDeviceRow,
 } from './hub-repo.js';
 import { hashToken, newObjectId } from './ids.js';
 
@@ -843,6 +846,50 @@ export class SqliteHubRepo implements HubRepo {
          ON CONFLICT(device_id) DO UPDATE SET store_id = excluded.store_id, data = excluded.data`,
     ).run(entry.deviceId, entry.storeId, JSON.stringify(entry));
   }
+  // ---- hub console (issue 12): waiting devices and the sign-in lock-out ----
+  recordWaitingDevice(knock: WaitingDeviceKnock): void {
+    const macs = [...new Set(knock.macs)].sort();
+    const key = `${knock.hostname.toLowerCase()}|${macs.join(',')}`;
+    const current = this.one<WaitingDeviceRow>(
+      'SELECT data FROM waiting_devices WHERE knock_key = ?',
+      key,
+    );
+    const row: WaitingDeviceRow = {
+      id: current?.id ?? newObjectId(),
+      macs,
+      hostname: knock.hostname,
+      address: knock.address,
+      firstSeen: current?.firstSeen ?? knock.at,
+      lastSeen: knock.at,
+      knocks: (current?.knocks ?? 0) + 1,
+    };
+    this.prepare(
+      `INSERT INTO waiting_devices (id, knock_key, last_seen, data) VALUES (?, ?, ?, ?)
+         ON CONFLICT(knock_key) DO UPDATE SET last_seen = excluded.last_seen, data = excluded.data`,
+    ).run(row.id, key, row.lastSeen, JSON.stringify(row));
+  }
+  waitingDevices(): WaitingDeviceRow[] {
+    return this.all('SELECT data FROM waiting_devices ORDER BY last_seen DESC, id');
+  }
+  waitingDevice(id: string): WaitingDeviceRow | null {
+    return this.one('SELECT data FROM waiting_devices WHERE id = ?', id);
+  }
+  deleteWaitingDevice(id: string): void {
+    this.prepare('DELETE FROM waiting_devices WHERE id = ?').run(id);
+  }
+  consoleSignIn(staffId: string): ConsoleSignInRow {
+    const row = this.prepare(
+      'SELECT failures, locked_until FROM console_sign_in WHERE staff_id = ?',
+    ).get(staffId) as { failures: number; locked_until: string | null } | undefined;
+    return { failures: row?.failures ?? 0, lockedUntil: row?.locked_until ?? null };
+  }
+  setConsoleSignIn(staffId: string, row: ConsoleSignInRow): void {
+    this.prepare(
+      `INSERT INTO console_sign_in (staff_id, failures, locked_until) VALUES (?, ?, ?)
+         ON CONFLICT(staff_id) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until`,
+    ).run(staffId, row.failures, row.lockedUntil);
+  }
+  // ---- end hub console ----
 }
 
 interface OutboxRow {

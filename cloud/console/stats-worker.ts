@@ -1,0 +1,25 @@
+// The statistics thread: its own read-only connection to the hub's file, so a year of log is read
+// and folded without holding the event loop or the connection the sequencer writes with.
+import { parentPort, workerData } from 'node:worker_threads';
+import { openLogReader } from '../db/sqlite-log-reader.js';
+import { computeStats, logWindow } from './statistics.js';
+import type { StatsJob, StatsReply } from './stats-runner.js';
+
+const { dataDir } = workerData as { dataDir: string };
+const reader = openLogReader(dataDir);
+
+parentPort?.on('message', (job: StatsJob) => {
+  let reply: StatsReply;
+  try {
+    const { fromIso, toIso } = logWindow(job.input.from, job.input.to, job.input.timeZone);
+    const changes = reader.customerChanges(job.input.storeId, fromIso, toIso);
+    reply = { id: job.id, ok: true, stats: computeStats(changes, job.input) };
+  } catch (error) {
+    reply = {
+      id: job.id,
+      ok: false,
+      message: error instanceof Error ? error.message : String(error),
+    };
+  }
+  parentPort?.postMessage(reply);
+});
