@@ -173,7 +173,7 @@ test('paper out on the virtual printer shows on the fleet page', async () => {
   await expect(kiosk).toHaveAttribute('data-flagged', 'true');
   await expect(kiosk).toContainText('Needs attention');
   await saveScreenshot(admin, 'console-fleet-paper-out');
-  await setPrinterStatus(state, { paperOut: false });
+  await setPrinterStatus(state, { paperOut: false, paperNearEnd: false });
   await expect(kiosk.getByTestId('printer')).toHaveText('OK', { timeout: 20_000 });
 });
 
@@ -258,7 +258,8 @@ test("the day's statistics match the customers' own records", async () => {
     served: count('done'),
     noShows: count('no_show'),
     cancelled: count('cancelled'),
-    avgWait: `${(average(waits) / 60).toFixed(1)} min`,
+    // Minutes to one decimal, as the page writes them ("0", "0.4").
+    avgWait: `${Math.round((average(waits) / 60) * 10) / 10} min`,
   };
   expect(expected).toMatchObject({ issued: 4, served: 2, noShows: 1, cancelled: 1 });
 
