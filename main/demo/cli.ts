@@ -294,6 +294,7 @@ export async function main(argv: string[]): Promise<void> {
     say('');
     say('Lineup demo store is running.');
     say(`  Hub              ${hubUrl}`);
+    say(`  Console (staff)  ${hubUrl}/`);
     for (const d of DEMO_DEVICES) say(`  ${d.label.padEnd(16)} ${urls[d.key]}`);
     say(`  Printer (view)   ${printer.httpUrl}/receipts`);
     say(`  Messages (view)  ${viewerUrl}`);

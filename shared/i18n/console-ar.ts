@@ -83,7 +83,7 @@ export const consoleAr: Record<ConsoleKey, string> = {
   'console.fleet.down': 'لا يعمل',
   'console.fleet.notFitted': 'لا يوجد',
   'console.fleet.flagged': 'يحتاج إلى انتباه',
-  'console.fleet.flaggedCount': '{count} أجهزة تحتاج إلى انتباه',
+  'console.fleet.flaggedCount': 'الأجهزة التي تحتاج إلى انتباه: {count}',
   'console.fleet.quiet': 'صامت منذ {time}',
   'console.fleet.reset': 'إعادة ضبط',
   'console.fleet.confirmReset': 'إعادة ضبط {name}؟ يجب تجهيزه من جديد (سيظهر كجهاز منتظر).',

@@ -87,7 +87,7 @@ export const consoleEn = {
   'console.fleet.down': 'not working',
   'console.fleet.notFitted': 'none',
   'console.fleet.flagged': 'Needs attention',
-  'console.fleet.flaggedCount': '{count} devices need attention',
+  'console.fleet.flaggedCount': 'Devices that need attention: {count}',
   'console.fleet.quiet': 'quiet since {time}',
   'console.fleet.reset': 'Reset',
   'console.fleet.confirmReset':

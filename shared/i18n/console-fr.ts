@@ -83,7 +83,7 @@ export const consoleFr: Record<ConsoleKey, string> = {
   'console.fleet.down': 'en panne',
   'console.fleet.notFitted': 'aucun',
   'console.fleet.flagged': 'À vérifier',
-  'console.fleet.flaggedCount': '{count} appareils à vérifier',
+  'console.fleet.flaggedCount': 'Appareils à vérifier : {count}',
   'console.fleet.quiet': 'silencieux depuis {time}',
   'console.fleet.reset': 'Réinitialiser',
   'console.fleet.confirmReset':

@@ -83,7 +83,7 @@ export const consoleSv: Record<ConsoleKey, string> = {
   'console.fleet.down': 'fungerar inte',
   'console.fleet.notFitted': 'ingen',
   'console.fleet.flagged': 'Behöver åtgärd',
-  'console.fleet.flaggedCount': '{count} enheter behöver åtgärd',
+  'console.fleet.flaggedCount': 'Enheter som behöver åtgärd: {count}',
   'console.fleet.quiet': 'tyst sedan {time}',
   'console.fleet.reset': 'Återställ',
   'console.fleet.confirmReset':
