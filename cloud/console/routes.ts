@@ -323,6 +323,7 @@ export function registerConsole(
     route('updateService', (call) => ({
       service: editService(
         engine,
+        call.staff,
         storeOf(call, 'setup.manage'),
         call.params.serviceId ?? '',
         call.input as z.output<typeof CONSOLE_ROUTES.updateService.request>,

@@ -143,6 +143,7 @@ export function createService(
 
 export function editService(
   engine: HubEngine,
+  staff: Staff,
   store: Store,
   serviceId: string,
   patch: ServiceUpdateRequest,
@@ -153,7 +154,7 @@ export function editService(
   }
   checkChildren(engine, store.id, patch.childIds ?? []);
   try {
-    return updateService(engine, serviceId, patch);
+    return updateService(engine, serviceId, patch, consoleOrigin(staff));
   } catch (error) {
     if (error instanceof AdminError) throw new ConsoleHttpError(400, 'invalid', error.message);
     throw error;

@@ -170,6 +170,7 @@ export function updateService(
   engine: HubEngine,
   id: string,
   fields: Record<string, unknown>,
+  origin: string = ADMIN_ORIGIN,
 ): Service {
   const { repo } = engine;
   return engine.mutate((append) => {
@@ -180,12 +181,7 @@ export function updateService(
       const issue = parsed.error.issues[0];
       throw new AdminError(`${issue?.path.join('.') ?? 'service'}: ${issue?.message ?? 'invalid'}`);
     }
-    append(
-      current.storeId,
-      'service_updated',
-      { kind: 'service', service: parsed.data },
-      ADMIN_ORIGIN,
-    );
+    append(current.storeId, 'service_updated', { kind: 'service', service: parsed.data }, origin);
     return parsed.data;
   });
 }

@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { demoStore } from '../../shared/demo/demo-store.js';
 import { startPagerSimulator, type PagerSimulator } from '../../drivers/sim/pager-sim.js';
 import { startVirtualPrinter, type VirtualPrinter } from '../../drivers/sim/virtual-printer.js';
+import { ensureDemoAdmin } from './demo-admin.js';
 import {
   displayAvailable,
   electronEntry,
@@ -236,6 +237,7 @@ export async function main(argv: string[]): Promise<void> {
       },
     );
     if (seed.status !== 0) throw new Error(`seeding the demo store failed: ${seed.stderr.trim()}`);
+    const admin = ensureDemoAdmin(REPO_ROOT, hubData);
     const hub = node(
       'lineup-hub.js',
       ['serve', '--data', hubData, '--port', '0', '--host', '127.0.0.1'],
@@ -294,7 +296,7 @@ export async function main(argv: string[]): Promise<void> {
     say('');
     say('Lineup demo store is running.');
     say(`  Hub              ${hubUrl}`);
-    say(`  Console (staff)  ${hubUrl}/`);
+    say(`  Console          ${hubUrl}/  (sign in: ${admin.email} / ${admin.password})`);
     for (const d of DEMO_DEVICES) say(`  ${d.label.padEnd(16)} ${urls[d.key]}`);
     say(`  Printer (view)   ${printer.httpUrl}/receipts`);
     say(`  Messages (view)  ${viewerUrl}`);
@@ -309,6 +311,7 @@ export async function main(argv: string[]): Promise<void> {
         JSON.stringify(
           {
             hub: hubUrl,
+            console: { url: `${hubUrl}/`, email: admin.email, password: admin.password },
             ...urls,
             printer: { tcpPort: printer.tcpPort, httpUrl: printer.httpUrl },
             outboxViewer: viewerUrl,
