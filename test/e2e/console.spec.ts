@@ -113,6 +113,7 @@ test('store setup: a new service, with axe on the page', async () => {
   await form.getByRole('button', { name: 'Add a service' }).click();
   await expect(admin.getByTestId('setup-saved')).toContainText(SERVICE_NAME);
   await expect(admin.getByTestId('service-tree')).toContainText(SERVICE_NAME);
+  await saveScreenshot(admin, 'console-setup');
   const row = admin.locator('tr[data-service]').filter({
     has: admin.locator(`input[value="${SERVICE_NAME}"]`),
   });
@@ -138,6 +139,7 @@ test('an unknown appliance waits, is provisioned as a desk from the console and 
   await form.getByLabel('Name').fill(DESK_NAME);
   await form.getByLabel(SERVICE_NAME).check();
   await expectAccessible(admin, 'console provision form');
+  await saveScreenshot(admin, 'console-provision');
   await form.getByRole('button', { name: 'Provision this device' }).click();
   await expect(admin.getByTestId('provisioned')).toHaveText(`${DESK_NAME} is provisioned as desk.`);
   await expect(row).toHaveCount(0);
@@ -188,6 +190,7 @@ test('live queue: a waiting ticket is cancelled from the console', async () => {
   await expect(row).toBeVisible();
   await expect(admin.locator(`tr[data-service="${serviceId}"]`)).toContainText(SERVICE_NAME);
   await expectAccessible(admin, 'console live queue');
+  await saveScreenshot(admin, 'console-live-queue');
   admin.once('dialog', (dialog) => void dialog.accept());
   await row.getByRole('button', { name: `Cancel ticket ${ticket}` }).click();
   await expect(row).toHaveCount(0);
