@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { IdSchema } from '../../shared/domain/entities.js';
 import { pickText } from '../../shared/i18n/index.js';
 import {
+  CONSOLE_API_PREFIX,
   CONSOLE_ROUTES,
   type ConsolePermission,
   type ConsoleRouteName,
@@ -153,7 +154,8 @@ export function registerConsole(
         .code(500)
         .send({ error: 'invalid', message: 'The hub could not handle this request.' });
     });
-    scope.setNotFoundHandler((_request, reply) =>
+    // Unknown API paths answer JSON here, never the console's pages (served at `/`).
+    scope.all(`${CONSOLE_API_PREFIX}/*`, async (_request, reply) =>
       reply.code(404).send({ error: 'not_found', message: 'No such console API route.' }),
     );
 

@@ -11,22 +11,49 @@
 // - within target: the share of served customers whose ttw is at most the target;
 // - per desk: the desk that last had it (none: key ""); per hour: the local hour of arrival.
 import type { Customer } from '../../shared/domain/entities.js';
-import { formatZoned, parseZoned } from '../../shared/domain/time.js';
+import { parseZoned, zoneOffsetMs } from '../../shared/domain/time.js';
 import type { StatsGroupBy, StatsResponse, StatsRow } from '../../shared/protocol/console.js';
 import type { Change } from '../../shared/protocol/sync.js';
 
+/** The fields of a customer the statistics read (the log reader extracts only these). */
+export const STATS_CUSTOMER_FIELDS = [
+  'id',
+  'state',
+  'ticketDay',
+  'serviceId',
+  'deskId',
+  'registeredAt',
+  'checkedInAt',
+  'calledAt',
+  'servingAt',
+  'finishedAt',
+] as const;
+export type StatsCustomer = Pick<Customer, (typeof STATS_CUSTOMER_FIELDS)[number]>;
+
+/** One customer change of the log, as the statistics read it. */
+export interface StatsEntry {
+  event: string;
+  at: string;
+  customer: StatsCustomer;
+}
+
+/** The customer changes of whole log entries. */
+export const statsEntriesOf = (changes: readonly Change[]): StatsEntry[] =>
+  changes.flatMap((c) =>
+    c.entity.kind === 'customer' ? [{ event: c.event, at: c.at, customer: c.entity.customer }] : [],
+  );
+
 /** What the log says of one customer: its last record and its first call. */
 export interface CustomerFacts {
-  customer: Customer;
+  customer: StatsCustomer;
   firstCalledAt: string | null;
 }
 
 /** Folds customer changes (in log order) into one fact per customer. */
-export function customerFacts(changes: readonly Change[]): Map<string, CustomerFacts> {
+export function customerFacts(changes: readonly StatsEntry[]): Map<string, CustomerFacts> {
   const facts = new Map<string, CustomerFacts>();
   for (const change of changes) {
-    if (change.entity.kind !== 'customer') continue;
-    const customer = change.entity.customer;
+    const customer = change.customer;
     const known = facts.get(customer.id);
     const calledNow = change.event === 'called' ? (customer.calledAt ?? change.at) : null;
     facts.set(customer.id, {
@@ -40,7 +67,7 @@ export function customerFacts(changes: readonly Change[]): Map<string, CustomerF
 const seconds = (fromIso: string, toIso: string): number =>
   Math.max(0, (Date.parse(toIso) - Date.parse(fromIso)) / 1000);
 
-const arrivalOf = (c: Customer): string => c.checkedInAt ?? c.registeredAt;
+const arrivalOf = (c: StatsCustomer): string => c.checkedInAt ?? c.registeredAt;
 
 /** Nearest-rank percentile of ascending `sorted` (p in 0..1). */
 export function percentile(sorted: readonly number[], p: number): number | null {
@@ -106,17 +133,43 @@ export interface StatsInput {
   labels?: Readonly<Record<string, string>>;
 }
 
+/**
+ * The store-local hour ("00".."23") of an instant. The zone's offset is looked up once per UTC
+ * hour (Intl is slow, and offsets change on whole hours), so a year of tickets stays cheap.
+ */
+function localHourIn(timeZone: string): (ms: number) => string {
+  const offsets = new Map<number, number>();
+  return (ms) => {
+    const bucket = Math.floor(ms / 3_600_000);
+    let offset = offsets.get(bucket);
+    if (offset === undefined) {
+      offset = zoneOffsetMs(new Date(bucket * 3_600_000), timeZone);
+      offsets.set(bucket, offset);
+    }
+    const hour = Math.floor((ms + offset) / 3_600_000) % 24;
+    return String((hour + 24) % 24).padStart(2, '0');
+  };
+}
+
 const HOURS = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0'));
 
-/** The statistics of `changes` (a store's customer changes, log order) for `input`. */
-export function computeStats(changes: readonly Change[], input: StatsInput): StatsResponse {
+/** The statistics of a store's customer changes (log order) for `input`. */
+export function computeStats(changes: readonly StatsEntry[], input: StatsInput): StatsResponse {
   const measured = [...customerFacts(changes).values()]
     .filter(({ customer: c }) => c.state !== 'booked' || c.checkedInAt !== null)
     .filter(({ customer: c }) => c.ticketDay >= input.from && c.ticketDay <= input.to)
     .map(measure);
   const targetS = input.targetWaitMinutes * 60;
-  const hourOf = (m: Measured): string =>
-    formatZoned(new Date(arrivalOf(m.facts.customer)), input.timeZone).slice(11, 13);
+  const localHour = localHourIn(input.timeZone);
+  const hours = new Map<Measured, string>();
+  const hourOf = (m: Measured): string => {
+    let hour = hours.get(m);
+    if (hour === undefined) {
+      hour = localHour(Date.parse(arrivalOf(m.facts.customer)));
+      hours.set(m, hour);
+    }
+    return hour;
+  };
   const keyOf: Record<StatsGroupBy, (m: Measured) => string> = {
     service: (m) => m.facts.customer.serviceId,
     desk: (m) => m.facts.customer.deskId ?? '',
@@ -137,8 +190,8 @@ export function computeStats(changes: readonly Change[], input: StatsInput): Sta
     .map(([key, items]) => row(key, label(key), items, targetS));
   const perHour = new Map<string, number>();
   for (const m of measured) perHour.set(hourOf(m), (perHour.get(hourOf(m)) ?? 0) + 1);
-  const hours = HOURS.map((hour) => ({ hour, issued: perHour.get(hour) ?? 0 }));
-  const busiestHours = hours
+  const issuedPerHour = HOURS.map((hour) => ({ hour, issued: perHour.get(hour) ?? 0 }));
+  const busiestHours = issuedPerHour
     .filter((h) => h.issued > 0)
     .sort((a, b) => b.issued - a.issued || a.hour.localeCompare(b.hour))
     .slice(0, 3)
@@ -152,7 +205,7 @@ export function computeStats(changes: readonly Change[], input: StatsInput): Sta
     targetWaitMinutes: input.targetWaitMinutes,
     total: row('total', 'Total', measured, targetS),
     rows,
-    hours,
+    hours: issuedPerHour,
     busiestHours,
   };
 }

@@ -43,6 +43,8 @@ export function startStatsRunner(dataDir: string): StatsRunner {
       const waiting = pending.get(reply.id);
       if (waiting === undefined) return;
       pending.delete(reply.id);
+      // Idle, the worker does not keep the process alive (nor does the hub wait for it to stop).
+      if (pending.size === 0) w.unref();
       if (reply.ok) waiting.resolve(reply.stats);
       else waiting.reject(new Error(reply.message));
     });
@@ -56,7 +58,9 @@ export function startStatsRunner(dataDir: string): StatsRunner {
       new Promise<StatsResponse>((resolve, reject) => {
         const id = nextId++;
         pending.set(id, { resolve, reject });
-        (worker ??= start()).postMessage({ id, input } satisfies StatsJob);
+        const w = (worker ??= start());
+        w.ref();
+        w.postMessage({ id, input } satisfies StatsJob);
       }),
     close: async () => {
       const w = worker;

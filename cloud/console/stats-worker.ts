@@ -2,7 +2,7 @@
 // and folded without holding the event loop or the connection the sequencer writes with.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openLogReader } from '../db/sqlite-log-reader.js';
-import { computeStats, logWindow } from './statistics.js';
+import { computeStats, logWindow, STATS_CUSTOMER_FIELDS, type StatsEntry } from './statistics.js';
 import type { StatsJob, StatsReply } from './stats-runner.js';
 
 const { dataDir } = workerData as { dataDir: string };
@@ -12,7 +12,13 @@ parentPort?.on('message', (job: StatsJob) => {
   let reply: StatsReply;
   try {
     const { fromIso, toIso } = logWindow(job.input.from, job.input.to, job.input.timeZone);
-    const changes = reader.customerChanges(job.input.storeId, fromIso, toIso);
+    // The reader hands back exactly the fields the statistics read (STATS_CUSTOMER_FIELDS).
+    const changes = reader.customerChanges(
+      job.input.storeId,
+      fromIso,
+      toIso,
+      STATS_CUSTOMER_FIELDS,
+    ) as unknown as StatsEntry[];
     reply = { id: job.id, ok: true, stats: computeStats(changes, job.input) };
   } catch (error) {
     reply = {

@@ -83,7 +83,8 @@ export async function printTicket(
         ticket: customer.ticket,
       }),
       pager: customer.pager,
-      footer: t(customer.lang, 'ticket.footer'),
+      // The store's own words (set in the hub console), else the catalog's.
+      footer: shop?.ticketTexts.footer[customer.lang] || t(customer.lang, 'ticket.footer'),
     });
     return printedOutcome(result);
   } catch (error) {

@@ -80,6 +80,13 @@ describe('the hub console: sessions, CSRF, lock-out, per-store isolation', () =>
     expect((await admin.get('/console/api/session')).status).toBe(401);
   });
 
+  it('answers JSON 404 for unknown console API paths, and leaves other routes alone', async () => {
+    const unknown = await new ConsoleClient(hub.url).get('/console/api/nope');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ error: 'not_found' });
+    expect((await fetch(`${hub.url}/health`)).status).toBe(200);
+  });
+
   it('marks the cookie Secure behind a proxy that says the client used https', async () => {
     const res = await fetch(`${hub.url}/console/api/session`, {
       method: 'POST',
