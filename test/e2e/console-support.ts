@@ -31,7 +31,8 @@ export const OTHER_STORE = {
 
 /** A second store (its own organization and one service) beside the demo store. */
 export async function seedOtherStore(hubData: string): Promise<void> {
-  const repo = openHubRepo(hubData);
+  // Awaited throughout: the repo and the engine are becoming async (wt-async); await fits both.
+  const repo = await openHubRepo(hubData);
   try {
     const engine = new HubEngine(repo);
     await seedStore(engine, {
