@@ -322,7 +322,7 @@ test("a manager of another store sees nothing of the demo store's", async ({ bro
   await page.context().close();
 });
 
-test('the console in Arabic is right to left and accessible', async () => {
+test('the console in Arabic is right to left, accessible and fits a tablet', async () => {
   await admin.evaluate(() => localStorage.setItem('lineup.console.lang', 'AR'));
   await admin.goto(`${state.hub}/#/fleet?store=demo-store`);
   await admin.reload();
@@ -330,5 +330,18 @@ test('the console in Arabic is right to left and accessible', async () => {
   await expect(admin.locator('html')).toHaveAttribute('lang', 'ar');
   await expect(admin.getByRole('heading', { level: 1 })).toContainText('الأجهزة');
   await expectAccessible(admin, 'console fleet in Arabic');
+  // Down to a tablet: the page itself never scrolls sideways (wide tables scroll in their box).
+  await admin.setViewportSize({ width: 800, height: 1100 });
+  for (const hash of ['#/fleet', '#/setup', '#/queue', '#/stats'])
+    await go(admin, `${hash}?store=demo-store`, /./).then(async () =>
+      expect(
+        await admin.evaluate(
+          () => document.documentElement.scrollWidth <= document.documentElement.clientWidth,
+        ),
+        hash,
+      ).toBe(true),
+    );
+  await saveScreenshot(admin, 'console-tablet-arabic');
+  await admin.setViewportSize({ width: 1280, height: 900 });
   await admin.evaluate(() => localStorage.setItem('lineup.console.lang', 'EN'));
 });
