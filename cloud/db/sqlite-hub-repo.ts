@@ -51,6 +51,9 @@ const parseRows = <T>(rows: unknown[]): T[] =>
 const parseRow = <T>(row: unknown): T | null =>
   row === undefined ? null : (JSON.parse((row as DataRow).data) as T);
 
+/** Unknown devices remembered at most (the latest knocks). */
+const MAX_WAITING_DEVICES = 500;
+
 const ACTIVE_OR_BOOKED = `('booked','waiting','called','serving')`;
 const ms = (iso: string | null | undefined): number | null =>
   iso === null || iso === undefined ? null : Date.parse(iso);
@@ -867,6 +870,11 @@ export class SqliteHubRepo implements HubRepo {
       `INSERT INTO waiting_devices (id, knock_key, last_seen, data) VALUES (?, ?, ?, ?)
          ON CONFLICT(knock_key) DO UPDATE SET last_seen = excluded.last_seen, data = excluded.data`,
     ).run(row.id, key, row.lastSeen, JSON.stringify(row));
+    // /provision is open to anyone: keep only the latest knocks.
+    this.prepare(
+      `DELETE FROM waiting_devices WHERE id NOT IN
+         (SELECT id FROM waiting_devices ORDER BY last_seen DESC LIMIT ${MAX_WAITING_DEVICES})`,
+    ).run();
   }
   waitingDevices(): WaitingDeviceRow[] {
     return this.all('SELECT data FROM waiting_devices ORDER BY last_seen DESC, id');
