@@ -15,6 +15,7 @@ import { INVALID_JSON_CODE } from './rest/fv-errors.js';
 import { registerOmbori } from './ombori/ombori-routes.js';
 import { registerPhone } from './bloom/index.js';
 import { registerNotify } from './notify/routes.js';
+import { registerConsoleStatic } from './console/static.js';
 import { registerFileVirtuelle } from './rest/fv-routes.js';
 import { attachSync, type SyncServer } from './sync/sync-server.js';
 
@@ -80,6 +81,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   registerAgentApi(app, engine);
   registerOmbori(app, engine);
   registerNotify(app, engine);
+  await registerConsoleStatic(app);
 
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
     const status =

@@ -70,12 +70,14 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** True when dist/renderer is missing or older than the renderer's (or shared/) sources. */
+/** True when dist/renderer or dist/console is missing or older than the renderer's (or shared/) sources. */
 export function rendererIsStale(root = REPO_ROOT): boolean {
-  const built = join(root, 'dist', 'renderer', 'index.html');
-  if (!existsSync(built)) return true;
+  // The devices' UI and the hub console (dist/console) are built together by build:renderer.
+  const builds = ['renderer', 'console'].map((d) => join(root, 'dist', d, 'index.html'));
+  if (!builds.every((b) => existsSync(b))) return true;
   const sources = ['renderer', 'shared'].map((d) => join(root, d)).filter((d) => existsSync(d));
-  return Math.max(...sources.map(newestMtime)) > statSync(built).mtimeMs;
+  const newest = Math.max(...sources.map(newestMtime));
+  return builds.some((b) => newest > statSync(b).mtimeMs);
 }
 
 function waitForLine(
