@@ -44,6 +44,8 @@ describe('offline', () => {
       contactMode: 'anonymous',
     });
     expect(online.offline).toBe(false);
+    // Its hand-out and print report reach the hub before it dies (else they count below).
+    await waitFor('the online ticket settled', () => synced(kiosk.bridge));
 
     await store.hub.kill9();
     await waitFor('everyone sees the hub gone', () =>
