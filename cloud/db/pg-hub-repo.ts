@@ -2,24 +2,23 @@
 // nodes on one database. Same tables, same JSON entities and the same semantics as
 // SqliteHubRepo; every statement is constant text with bound parameters.
 //
-// Isolation: READ COMMITTED plus explicit locks, taken first in every write transaction.
-// - A transaction that says which stores it writes locks their `stores` rows (the per-store
-//   sequence row: it holds head_seq and arrival_seq) FOR UPDATE, in id order so two
-//   transactions never wait on each other in a circle; it also takes the hub-wide lock shared.
-//   One that does not say takes the hub-wide lock exclusive (it may touch any store).
+// Isolation: READ COMMITTED plus explicit row locks, taken first in every write transaction.
+// - A transaction locks the `stores` rows of its scope (each store's sequence row: it holds
+//   head_seq and arrival_seq) FOR UPDATE, in sorted id order, so two transactions never wait on
+//   each other in a circle; a store found later is locked late (`lockStore`), and the deadlock
+//   that may then cause is undone by Postgres and the transaction runs again (40P01).
 // - So a store's read-decide-write (the next customer, a ticket block, the next seq) runs alone
 //   across every node, and because READ COMMITTED reads each statement from a fresh snapshot,
 //   every read after the lock sees all that the previous holder committed. REPEATABLE READ or
-//   SERIALIZABLE would freeze the snapshot at the lock statement and make us retry instead of
-//   wait; waiting is what a queue wants.
+//   SERIALIZABLE would freeze the snapshot at the first statement and make a waiter fail and
+//   retry instead of wait; waiting is what a queue wants. Writers of other stores never wait.
 // - The log: head_seq is bumped by an UPDATE of the locked row, so seqs are handed out one at a
 //   time and commit in order: a reader never sees seq n+1 without seq n (gapless).
 // - A device command id is locked (advisory, per id) before it is looked up: a duplicate sent
 //   to another node at the same time waits for the first to commit, then gets its result.
 // - Read-only views (`read`) run on one REPEATABLE READ READ ONLY snapshot.
-// Statements outside a transaction (rate counters, replay memory, secrets, claims) are each
-// one atomic statement (INSERT ... ON CONFLICT / UPDATE ... RETURNING), correct across nodes.
-import { AsyncLocalStorage } from 'node:async_hooks';
+// Calls outside a transaction (rate counters, replay memory, secrets, claims) are each one
+// atomic statement (INSERT ... ON CONFLICT / UPDATE ... RETURNING), correct across nodes.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import {
@@ -58,20 +57,29 @@ import type {
 import { hashToken, newObjectId } from './ids.js';
 import { migratePg } from './pg-migrations.js';
 
-// TEMPORARY until wt-async's ASYNC-DONE: the port with every method returning a promise.
+// TEMPORARY until wt-async's ASYNC-DONE: the async port as wt-async shapes it (HubData, HubTx,
+// TxScope), mapped from the current synchronous one.
 type Promised<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never;
 type TxMethods = 'transaction' | 'savepoint' | 'read' | 'close';
-export type AsyncHubRepo = { [K in Exclude<keyof HubRepo, TxMethods>]: Promised<HubRepo[K]> } & {
-  transaction<T>(fn: (tx: AsyncHubRepo) => Promise<T>, stores?: readonly string[]): Promise<T>;
-  savepoint<T>(fn: (tx: AsyncHubRepo) => Promise<T>): Promise<T>;
-  read<T>(fn: (tx: AsyncHubRepo) => Promise<T>): Promise<T>;
+type HubData = { [K in Exclude<keyof HubRepo, TxMethods>]: Promised<HubRepo[K]> };
+interface TxScope {
+  storeIds: readonly string[];
+}
+interface HubTx extends HubData {
+  savepoint<T>(fn: (tx: HubTx) => Promise<T>): Promise<T>;
+  lockStore(storeId: string): Promise<void>;
+}
+interface AsyncHubRepo extends HubData {
+  transaction<T>(scope: TxScope, fn: (tx: HubTx) => Promise<T>): Promise<T>;
+  read<T>(fn: (tx: HubData) => Promise<T>): Promise<T>;
   close(): Promise<void>;
-};
+}
 
-/** The hub-wide lock: shared by store-scoped writers, exclusive for the others. */
-const HUB_LOCK = 0x6c696e687562; // 'linhub'
-/** The advisory lock space of device command ids (two-int keys: apart from HUB_LOCK). */
+/** The advisory lock space of device command ids (two-int keys). */
 const COMMAND_LOCK_SPACE = 0x6c636d64; // 'lcmd'
+/** Serialization failure and deadlock: the database undid the attempt, which may run again. */
+const TRANSIENT = new Set(['40001', '40P01']);
+const MAX_ATTEMPTS = 5;
 
 const ACTIVE_OR_BOOKED = `('booked','waiting','called','serving')`;
 const ms = (iso: string | null | undefined): number | null =>
@@ -86,14 +94,6 @@ const types = {
       : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-interface TxContext {
-  client: pg.PoolClient;
-  writes: boolean;
-  savepoints: number;
-  /** Set once committed or rolled back: late callbacks fall back to the pool. */
-  done: boolean;
-}
-
 interface DataRow {
   data: string;
 }
@@ -101,12 +101,15 @@ const parseRows = <T>(rows: DataRow[]): T[] => rows.map((r) => JSON.parse(r.data
 const parseRow = <T>(row: DataRow | undefined): T | null =>
   row === undefined ? null : (JSON.parse(row.data) as T);
 
+/** Statement names by text, for every connection: each parses and plans a text once. */
+const statementNames = new Map<string, string>();
+
 /** Connects to `url`, migrates the schema (one node at a time) and returns the repo. */
 export async function openPgHubRepo(
   url: string,
   options: { max?: number } = {},
 ): Promise<PgHubRepo> {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types });
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 20, types });
   // An idle client losing its server (a restart) must not crash the hub: the next query fails.
   pool.on('error', () => undefined);
   try {
@@ -118,31 +121,24 @@ export async function openPgHubRepo(
   return new PgHubRepo(pool);
 }
 
-export class PgHubRepo implements AsyncHubRepo {
-  private readonly tx = new AsyncLocalStorage<TxContext>();
-  private readonly names = new Map<string, string>();
+/** Every data method of the port, on a connection: the pool (autocommit) or a transaction's. */
+class PgData implements HubData {
+  constructor(
+    protected readonly db: pg.Pool | pg.PoolClient,
+    /** In a write transaction: command ids are locked before they are looked up. */
+    private readonly writes: boolean,
+  ) {}
 
-  constructor(private readonly pool: pg.Pool) {}
-
-  /** The transaction this async call chain runs in, if any (still open). */
-  private current(): TxContext | undefined {
-    const ctx = this.tx.getStore();
-    return ctx !== undefined && !ctx.done ? ctx : undefined;
-  }
-
-  /** Runs one statement on the current transaction's connection, else on the pool. */
-  private async run<R = DataRow>(
+  protected async run<R = DataRow>(
     text: string,
     values: unknown[] = [],
   ): Promise<{ rows: R[]; rowCount: number }> {
-    // Named: each connection parses and plans a statement text once.
-    let name = this.names.get(text);
+    let name = statementNames.get(text);
     if (name === undefined) {
-      name = `lineup_${this.names.size}`;
-      this.names.set(text, name);
+      name = `lineup_${statementNames.size}`;
+      statementNames.set(text, name);
     }
-    const on = this.current()?.client ?? this.pool;
-    const r = await on.query<R & pg.QueryResultRow>({ name, text, values });
+    const r = await this.db.query<R & pg.QueryResultRow>({ name, text, values });
     return { rows: r.rows, rowCount: r.rowCount ?? 0 };
   }
   private async all<T>(text: string, ...values: unknown[]): Promise<T[]> {
@@ -150,79 +146,6 @@ export class PgHubRepo implements AsyncHubRepo {
   }
   private async one<T>(text: string, ...values: unknown[]): Promise<T | null> {
     return parseRow<T>((await this.run(text, values)).rows[0]);
-  }
-
-  /**
-   * One write transaction. `stores`: the stores it writes, locked first (see the top of the
-   * file); without it the transaction holds the hub-wide lock. Inside a transaction, runs `fn`
-   * in the enclosing one.
-   */
-  async transaction<T>(fn: (tx: this) => Promise<T>, stores?: readonly string[]): Promise<T> {
-    if (this.current() !== undefined) return fn(this);
-    return this.within(true, fn, async (client) => {
-      await client.query('BEGIN');
-      if (stores === undefined) {
-        await client.query('SELECT pg_advisory_xact_lock($1)', [HUB_LOCK]);
-        return;
-      }
-      await client.query('SELECT pg_advisory_xact_lock_shared($1)', [HUB_LOCK]);
-      await client.query('SELECT id FROM stores WHERE id = ANY($1) ORDER BY id FOR UPDATE', [
-        [...new Set(stores)],
-      ]);
-    });
-  }
-
-  async savepoint<T>(fn: (tx: this) => Promise<T>): Promise<T> {
-    const ctx = this.current();
-    if (ctx === undefined) throw new Error('savepoint() runs inside a transaction.');
-    const name = `lineup_sp${++ctx.savepoints}`;
-    await ctx.client.query(`SAVEPOINT ${name}`);
-    try {
-      const out = await fn(this);
-      await ctx.client.query(`RELEASE SAVEPOINT ${name}`);
-      return out;
-    } catch (error) {
-      await ctx.client.query(`ROLLBACK TO SAVEPOINT ${name}`);
-      await ctx.client.query(`RELEASE SAVEPOINT ${name}`);
-      throw error;
-    }
-  }
-
-  async read<T>(fn: (tx: this) => Promise<T>): Promise<T> {
-    if (this.current() !== undefined) return fn(this);
-    return this.within(false, fn, async (client) => {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    });
-  }
-
-  private async within<T>(
-    writes: boolean,
-    fn: (tx: this) => Promise<T>,
-    begin: (client: pg.PoolClient) => Promise<void>,
-  ): Promise<T> {
-    const client = await this.pool.connect();
-    const ctx: TxContext = { client, writes, savepoints: 0, done: false };
-    let broken = false;
-    try {
-      await begin(client);
-      const out = await this.tx.run(ctx, () => fn(this));
-      await client.query('COMMIT');
-      return out;
-    } catch (error) {
-      try {
-        await client.query('ROLLBACK');
-      } catch {
-        broken = true; // the connection is gone: do not hand it out again
-      }
-      throw error;
-    } finally {
-      ctx.done = true;
-      client.release(broken);
-    }
-  }
-
-  async close(): Promise<void> {
-    await this.pool.end();
   }
 
   // Entities.
@@ -653,7 +576,7 @@ export class PgHubRepo implements AsyncHubRepo {
   async appliedCommand(id: string): Promise<AppliedCommand | null> {
     // In a write transaction the id is locked first: a concurrent duplicate (another node)
     // waits here until the first commits, then reads its result below.
-    if (this.current()?.writes === true) {
+    if (this.writes) {
       await this.run('SELECT pg_advisory_xact_lock($1, hashtext($2))', [COMMAND_LOCK_SPACE, id]);
     }
     const { rows } = await this.run<{ device_id: string; type: string; result: string }>(
@@ -1057,6 +980,100 @@ export class PgHubRepo implements AsyncHubRepo {
          ON CONFLICT (device_id) DO UPDATE SET store_id = excluded.store_id, data = excluded.data`,
       [entry.deviceId, entry.storeId, JSON.stringify(entry)],
     );
+  }
+}
+
+/** A write transaction's view of the port: its pooled client, which ran BEGIN. */
+class PgTx extends PgData implements HubTx {
+  private savepoints = 0;
+  private readonly locked = new Set<string>();
+
+  constructor(private readonly client: pg.PoolClient) {
+    super(client, true);
+  }
+
+  /** Locks the stores' sequence rows (sorted: two transactions never wait in a circle). */
+  async lockStores(storeIds: readonly string[]): Promise<void> {
+    const ids = [...new Set(storeIds)].filter((id) => !this.locked.has(id)).sort();
+    if (ids.length === 0) return;
+    await this.run('SELECT id FROM stores WHERE id = ANY($1) ORDER BY id FOR UPDATE', [ids]);
+    for (const id of ids) this.locked.add(id);
+  }
+  lockStore(storeId: string): Promise<void> {
+    return this.lockStores([storeId]);
+  }
+
+  async savepoint<T>(fn: (tx: HubTx) => Promise<T>): Promise<T> {
+    const name = `lineup_sp${++this.savepoints}`;
+    await this.client.query(`SAVEPOINT ${name}`);
+    try {
+      const out = await fn(this);
+      await this.client.query(`RELEASE SAVEPOINT ${name}`);
+      return out;
+    } catch (error) {
+      await this.client.query(`ROLLBACK TO SAVEPOINT ${name}`);
+      await this.client.query(`RELEASE SAVEPOINT ${name}`);
+      throw error;
+    }
+  }
+}
+
+export class PgHubRepo extends PgData implements AsyncHubRepo {
+  constructor(private readonly pool: pg.Pool) {
+    super(pool, false);
+  }
+
+  /**
+   * One write transaction on its own pooled client: BEGIN (READ COMMITTED), the scope's store
+   * rows locked, `fn`, COMMIT. A serialization failure or deadlock runs `fn` again on a fresh
+   * transaction (the port allows it: `fn` keeps its state per attempt).
+   */
+  async transaction<T>(scope: TxScope, fn: (tx: HubTx) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.within('BEGIN', async (client) => {
+          const tx = new PgTx(client);
+          await tx.lockStores(scope.storeIds);
+          return fn(tx);
+        });
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (attempt >= MAX_ATTEMPTS || typeof code !== 'string' || !TRANSIENT.has(code)) {
+          throw error;
+        }
+      }
+    }
+  }
+
+  /** One consistent snapshot, read only. */
+  read<T>(fn: (tx: HubData) => Promise<T>): Promise<T> {
+    return this.within('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', (client) =>
+      fn(new PgData(client, false)),
+    );
+  }
+
+  private async within<T>(begin: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query(begin);
+      const out = await fn(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true; // the connection is gone: do not hand it out again
+      }
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
   }
 }
 

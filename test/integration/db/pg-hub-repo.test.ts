@@ -20,7 +20,7 @@ beforeAll(async () => {
   const url = await cluster.createDatabase('repo');
   // Both nodes start together: each migrates, under the migration lock.
   [nodeA, nodeB] = await Promise.all([openPgHubRepo(url), openPgHubRepo(url)]);
-  await nodeA.transaction(async (tx) => {
+  await nodeA.transaction({ storeIds: [] }, async (tx) => {
     await tx.upsertOrganization(
       OrganizationSchema.parse({ id: store.organizationId, name: 'Org' }),
     );
@@ -58,29 +58,29 @@ describe('Postgres repo across two nodes', () => {
     await Promise.all(
       Array.from({ length: writers }, (_, i) => {
         const node = nodes()[i % 2]!;
-        return node.transaction(
-          async (tx) => {
-            const last = await tx.lastIssued(store.id, 'A', '2025-03-10');
-            const n = last + 1;
-            await tx.setLastIssued(store.id, 'A', '2025-03-10', n);
-            const arrivalSeq = await tx.nextArrivalSeq(store.id);
-            await tx.append(store.id, {
-              origin: `node-${i % 2}`,
-              commandId: null,
-              event: 'registered',
-              entity: {
-                kind: 'customer',
-                customer: makeCustomer(`c-${i}`, {
-                  ticketPrefix: 'A',
-                  ticketNumber: n,
-                  ticket: `A${n}`,
-                  arrivalSeq,
-                }),
-              },
-            });
-          },
-          [store.id],
-        );
+        // Half name the store up front, half lock it late (a batch finding its store).
+        const early = i % 4 < 2;
+        return node.transaction({ storeIds: early ? [store.id] : [] }, async (tx) => {
+          if (!early) await tx.lockStore(store.id);
+          const last = await tx.lastIssued(store.id, 'A', '2025-03-10');
+          const n = last + 1;
+          await tx.setLastIssued(store.id, 'A', '2025-03-10', n);
+          const arrivalSeq = await tx.nextArrivalSeq(store.id);
+          await tx.append(store.id, {
+            origin: `node-${i % 2}`,
+            commandId: null,
+            event: 'registered',
+            entity: {
+              kind: 'customer',
+              customer: makeCustomer(`c-${i}`, {
+                ticketPrefix: 'A',
+                ticketNumber: n,
+                ticket: `A${n}`,
+                arrivalSeq,
+              }),
+            },
+          });
+        });
       }),
     );
     const head = await nodeB.head(store.id);
@@ -98,34 +98,31 @@ describe('Postgres repo across two nodes', () => {
   it('applies a command id once when two nodes get it at the same time', async () => {
     const id = 'cmd-dup-1';
     const apply = (node: PgHubRepo) =>
-      node.transaction(
-        async (tx): Promise<CommandResult> => {
-          const prior = await tx.appliedCommand(id);
-          if (prior !== null) return prior.result;
-          await tx.append(store.id, {
-            origin: 'desk',
-            commandId: id,
-            event: 'registered',
-            entity: { kind: 'customer', customer: makeCustomer('c-dup', { ticketNumber: 999 }) },
-          });
-          const position = await tx.head(store.id);
-          const result: CommandResult = {
-            ok: true,
-            position: position!,
-            customer: null,
-            block: null,
-          };
-          await tx.recordCommand(id, {
-            storeId: store.id,
-            deviceId: 'desk',
-            type: 'register',
-            result,
-            appliedAt: new Date().toISOString(),
-          });
-          return result;
-        },
-        [store.id],
-      );
+      node.transaction({ storeIds: [store.id] }, async (tx): Promise<CommandResult> => {
+        const prior = await tx.appliedCommand(id);
+        if (prior !== null) return prior.result;
+        await tx.append(store.id, {
+          origin: 'desk',
+          commandId: id,
+          event: 'registered',
+          entity: { kind: 'customer', customer: makeCustomer('c-dup', { ticketNumber: 999 }) },
+        });
+        const position = await tx.head(store.id);
+        const result: CommandResult = {
+          ok: true,
+          position: position!,
+          customer: null,
+          block: null,
+        };
+        await tx.recordCommand(id, {
+          storeId: store.id,
+          deviceId: 'desk',
+          type: 'register',
+          result,
+          appliedAt: new Date().toISOString(),
+        });
+        return result;
+      });
     const [a, b] = await Promise.all([apply(nodeA), apply(nodeB)]);
     expect(a).toEqual(b);
     const head = (await nodeA.head(store.id))!;
@@ -164,22 +161,19 @@ describe('Postgres repo across two nodes', () => {
 
   it('undoes a savepoint alone and a failed transaction whole', async () => {
     const head = (await nodeA.head(store.id))!;
-    await nodeA.transaction(
-      async (tx) => {
-        await expect(
-          tx.savepoint(async () => {
-            await tx.setLastIssued(store.id, 'Z', '2025-03-10', 5);
-            throw new Error('refused');
-          }),
-        ).rejects.toThrow('refused');
-        await tx.setLastIssued(store.id, 'Y', '2025-03-10', 7);
-      },
-      [store.id],
-    );
+    await nodeA.transaction({ storeIds: [store.id] }, async (tx) => {
+      await expect(
+        tx.savepoint(async () => {
+          await tx.setLastIssued(store.id, 'Z', '2025-03-10', 5);
+          throw new Error('refused');
+        }),
+      ).rejects.toThrow('refused');
+      await tx.setLastIssued(store.id, 'Y', '2025-03-10', 7);
+    });
     expect(await nodeB.lastIssued(store.id, 'Z', '2025-03-10')).toBe(0);
     expect(await nodeB.lastIssued(store.id, 'Y', '2025-03-10')).toBe(7);
     await expect(
-      nodeA.transaction(async (tx) => {
+      nodeA.transaction({ storeIds: [store.id] }, async (tx) => {
         await tx.append(store.id, {
           origin: 'test',
           commandId: null,
