@@ -7,7 +7,6 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 
 const APT_PACKAGE = 'postgresql';
 
@@ -52,7 +51,7 @@ export interface PgCluster {
   /** The superuser's URL for database `db` (default `postgres`). */
   url(db?: string): string;
   /** Creates a fresh empty database and returns its URL. */
-  createDatabase(prefix?: string): Promise<string>;
+  createDatabase(prefix?: string): string;
   stop(): void;
 }
 
@@ -123,19 +122,25 @@ export async function startPostgres(): Promise<PgCluster> {
   let made = 0;
   return {
     url,
-    async createDatabase(prefix = 'test') {
+    createDatabase(prefix = 'test') {
       const name = `${prefix.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${process.pid}_${++made}`;
-      const client = new pg.Client({ connectionString: url() });
-      await client.connect();
-      try {
-        await client.query(`CREATE DATABASE "${name}"`);
-      } finally {
-        await client.end();
-      }
-      return url(name);
+      return createDatabaseSync(url(), name);
     },
     stop,
   };
+}
+
+/** Creates database `name` on the cluster at `adminUrl` (synchronously) and returns its URL. */
+export function createDatabaseSync(adminUrl: string, name: string): string {
+  const url = new URL(adminUrl);
+  const r = spawnSync(
+    join(postgresBinDir(), 'createdb'),
+    ['-h', url.hostname, '-p', url.port, '-U', url.username || 'postgres', name],
+    { encoding: 'utf8', timeout: 30_000 },
+  );
+  if (r.status !== 0) throw new Error(`createdb ${name} failed: ${r.stderr}${r.stdout}`);
+  url.pathname = `/${name}`;
+  return url.toString();
 }
 
 function postgresIds(): [number, number] {

@@ -17,7 +17,7 @@ const store = makeStore({ id: 'store-pg' });
 
 beforeAll(async () => {
   cluster = await startPostgres();
-  const url = await cluster.createDatabase('repo');
+  const url = cluster.createDatabase('repo');
   // Both nodes start together: each migrates, under the migration lock.
   [nodeA, nodeB] = await Promise.all([openPgHubRepo(url), openPgHubRepo(url)]);
   await nodeA.transaction({ storeIds: [] }, async (tx) => {
