@@ -128,9 +128,19 @@ export interface Connected {
   close(): void;
 }
 
-export async function connectFleet(url: string, fleet: Fleet): Promise<Connected> {
-  const kiosks = await Promise.all(fleet.kiosks.map((c) => connectDevice(url, c)));
-  const desks = await Promise.all(fleet.desks.map((c) => connectDevice(url, c)));
+/**
+ * Connects every device to the hub at `url`; with several hub nodes, device i of each kind to
+ * node (i + shift) mod n.
+ */
+export async function connectFleet(
+  url: string | readonly string[],
+  fleet: Fleet,
+  shift = 0,
+): Promise<Connected> {
+  const urls = typeof url === 'string' ? [url] : url;
+  const on = (i: number): string => urls[(i + shift) % urls.length] ?? urls[0]!;
+  const kiosks = await Promise.all(fleet.kiosks.map((c, i) => connectDevice(on(i), c)));
+  const desks = await Promise.all(fleet.desks.map((c, i) => connectDevice(on(i), c)));
   return {
     kiosks,
     desks,
