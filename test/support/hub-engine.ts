@@ -6,6 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openHubRepo } from '../../cloud/db/open-hub-repo.js';
 import { createDatabaseSync } from './postgres.js';
 
 export type HubEngineName = 'sqlite' | 'postgres';
@@ -46,4 +47,12 @@ export function hubDbArgs(args: readonly string[]): string[] {
     if (prev === '--data' && databases.has(arg)) return [databases.get(arg) ?? arg];
     return [arg];
   });
+}
+
+/** Opens a hub's storage in the test process, on the engine its data dir stands for. */
+export function openTestHubRepo(dir: string): ReturnType<typeof openHubRepo> {
+  const url = databases.get(dir);
+  return openHubRepo(
+    url === undefined ? { engine: 'sqlite', dataDir: dir } : { engine: 'postgres', url },
+  );
 }
