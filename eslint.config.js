@@ -148,6 +148,22 @@ export default tseslint.config(
     files: ['main/electron/**'],
     rules: { '@typescript-eslint/no-restricted-imports': 'off' },
   },
+  // The hub's storage port is asynchronous: a forgotten `await` would let a write escape its
+  // transaction or a refusal go unseen. Typed rules catch it where the hub is called.
+  {
+    files: [
+      'cloud/**/*.ts',
+      'bench/**/*.ts',
+      'test/unit/cloud/**/*.ts',
+      'test/integration/{hub,bloom,agent,notify,ombori,health}/**/*.ts',
+    ],
+    languageOptions: { parserOptions: { projectService: true } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
   {
     files: ['*.config.{js,ts}', '**/*.config.{js,ts}'],
     rules: { 'no-restricted-syntax': 'off' },

@@ -61,19 +61,25 @@ function applied(result: CommandResult): void {
 }
 
 /** A store whose day already has `size` customers, 10% of them still waiting. */
-function prefilledHub(dataDir: string, size: number) {
+async function prefilledHub(dataDir: string, size: number) {
   const repo = openHubRepo(dataDir);
   const engine = new HubEngine(repo);
-  const devices = addBenchDevices(engine, SERVICES);
+  const devices = await addBenchDevices(engine, SERVICES);
   const kiosk: Actor = { deviceId: devices.kiosk.deviceId, origin: devices.kiosk.deviceId };
   const desk: Actor = { deviceId: devices.desk.deviceId, origin: devices.desk.deviceId };
-  // One outer transaction (one fsync) for the whole prefill: each command nests as a savepoint.
-  repo.transaction(() => {
-    for (let i = 0; i < size; i++)
-      applied(engine.applyCommand(kiosk, envelope('register', registerPayload(i))));
-    for (let i = 0; i < Math.floor(size * 0.9); i++)
-      applied(engine.applyCommand(desk, envelope('call_next', {})));
-  });
+  // One batch, so one transaction (one fsync) for the whole prefill: each command has its
+  // own savepoint, in order.
+  const batch = [
+    ...Array.from({ length: size }, (_, i) => ({
+      actor: kiosk,
+      envelope: envelope('register', registerPayload(i)),
+    })),
+    ...Array.from({ length: Math.floor(size * 0.9) }, () => ({
+      actor: desk,
+      envelope: envelope('call_next', {}),
+    })),
+  ];
+  for (const result of await engine.applyCommands(batch)) applied(result);
   return { repo, engine, kiosk, desk, devices };
 }
 
@@ -148,16 +154,16 @@ async function main(): Promise<void> {
     let largest: { dataDir: string; devices: BenchDevices } | null = null;
     for (const size of DAY_SIZES) {
       const dataDir = join(dir, `day-${size}`);
-      const { repo, engine, kiosk, desk, devices } = prefilledHub(dataDir, size);
+      const { repo, engine, kiosk, desk, devices } = await prefilledHub(dataDir, size);
       let cpu = 0;
-      const wall = await measure(pairs, 1, (i) => {
+      const wall = await measure(pairs, 1, async (i) => {
         const before = process.cpuUsage();
-        applied(engine.applyCommand(kiosk, envelope('register', registerPayload(i))));
-        applied(engine.applyCommand(desk, envelope('call_next', {})));
+        applied(await engine.applyCommand(kiosk, envelope('register', registerPayload(i))));
+        applied(await engine.applyCommand(desk, envelope('call_next', {})));
         const used = process.cpuUsage(before);
         cpu += (used.user + used.system) / 1000;
       });
-      repo.close();
+      await repo.close();
       rows.push({ size, wall: wall.p50, cpu: cpu / pairs });
       largest = { dataDir, devices };
     }

@@ -53,8 +53,8 @@ async function main(): Promise<void> {
   // The hub: register then call_next, each a durable, sequenced, broadcast command.
   const dataDir = join(dir, 'hub');
   const repo = openHubRepo(dataDir);
-  const { kiosk, desk } = addBenchDevices(new HubEngine(repo), ['demo-new-phone']);
-  repo.close();
+  const { kiosk, desk } = await addBenchDevices(new HubEngine(repo), ['demo-new-phone']);
+  await repo.close();
   const profile =
     typeof values.profile === 'string' ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : [];
   const hub = await startHubProcess(dataDir, profile);

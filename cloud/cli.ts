@@ -123,18 +123,13 @@ async function serve(args: string[]): Promise<void> {
 }
 
 /** Runs `fn` on the hub's engine; the database closes after, or once `fn`'s promise settles. */
-function withEngine<T>(dataDir: string, fn: (engine: HubEngine) => T): T {
+async function withEngine<T>(dataDir: string, fn: (engine: HubEngine) => Promise<T>): Promise<T> {
   const repo = openHubRepo(dataDir);
-  let result: T;
   try {
-    result = fn(new HubEngine(repo));
-  } catch (error) {
-    repo.close();
-    throw error;
+    return await fn(new HubEngine(repo));
+  } finally {
+    await repo.close();
   }
-  if (result instanceof Promise) return result.finally(() => repo.close()) as T;
-  repo.close();
-  return result;
 }
 
 /** A JSON object option (not null, not an array); `shape` is the usage error that tells its form. */
@@ -156,11 +151,11 @@ function jsonObject(
   return fields as Record<string, unknown>;
 }
 
-function seed(args: string[]): void {
+async function seed(args: string[]): Promise<void> {
   const { values, positionals } = parse(args, { data: { type: 'string' } }, 1);
   if (positionals[0] !== 'demo') throw new UsageError('only "seed demo" exists');
   const dataDir = required(values, 'data');
-  const { created } = withEngine(dataDir, (engine) => seedStore(engine));
+  const { created } = await withEngine(dataDir, (engine) => seedStore(engine));
   print(
     created.length === 0
       ? 'Demo store already seeded: nothing to do.'
@@ -168,7 +163,7 @@ function seed(args: string[]): void {
   );
 }
 
-function apikey(args: string[]): void {
+async function apikey(args: string[]): Promise<void> {
   const [action, ...rest] = args;
   if (action === 'create') {
     const { values } = parse(rest, {
@@ -200,7 +195,7 @@ function apikey(args: string[]): void {
     const maxHits = integer(values, 'max-hits', 1, 1_000_000);
     const sms = integer(values, 'sms', 0, 1_000_000);
     const email = integer(values, 'email', 0, 1_000_000);
-    const account = withEngine(dataDir, (engine) =>
+    const account = await withEngine(dataDir, (engine) =>
       createApiAccount(engine.repo, {
         name,
         access,
@@ -215,17 +210,19 @@ function apikey(args: string[]): void {
   }
   if (action === 'list') {
     const { values } = parse(rest, { data: { type: 'string' } });
-    const accounts = withEngine(required(values, 'data'), (engine) => listApiAccounts(engine.repo));
+    const accounts = await withEngine(required(values, 'data'), (engine) =>
+      listApiAccounts(engine.repo),
+    );
     print(accounts.map(({ secret: _secret, ...visible }) => visible));
     return;
   }
   if (action === 'lock' || action === 'unlock') {
     const { values } = parse(rest, { data: { type: 'string' }, key: { type: 'string' } });
     const key = required(values, 'key');
-    withEngine(required(values, 'data'), (engine) => {
-      const account = getApiAccount(engine.repo, key);
+    await withEngine(required(values, 'data'), async (engine) => {
+      const account = await getApiAccount(engine.repo, key);
       if (account === null) throw new AdminError(`API key ${key} does not exist.`);
-      saveApiAccount(engine.repo, { ...account, locked: action === 'lock' });
+      await saveApiAccount(engine.repo, { ...account, locked: action === 'lock' });
     });
     print(`API key ${key} ${action}ed.`);
     return;
@@ -233,7 +230,7 @@ function apikey(args: string[]): void {
   throw new UsageError('apikey needs create, list, lock or unlock');
 }
 
-function device(args: string[]): void {
+async function device(args: string[]): Promise<void> {
   const [action, ...rest] = args;
   if (action === 'add') {
     const { values } = parse(rest, {
@@ -249,7 +246,7 @@ function device(args: string[]): void {
     const role = DeviceRoleSchema.safeParse(values.role);
     if (!role.success) throw new UsageError('--role must be machine, desk or screen');
     const dataDir = required(values, 'data');
-    const out = withEngine(dataDir, (engine) =>
+    const out = await withEngine(dataDir, (engine) =>
       addDevice(engine, {
         storeId: required(values, 'store'),
         mac: required(values, 'mac'),
@@ -274,15 +271,18 @@ function device(args: string[]): void {
     const { values } = parse(rest, { data: { type: 'string' }, store: { type: 'string' } });
     const store = values.store as string | undefined;
     print(
-      withEngine(required(values, 'data'), (engine) =>
-        engine.repo.devices(store).map((d) => ({ ...d, claim: engine.repo.claimState(d.id) })),
-      ),
+      await withEngine(required(values, 'data'), async (engine) => {
+        const out = [];
+        for (const d of await engine.repo.devices(store))
+          out.push({ ...d, claim: await engine.repo.claimState(d.id) });
+        return out;
+      }),
     );
     return;
   }
   if (action === 'remove') {
     const { values } = parse(rest, { data: { type: 'string' }, id: { type: 'string' } });
-    const removed = withEngine(required(values, 'data'), (engine) =>
+    const removed = await withEngine(required(values, 'data'), (engine) =>
       removeDevice(engine, required(values, 'id')),
     );
     print(`Removed device ${removed.id} (${removed.hostname}); its credential is revoked.`);
@@ -297,10 +297,14 @@ function device(args: string[]): void {
     const ids = (values.id as string[] | undefined) ?? [];
     if (ids.length === 0 || ids.some((id) => id === '')) throw new UsageError('--id is required');
     // Checked first: a missing id resets none of them.
-    const messages = withEngine(dataDir, (engine) => {
-      const missing = ids.find((id) => engine.repo.device(id) === null);
-      if (missing !== undefined) throw new AdminError(`Device ${missing} does not exist.`);
-      return ids.map((id) => resetDevice(engine, id).message);
+    const messages = await withEngine(dataDir, async (engine) => {
+      for (const id of ids) {
+        if ((await engine.repo.device(id)) === null)
+          throw new AdminError(`Device ${id} does not exist.`);
+      }
+      const out: string[] = [];
+      for (const id of ids) out.push((await resetDevice(engine, id)).message);
+      return out;
     });
     for (const message of messages) print(message);
     return;
@@ -308,7 +312,7 @@ function device(args: string[]): void {
   throw new UsageError('device needs add, list, remove or reset');
 }
 
-function service(args: string[]): void {
+async function service(args: string[]): Promise<void> {
   const [action, ...rest] = args;
   if (action !== 'update') throw new UsageError('service needs update');
   const { values } = parse(rest, {
@@ -319,7 +323,7 @@ function service(args: string[]): void {
   const fields = jsonObject(values, 'set', '--set must be a JSON object of service fields');
   const dataDir = required(values, 'data');
   const id = required(values, 'id');
-  print(withEngine(dataDir, (engine) => updateService(engine, id, fields)));
+  print(await withEngine(dataDir, (engine) => updateService(engine, id, fields)));
 }
 
 /** The first line of stdin: a password is never an argument (it would show in `ps`). */
@@ -330,11 +334,11 @@ function passwordFromStdin(): string {
 }
 
 /** Phones: a store's phone-queue settings and location; pending password resets. */
-function bloom(args: string[]): void {
+async function bloom(args: string[]): Promise<void> {
   const [action, ...rest] = args;
   if (action === 'resets') {
     const { values } = parse(rest, { data: { type: 'string' } });
-    for (const r of withEngine(required(values, 'data'), (engine) => pendingResets(engine)))
+    for (const r of await withEngine(required(values, 'data'), (engine) => pendingResets(engine)))
       print(r);
     return;
   }
@@ -351,7 +355,9 @@ function bloom(args: string[]): void {
   );
   const store = required(values, 'store');
   print(
-    withEngine(required(values, 'data'), (engine) => updatePhoneSettings(engine, store, fields)),
+    await withEngine(required(values, 'data'), (engine) =>
+      updatePhoneSettings(engine, store, fields),
+    ),
   );
 }
 
@@ -387,7 +393,7 @@ async function user(args: string[]): Promise<void> {
   }
   if (action === 'list') {
     const { values } = parse(rest, { data: { type: 'string' } });
-    print(withEngine(required(values, 'data'), (engine) => listStaff(engine.repo)));
+    print(await withEngine(required(values, 'data'), (engine) => listStaff(engine.repo)));
     return;
   }
   if (action === 'passwd' || action === 'remove') {
@@ -402,10 +408,10 @@ async function user(args: string[]): Promise<void> {
       print(`Password of ${email} changed; their tokens are revoked.`);
       return;
     }
-    withEngine(dataDir, (engine) => {
-      const staff = findStaff(engine.repo, { email });
+    await withEngine(dataDir, async (engine) => {
+      const staff = await findStaff(engine.repo, { email });
       if (staff === null) throw new AdminError(`no staff member has email ${email}`);
-      removeStaff(engine, staff, new Date());
+      await removeStaff(engine, staff, new Date());
     });
     print(`Removed ${email}; their tokens are revoked.`);
     return;
@@ -413,7 +419,7 @@ async function user(args: string[]): Promise<void> {
   throw new UsageError('user needs create, list, passwd or remove');
 }
 
-function ombori(args: string[]): void {
+async function ombori(args: string[]): Promise<void> {
   const [action, ...rest] = args;
   if (action === 'export') {
     const { values } = parse(rest, {
@@ -424,7 +430,7 @@ function ombori(args: string[]): void {
     const dataDir = required(values, 'data');
     const storeId = required(values, 'store');
     const id = typeof values.id === 'string' ? values.id : undefined;
-    const out = withEngine(dataDir, (engine) =>
+    const out = await withEngine(dataDir, (engine) =>
       exportOmboriTickets(engine, storeId, new Date(), id),
     );
     if (out === null)
@@ -448,7 +454,7 @@ function ombori(args: string[]): void {
     } catch {
       throw new UsageError('give Ombori JSON on stdin (one ticket or an array)');
     }
-    const results = withEngine(dataDir, (engine) =>
+    const results = await withEngine(dataDir, (engine) =>
       importOmboriTickets(engine, storeId, Array.isArray(body) ? body : [body], {
         origin: 'cli',
         now: new Date(),
@@ -470,21 +476,21 @@ export async function main(argv: string[]): Promise<void> {
       case 'serve':
         return await serve(rest);
       case 'seed':
-        return seed(rest);
+        return await seed(rest);
       case 'apikey':
-        return apikey(rest);
+        return await apikey(rest);
       case 'device':
-        return device(rest);
+        return await device(rest);
       case 'service':
-        return service(rest);
+        return await service(rest);
       case 'user':
         return await user(rest);
       case 'ombori':
-        return ombori(rest);
+        return await ombori(rest);
       case 'bloom':
-        return bloom(rest);
+        return await bloom(rest);
       case 'outbox':
-        return outboxCommand(rest, print);
+        return await outboxCommand(rest, print);
       case 'notify':
         return await notifyCommand(rest, print);
       case undefined:

@@ -90,7 +90,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     });
   });
 
-  const sync = attachSync(app.server, engine);
+  const sync = await attachSync(app.server, engine);
   registerPhone(app, engine, sync.io);
   // Devices only use `/sync`, which authenticates them; the default namespace would take anyone.
   sync.io.of('/').use((_socket, next) => {
@@ -114,7 +114,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       closed = true;
       await sync.close();
       await app.close();
-      repo.close();
+      await repo.close();
     },
   };
 }

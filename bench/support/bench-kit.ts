@@ -149,10 +149,13 @@ export interface BenchDevices {
  * Seeds the demo store in `engine` with a kiosk, a desk serving `deskServices` and a screen,
  * each claiming its credential once (as its runtime would with POST /provision).
  */
-export function addBenchDevices(engine: HubEngine, deskServices: string[]): BenchDevices {
-  seedStore(engine);
-  const claim = (input: Parameters<typeof addDevice>[1]): DeviceCredential => {
-    const credential = claimCredential(engine, addDevice(engine, input).device.id);
+export async function addBenchDevices(
+  engine: HubEngine,
+  deskServices: string[],
+): Promise<BenchDevices> {
+  await seedStore(engine);
+  const claim = async (input: Parameters<typeof addDevice>[1]): Promise<DeviceCredential> => {
+    const credential = await claimCredential(engine, (await addDevice(engine, input)).device.id);
     if (credential === null) throw new Error(`${input.hostname} already claimed its credential`);
     return credential;
   };
@@ -165,8 +168,8 @@ export function addBenchDevices(engine: HubEngine, deskServices: string[]): Benc
       serviceIds,
     });
   return {
-    kiosk: device(1, 'machine'),
-    desk: device(2, 'desk', deskServices),
-    screen: device(3, 'screen'),
+    kiosk: await device(1, 'machine'),
+    desk: await device(2, 'desk', deskServices),
+    screen: await device(3, 'screen'),
   };
 }

@@ -52,7 +52,7 @@ export function registerAgentApi(
     if (!auth.ok) return refuse(401);
     const { claims, staff } = auth;
     if (claims.sub !== params.data.agentID || claims.desk === null) return refuse(403);
-    const desk = repo.device(claims.desk);
+    const desk = await repo.device(claims.desk);
     if (staff === null || desk === null || staff.agent.deskId !== desk.id) return refuse(404);
     return { staff, claims, deskId: desk.id };
   };
@@ -68,14 +68,14 @@ export function registerAgentApi(
     scope.post('/v1/login', async (request, reply) => {
       const body = LoginRequestSchema.safeParse(request.body);
       if (!body.success) return fail(reply, 400);
-      const staff = findStaff(repo, { email: body.data.email });
+      const staff = await findStaff(repo, { email: body.data.email });
       // One answer, taking as long, for an unknown email and a wrong password.
       if (!(await verifyStaffPassword(staff, body.data.password)) || staff === null)
         return fail(reply, 401);
       const now = clock();
       let signedIn = staff;
       if (body.data.deskId !== undefined) {
-        const result = signInAtDesk(engine, staff, body.data.deskId, now);
+        const result = await signInAtDesk(engine, staff, body.data.deskId, now);
         if (result === 'not_found') return fail(reply, 404);
         if (result === 'forbidden') return fail(reply, 403);
         signedIn = result.staff;
@@ -93,24 +93,25 @@ export function registerAgentApi(
       const now = clock();
       const auth = await authenticate(repo, request.headers.authorization, now);
       if (!auth.ok) return fail(reply, 401);
-      if (auth.staff === null) repo.revokeStaffTokens({ jti: auth.claims.jti }, now.toISOString());
-      else signOut(engine, auth.staff, auth.claims.jti, now);
+      if (auth.staff === null)
+        await repo.revokeStaffTokens({ jti: auth.claims.jti }, now.toISOString());
+      else await signOut(engine, auth.staff, auth.claims.jti, now);
       return reply.code(204).send();
     });
 
     scope.get('/v1/:agentID/tickets', async (request, reply) => {
       const agent = await agentOf(request, reply);
       if (agent === null) return reply;
-      const desk = repo.device(agent.deskId);
-      const store = desk === null ? null : repo.store(desk.storeId);
+      const desk = await repo.device(agent.deskId);
+      const store = desk === null ? null : await repo.store(desk.storeId);
       if (store === null) return fail(reply, 404);
-      const services = repo.services(store.id);
+      const services = await repo.services(store.id);
       const names = new Map(
         services.map((s) => [s.id, pickText(s.name, store.langs[0] ?? 'EN', store.langs)]),
       );
       return agentTickets(
         { staffId: agent.staff.id, deskId: agent.deskId },
-        repo.queueCustomers(store.id, storeDay(clock(), store.timeZone)),
+        await repo.queueCustomers(store.id, storeDay(clock(), store.timeZone)),
         services,
         (c) => names.get(c.serviceId) ?? c.serviceId,
       );
@@ -121,7 +122,7 @@ export function registerAgentApi(
         const agent = await agentOf(request, reply);
         if (agent === null) return reply;
         const now = clock();
-        const result = setAgentStatus(engine, agent.staff, agent.deskId, status, now);
+        const result = await setAgentStatus(engine, agent.staff, agent.deskId, status, now);
         if (!result.ok) {
           const code = result.refusal.code;
           return fail(reply, code === 'not_found' ? 404 : code === 'not_allowed' ? 403 : 400);

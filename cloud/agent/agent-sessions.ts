@@ -11,6 +11,7 @@ import {
 import { canDeskCall } from '../../shared/domain/queue.js';
 import { DeviceSchema, type Device } from '../../shared/domain/entities.js';
 import type { Refusal } from '../../shared/protocol/sync.js';
+import type { HubData } from '../db/hub-repo.js';
 import type { HubEngine } from '../engine/hub-engine.js';
 import type { Append } from '../engine/sequencer.js';
 import { AGENT_ROLES, findStaff, mayActOn, saveStaff, type Staff } from '../staff/staff.js';
@@ -29,9 +30,14 @@ export const agentInfoOf = (staff: Staff, now: Date): AgentInfo =>
   );
 
 /** Writes who is signed in at a desk (null: nobody) in the engine's log. */
-function setDeskAgent(append: Append, desk: Device, agent: Device['agent'], by: string): void {
+async function setDeskAgent(
+  append: Append,
+  desk: Device,
+  agent: Device['agent'],
+  by: string,
+): Promise<void> {
   const device = DeviceSchema.parse({ ...desk, agent });
-  append(desk.storeId, 'device_updated', { kind: 'device', device }, by);
+  await append(desk.storeId, 'device_updated', { kind: 'device', device }, by);
 }
 
 export type SignInRefusal = 'not_found' | 'forbidden';
@@ -41,14 +47,14 @@ export type SignInRefusal = 'not_found' | 'forbidden';
  * revoked); so is this staff member at any other desk. Their status is the desk's: online when
  * it can call.
  */
-export function signInAtDesk(
+export async function signInAtDesk(
   engine: HubEngine,
   staff: Staff,
   deskId: string,
   now: Date,
-): { staff: Staff; desk: Device } | SignInRefusal {
+): Promise<{ staff: Staff; desk: Device } | SignInRefusal> {
   const { repo } = engine;
-  const desk = repo.device(deskId);
+  const desk = await repo.device(deskId);
   if (desk === null || desk.role !== 'desk') return 'not_found';
   if (!mayActOn(staff, desk.storeId, AGENT_ROLES)) return 'forbidden';
   const at = now.toISOString();
@@ -62,45 +68,68 @@ export function signInAtDesk(
       statusSince: staff.agent.status === status ? (staff.agent.statusSince ?? at) : at,
     },
   };
-  engine.mutate((append) => {
-    repo.revokeStaffTokens({ staffId: staff.id }, at);
-    repo.revokeStaffTokens({ deskId }, at);
-    const previous = desk.agent === null ? null : findStaff(repo, { id: desk.agent.staffId });
-    if (previous !== null && previous.id !== staff.id)
-      saveStaff(repo, { ...previous, agent: { ...previous.agent, deskId: null } });
-    const other = staff.agent.deskId === null ? null : repo.device(staff.agent.deskId);
-    if (other !== null && other.id !== deskId && other.agent?.staffId === staff.id)
-      setDeskAgent(append, other, null, origin(staff));
-    setDeskAgent(append, desk, { staffId: staff.id, name: staff.name, since: at }, origin(staff));
-    saveStaff(repo, signedIn);
-  });
-  return { staff: signedIn, desk: repo.device(deskId) ?? desk };
+  await engine.mutate(
+    async (append, tx) => {
+      await tx.revokeStaffTokens({ staffId: staff.id }, at);
+      await tx.revokeStaffTokens({ deskId }, at);
+      const previous = desk.agent === null ? null : await findStaff(tx, { id: desk.agent.staffId });
+      if (previous !== null && previous.id !== staff.id)
+        await saveStaff(tx, { ...previous, agent: { ...previous.agent, deskId: null } });
+      const other = staff.agent.deskId === null ? null : await tx.device(staff.agent.deskId);
+      if (other !== null && other.id !== deskId && other.agent?.staffId === staff.id)
+        await setDeskAgent(append, other, null, origin(staff));
+      await setDeskAgent(
+        append,
+        desk,
+        { staffId: staff.id, name: staff.name, since: at },
+        origin(staff),
+      );
+      await saveStaff(tx, signedIn);
+    },
+    [desk.storeId],
+  );
+  return { staff: signedIn, desk: (await repo.device(deskId)) ?? desk };
 }
 
 /** Signs the agent out of their desk (the desk stays as it is) and revokes the token used. */
-export function signOut(engine: HubEngine, staff: Staff, jti: string, now: Date): void {
-  const { repo } = engine;
-  engine.mutate((append) => {
-    repo.revokeStaffTokens({ jti }, now.toISOString());
-    leaveDesk(engine, append, staff);
-    saveStaff(repo, { ...staff, agent: { ...staff.agent, deskId: null } });
-  });
+export async function signOut(
+  engine: HubEngine,
+  staff: Staff,
+  jti: string,
+  now: Date,
+): Promise<void> {
+  await engine.mutate(
+    async (append, tx) => {
+      await tx.revokeStaffTokens({ jti }, now.toISOString());
+      await leaveDesk(tx, append, staff);
+      await saveStaff(tx, { ...staff, agent: { ...staff.agent, deskId: null } });
+    },
+    await deskStore(engine, staff),
+  );
 }
 
-function leaveDesk(engine: HubEngine, append: Append, staff: Staff): void {
-  const desk = staff.agent.deskId === null ? null : engine.repo.device(staff.agent.deskId);
+async function leaveDesk(tx: HubData, append: Append, staff: Staff): Promise<void> {
+  const desk = staff.agent.deskId === null ? null : await tx.device(staff.agent.deskId);
   if (desk !== null && desk.agent?.staffId === staff.id)
-    setDeskAgent(append, desk, null, origin(staff));
+    await setDeskAgent(append, desk, null, origin(staff));
+}
+
+/** The store of the desk the staff member is at, read before a transaction to lock it. */
+async function deskStore(engine: HubEngine, staff: Staff): Promise<string[]> {
+  const desk = staff.agent.deskId === null ? null : await engine.repo.device(staff.agent.deskId);
+  return desk === null ? [] : [desk.storeId];
 }
 
 /** Removes a staff account: its tokens are revoked and it leaves the desk it was at. */
-export function removeStaff(engine: HubEngine, staff: Staff, now: Date): void {
-  const { repo } = engine;
-  engine.mutate((append) => {
-    repo.revokeStaffTokens({ staffId: staff.id }, now.toISOString());
-    leaveDesk(engine, append, staff);
-    repo.deleteStaff(staff.id);
-  });
+export async function removeStaff(engine: HubEngine, staff: Staff, now: Date): Promise<void> {
+  await engine.mutate(
+    async (append, tx) => {
+      await tx.revokeStaffTokens({ staffId: staff.id }, now.toISOString());
+      await leaveDesk(tx, append, staff);
+      await tx.deleteStaff(staff.id);
+    },
+    await deskStore(engine, staff),
+  );
 }
 
 /**
@@ -109,14 +138,14 @@ export function removeStaff(engine: HubEngine, staff: Staff, now: Date): void {
  * finishes, transfers or puts them back (closing only stops new calls). An unchanged status keeps
  * its start time.
  */
-export function setAgentStatus(
+export async function setAgentStatus(
   engine: HubEngine,
   staff: Staff,
   deskId: string,
   status: 'online' | 'offline',
   now: Date,
-): { ok: true; staff: Staff } | { ok: false; refusal: Refusal } {
-  const result = engine.applyCommand(
+): Promise<{ ok: true; staff: Staff } | { ok: false; refusal: Refusal }> {
+  const result = await engine.applyCommand(
     { deviceId: deskId, origin: origin(staff) },
     {
       id: randomUUID(),
@@ -135,6 +164,6 @@ export function setAgentStatus(
       statusSince: staff.agent.status === status ? (staff.agent.statusSince ?? at) : at,
     },
   };
-  saveStaff(engine.repo, next);
+  await saveStaff(engine.repo, next);
   return { ok: true, staff: next };
 }

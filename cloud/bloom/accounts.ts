@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { hashPassword, PasswordHashSchema } from '../auth/passwords.js';
-import type { HubRepo } from '../db/hub-repo.js';
+import type { HubData, HubRepo } from '../db/hub-repo.js';
 import { hashToken, newObjectId } from '../db/ids.js';
 
 export const VT_TOKEN_DAYS = 30;
@@ -34,27 +34,33 @@ export const displayName = (a: BloomAccount): string =>
   [a.firstName, a.lastName].filter((s) => s !== '').join(' ') || (a.username ?? '');
 
 export class BloomAccounts {
+  /** Where reads and writes go: the repo, or the transaction `resetPassword` runs in. */
+  private readonly data: HubData;
+
   constructor(
     private readonly repo: HubRepo,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+    data?: HubData,
+  ) {
+    this.data = data ?? repo;
+  }
 
   private parse(raw: unknown): BloomAccount | null {
     return raw === null || raw === undefined ? null : BloomAccountSchema.parse(raw);
   }
-  byId(id: string): BloomAccount | null {
-    return this.parse(this.repo.bloomAccount({ id }));
+  async byId(id: string): Promise<BloomAccount | null> {
+    return this.parse(await this.data.bloomAccount({ id }));
   }
-  byUsername(username: string): BloomAccount | null {
-    return this.parse(this.repo.bloomAccount({ username }));
+  async byUsername(username: string): Promise<BloomAccount | null> {
+    return this.parse(await this.data.bloomAccount({ username }));
   }
-  byEmail(email: string): BloomAccount | null {
-    return this.parse(this.repo.bloomAccount({ email: email.toLowerCase() }));
+  async byEmail(email: string): Promise<BloomAccount | null> {
+    return this.parse(await this.data.bloomAccount({ email: email.toLowerCase() }));
   }
 
-  create(
+  async create(
     fields: Omit<BloomAccount, 'id' | 'createdAt' | 'updatedAt' | 'resetTokenAt'>,
-  ): BloomAccount {
+  ): Promise<BloomAccount> {
     const now = this.clock().toISOString();
     const account = BloomAccountSchema.parse({
       ...fields,
@@ -64,54 +70,55 @@ export class BloomAccounts {
       updatedAt: now,
       resetTokenAt: null,
     });
-    this.repo.insertBloomAccount(rowOf(account));
+    await this.data.insertBloomAccount(rowOf(account));
     return account;
   }
 
-  save(account: BloomAccount): BloomAccount {
+  async save(account: BloomAccount): Promise<BloomAccount> {
     const saved = BloomAccountSchema.parse({ ...account, updatedAt: this.clock().toISOString() });
-    this.repo.updateBloomAccount(rowOf(saved));
+    await this.data.updateBloomAccount(rowOf(saved));
     return saved;
   }
 
   /** A new `vt_token` for the account (the only time it is seen in clear). */
-  issueToken(accountId: string): string {
+  async issueToken(accountId: string): Promise<string> {
     const token = randomBytes(24).toString('base64url');
     const expires = this.clock().getTime() + VT_TOKEN_DAYS * 86_400_000;
-    this.repo.insertBloomToken(hashToken(token), accountId, expires);
+    await this.data.insertBloomToken(hashToken(token), accountId, expires);
     return token;
   }
 
   /** The account a live `vt_token` belongs to. */
-  accountOfToken(token: string): BloomAccount | null {
-    const id = this.repo.bloomTokenAccount(hashToken(token), this.clock().getTime());
+  async accountOfToken(token: string): Promise<BloomAccount | null> {
+    const id = await this.data.bloomTokenAccount(hashToken(token), this.clock().getTime());
     return id === null ? null : this.byId(id);
   }
 
   /** A reset token for the account with this email, if there is one (true either way). */
-  requestReset(email: string): void {
-    const account = this.byEmail(email);
+  async requestReset(email: string): Promise<void> {
+    const account = await this.byEmail(email);
     if (account === null || account.email === null) return;
     const now = this.clock();
-    this.repo.insertBloomReset({
+    await this.data.insertBloomReset({
       token: randomBytes(18).toString('base64url'),
       accountId: account.id,
       email: account.email,
       expiresMs: now.getTime() + RESET_TOKEN_HOURS * 3_600_000,
     });
-    this.save({ ...account, resetTokenAt: now.toISOString() });
+    await this.save({ ...account, resetTokenAt: now.toISOString() });
   }
 
   /** Sets a new password with a pending reset token; every older `vt_token` is revoked. */
   async resetPassword(token: string, password: string): Promise<BloomAccount | null> {
     // Hashed before the write lock is taken: scrypt is slow on purpose.
     const passwordHash = await hashPassword(password);
-    return this.repo.transaction(() => {
-      const id = this.repo.takeBloomReset(token, this.clock().getTime());
-      const account = id === null ? null : this.byId(id);
+    return this.repo.transaction({ storeIds: [] }, async (tx) => {
+      const inTx = new BloomAccounts(this.repo, this.clock, tx);
+      const id = await tx.takeBloomReset(token, this.clock().getTime());
+      const account = id === null ? null : await inTx.byId(id);
       if (account === null) return null;
-      this.repo.revokeBloomTokens(account.id);
-      return this.save({ ...account, passwordHash, resetTokenAt: null });
+      await tx.revokeBloomTokens(account.id);
+      return inTx.save({ ...account, passwordHash, resetTokenAt: null });
     });
   }
 }

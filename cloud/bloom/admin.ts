@@ -10,40 +10,43 @@ export function updatePhoneSettings(
   engine: HubEngine,
   storeId: string,
   fields: { phoneQueue?: unknown; location?: unknown },
-): Store {
+): Promise<Store> {
   const unknown = Object.keys(fields).filter((k) => k !== 'phoneQueue' && k !== 'location');
   if (unknown.length > 0)
     throw new AdminError(
       `Only phoneQueue and location can be set here, not ${unknown.join(', ')}.`,
     );
-  return engine.mutate((append) => {
-    const current = engine.repo.store(storeId);
-    if (current === null) throw new AdminError(`Store ${storeId} does not exist.`);
-    const merge = (base: object, patch: unknown) =>
-      patch !== null && typeof patch === 'object' && !Array.isArray(patch)
-        ? { ...base, ...patch }
-        : patch === undefined
-          ? base
-          : patch;
-    const parsed = StoreSchema.safeParse({
-      ...current,
-      phoneQueue: merge(current.phoneQueue, fields.phoneQueue),
-      location: merge(current.location, fields.location),
-    });
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new AdminError(`${issue?.path.join('.') ?? 'store'}: ${issue?.message ?? 'invalid'}`);
-    }
-    append(storeId, 'store_updated', { kind: 'store', store: parsed.data }, ADMIN_ORIGIN);
-    return parsed.data;
-  });
+  return engine.mutate(
+    async (append, tx) => {
+      const current = await tx.store(storeId);
+      if (current === null) throw new AdminError(`Store ${storeId} does not exist.`);
+      const merge = (base: object, patch: unknown) =>
+        patch !== null && typeof patch === 'object' && !Array.isArray(patch)
+          ? { ...base, ...patch }
+          : patch === undefined
+            ? base
+            : patch;
+      const parsed = StoreSchema.safeParse({
+        ...current,
+        phoneQueue: merge(current.phoneQueue, fields.phoneQueue),
+        location: merge(current.location, fields.location),
+      });
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new AdminError(`${issue?.path.join('.') ?? 'store'}: ${issue?.message ?? 'invalid'}`);
+      }
+      await append(storeId, 'store_updated', { kind: 'store', store: parsed.data }, ADMIN_ORIGIN);
+      return parsed.data;
+    },
+    [storeId],
+  );
 }
 
-export function pendingResets(
+export async function pendingResets(
   engine: HubEngine,
   now = new Date(),
-): { email: string; token: string; expiresAt: string }[] {
-  return engine.repo.pendingBloomResets(now.getTime()).map((r) => ({
+): Promise<{ email: string; token: string; expiresAt: string }[]> {
+  return (await engine.repo.pendingBloomResets(now.getTime())).map((r) => ({
     email: r.email,
     token: r.token,
     expiresAt: new Date(r.expiresMs).toISOString(),

@@ -129,11 +129,11 @@ export function registerBloom(app: FastifyInstance, engine: HubEngine, phone: Ph
       return body.vt_token;
     return queryText(request, 'vt_token');
   };
-  const signedIn = (request: FastifyRequest): BloomAccount => {
+  const signedIn = async (request: FastifyRequest): Promise<BloomAccount> => {
     const token = tokenOf(request);
     if (token === null)
       throw new BloomError(401, 'Send your vt_token as "Authorization: Bearer <vt_token>".');
-    const account = accounts.accountOfToken(token);
+    const account = await accounts.accountOfToken(token);
     if (account === null)
       throw new BloomError(401, 'This vt_token is unknown, expired or revoked: log in again.');
     return account;
@@ -150,7 +150,7 @@ export function registerBloom(app: FastifyInstance, engine: HubEngine, phone: Ph
     );
   };
 
-  const detailsOf = (a: BloomAccount, vtToken: string | null, tz: string) => ({
+  const detailsOf = async (a: BloomAccount, vtToken: string | null, tz: string) => ({
     id: a.id,
     username: a.username ?? '',
     first_name: a.firstName,
@@ -165,7 +165,7 @@ export function registerBloom(app: FastifyInstance, engine: HubEngine, phone: Ph
     address: a.address,
     created_at: stamp(a.createdAt, tz),
     updated_at: stamp(a.updatedAt, tz),
-    app_count: engine.repo.bloomTickets({ accountId: a.id }).length,
+    app_count: (await engine.repo.bloomTickets({ accountId: a.id })).length,
     // The token itself is never shown here: it is a credential.
     reset_token: null,
     reset_token_date: stamp(a.resetTokenAt, tz),
@@ -173,11 +173,11 @@ export function registerBloom(app: FastifyInstance, engine: HubEngine, phone: Ph
     preferred_language: a.preferredLanguage,
   });
 
-  const ticketOf = (customer: Customer, account: BloomAccount | null, queue?: StoreQueue) => {
-    const store = engine.repo.store(customer.storeId);
-    const service = engine.repo.service(customer.serviceId);
+  const ticketOf = async (customer: Customer, account: BloomAccount | null) => {
+    const store = await engine.repo.store(customer.storeId);
+    const service = await engine.repo.service(customer.serviceId);
     if (store === null || service === null) throw new BloomError(404, 'This ticket is gone.');
-    const q = queue ?? readStoreQueue(engine, store);
+    const q = await readStoreQueue(engine, store);
     const place = ticketPlace(q, customer);
     const ticket = customerToBloom(customer, {
       store,
@@ -196,7 +196,7 @@ export function registerBloom(app: FastifyInstance, engine: HubEngine, phone: Ph
         email: account?.email ?? ticket.customer.email,
       },
       // Lineup's own: the ticket's live page for this phone.
-      page_url: `/t/${phone.pageToken(customer.id)}`,
+      page_url: `/t/${await phone.pageToken(customer.id)}`,
     };
   };
 
@@ -217,7 +217,8 @@ export function registerBloom(app: FastifyInstance, engine: HubEngine, phone: Ph
       open_today_to: stamp(p.to, store.timeZone),
     }));
 
-  const phoneStores = (): Store[] => engine.repo.stores().filter((s) => s.phoneQueue.enabled);
+  const phoneStores = async (): Promise<Store[]> =>
+    (await engine.repo.stores()).filter((s) => s.phoneQueue.enabled);
 
   const serviceLine = (queue: StoreQueue, service: Service) => {
     const load = serviceLoad(queue, service.id);
@@ -268,9 +269,9 @@ export function registerBloom(app: FastifyInstance, engine: HubEngine, phone: Ph
     if (body.username === null || body.password === null)
       throw new BloomError(400, 'username and password are required.');
     if (body.password.length < 8) throw new BloomError(400, 'password: use at least 8 characters.');
-    if (accounts.byUsername(body.username) !== null)
+    if ((await accounts.byUsername(body.username)) !== null)
       throw new BloomError(409, `The username "${body.username}" is taken.`);
-    const account = accounts.create({
+    const account = await accounts.create({
       username: body.username,
       email: body.email,
       phone: body.phone,
@@ -283,7 +284,7 @@ export function registerBloom(app: FastifyInstance, engine: HubEngine, phone: Ph
       preferredLanguage: null,
       attributes: {},
     });
-    return { success: true, vt_token: accounts.issueToken(account.id) };
+    return { success: true, vt_token: await accounts.issueToken(account.id) };
   });
 
   route('POST', 'customer/login', async (request) => {
@@ -291,7 +292,8 @@ export function registerBloom(app: FastifyInstance, engine: HubEngine, phone: Ph
     refuseOAuth(body.oauth_provider);
     if (body.username === null || body.password === null)
       throw new BloomError(400, 'username and password are required.');
-    const account = accounts.byUsername(body.username) ?? accounts.byEmail(body.username);
+    const account =
+      (await accounts.byUsername(body.username)) ?? (await accounts.byEmail(body.username));
     if (!(await verifyPassword(body.password, account?.passwordHash ?? null)) || account === null)
       throw new BloomError(401, 'Wrong username or password.');
     const attrs = body.customer_attribute ?? {};
@@ -306,25 +308,25 @@ export function registerBloom(app: FastifyInstance, engine: HubEngine, phone: Ph
         else if (key === 'name' && typeof value === 'string') fields.firstName = value;
         else extra[key] = value;
       }
-      updated = accounts.save({ ...account, ...fields, attributes: extra });
+      updated = await accounts.save({ ...account, ...fields, attributes: extra });
     }
-    return { success: true, vt_token: accounts.issueToken(updated.id) };
+    return { success: true, vt_token: await accounts.issueToken(updated.id) };
   });
 
-  route('POST', 'customer/details', (request) => {
-    const account = signedIn(request);
+  route('POST', 'customer/details', async (request) => {
+    const account = await signedIn(request);
     return {
       status: { success: 'true' },
-      user: detailsOf(account, tokenOf(request), phoneStores()[0]?.timeZone ?? 'UTC'),
+      user: await detailsOf(account, tokenOf(request), (await phoneStores())[0]?.timeZone ?? 'UTC'),
     };
   });
 
-  route('GET', 'customer/resetpassword', (request) => {
+  route('GET', 'customer/resetpassword', async (request) => {
     const email = queryText(request, 'email');
     if (email === null || !z.email().safeParse(email).success)
       throw new BloomError(400, 'email: give the email address of the account.');
     // The same answer whether or not an account has it: nobody learns who has an account.
-    accounts.requestReset(email);
+    await accounts.requestReset(email);
     return { success: true };
   });
 
@@ -335,11 +337,11 @@ export function registerBloom(app: FastifyInstance, engine: HubEngine, phone: Ph
     const account = await accounts.resetPassword(body.token, body.password);
     if (account === null)
       throw new BloomError(400, 'This reset token is unknown, used or expired: ask for a new one.');
-    return { success: true, vt_token: accounts.issueToken(account.id) };
+    return { success: true, vt_token: await accounts.issueToken(account.id) };
   });
 
   // Locations and services.
-  route('GET', 'locations/get', (request) => {
+  route('GET', 'locations/get', async (request) => {
     const region = queryText(request, 'region')?.toLowerCase() ?? null;
     const city = queryText(request, 'city')?.toLowerCase() ?? null;
     const coordinates = queryText(request, 'coordinates');
@@ -350,7 +352,7 @@ export function registerBloom(app: FastifyInstance, engine: HubEngine, phone: Ph
         'coordinates: give "latitude,longitude", e.g. "41.57257,-8.42638".',
       );
     const now = new Date();
-    let stores = phoneStores().filter(
+    let stores = (await phoneStores()).filter(
       (s) =>
         (region === null || s.location.region.toLowerCase() === region) &&
         (city === null || s.location.city.toLowerCase() === city),
@@ -365,9 +367,10 @@ export function registerBloom(app: FastifyInstance, engine: HubEngine, phone: Ph
         .filter((s) => s.phoneQueue.radiusKm === 0 || distance(s) <= s.phoneQueue.radiusKm)
         .sort((a, b) => distance(a) - distance(b));
     }
-    const locations = stores.map((store) => {
-      const queue = readStoreQueue(engine, store, now);
-      return {
+    const locations = [];
+    for (const store of stores) {
+      const queue = await readStoreQueue(engine, store, now);
+      locations.push({
         id: store.id,
         name: store.name,
         city: store.location.city,
@@ -383,8 +386,8 @@ export function registerBloom(app: FastifyInstance, engine: HubEngine, phone: Ph
           ? {}
           : { distance_km: Math.round(distance(store) * 100) / 100 }),
         settings: settingsOf(store),
-      };
-    });
+      });
+    }
     return {
       status: { success: 'true' },
       locations,
@@ -392,16 +395,16 @@ export function registerBloom(app: FastifyInstance, engine: HubEngine, phone: Ph
     };
   });
 
-  route('GET', 'server_services/get', (request) => {
+  route('GET', 'server_services/get', async (request) => {
     const serviceId = queryText(request, 'server_service_id');
     const locationId = queryText(request, 'location_id');
     const now = new Date();
-    const stores = phoneStores().filter((s) => locationId === null || s.id === locationId);
+    const stores = (await phoneStores()).filter((s) => locationId === null || s.id === locationId);
     if (locationId !== null && stores.length === 0)
       throw new BloomError(404, `There is no location ${locationId}.`);
     const out = [];
     for (const store of stores) {
-      const queue = readStoreQueue(engine, store, now);
+      const queue = await readStoreQueue(engine, store, now);
       const open = isStoreOpen(store, queue.devices, now);
       const hours = workingHoursOf(store, now);
       const from = hours[0]?.open_today_from ?? null;
@@ -430,7 +433,11 @@ export function registerBloom(app: FastifyInstance, engine: HubEngine, phone: Ph
                   location_id: store.id,
                   name,
                   color: '',
-                  ticket_counter: engine.repo.lastIssued(store.id, service.ticketPrefix, queue.day),
+                  ticket_counter: await engine.repo.lastIssued(
+                    store.id,
+                    service.ticketPrefix,
+                    queue.day,
+                  ),
                   hours: line.waiting_avg.slice(0, 2),
                   minutes: line.waiting_avg.slice(3, 5),
                   tag: service.ticketPrefix,
@@ -456,27 +463,35 @@ export function registerBloom(app: FastifyInstance, engine: HubEngine, phone: Ph
   });
 
   // Tickets.
-  const myTickets = (account: BloomAccount) =>
-    engine.repo
-      .bloomTickets({ accountId: account.id })
-      .map((t) => engine.repo.customer(t.customerId))
-      .filter((c): c is Customer => c !== null);
+  const myTickets = async (account: BloomAccount): Promise<Customer[]> => {
+    const out: Customer[] = [];
+    for (const t of await engine.repo.bloomTickets({ accountId: account.id })) {
+      const c = await engine.repo.customer(t.customerId);
+      if (c !== null) out.push(c);
+    }
+    return out;
+  };
+  const ticketsOf = async (customers: readonly Customer[], account: BloomAccount) => {
+    const out = [];
+    for (const c of customers) out.push(await ticketOf(c, account));
+    return out;
+  };
 
-  route('GET', 'customer/tickets', (request) => {
-    const account = signedIn(request);
-    return { success: true, tickets: myTickets(account).map((c) => ticketOf(c, account)) };
+  route('GET', 'customer/tickets', async (request) => {
+    const account = await signedIn(request);
+    return { success: true, tickets: await ticketsOf(await myTickets(account), account) };
   });
 
-  route('GET', 'customer/tickets/:ticket_id', (request) => {
-    const account = signedIn(request);
+  route('GET', 'customer/tickets/:ticket_id', async (request) => {
+    const account = await signedIn(request);
     const id = (request.params as { ticket_id: string }).ticket_id;
-    const customer = myTickets(account).find((c) => c.id === id);
+    const customer = (await myTickets(account)).find((c) => c.id === id);
     if (customer === undefined) throw new BloomError(404, `You have no ticket ${id}.`);
-    return { success: true, tickets: [ticketOf(customer, account)] };
+    return { success: true, tickets: [await ticketOf(customer, account)] };
   });
 
-  route('POST', 'ticket/create', (request) => {
-    const account = signedIn(request);
+  route('POST', 'ticket/create', async (request) => {
+    const account = await signedIn(request);
     const body = parseBody(
       BloomCreateTicketRequestSchema.extend({ coordinates: z.string().max(100).optional() }),
       request.body,
@@ -484,37 +499,44 @@ export function registerBloom(app: FastifyInstance, engine: HubEngine, phone: Ph
     const position = body.coordinates === undefined ? null : parseCoordinates(body.coordinates);
     if (body.coordinates !== undefined && position === null)
       throw new BloomError(400, 'coordinates: give "latitude,longitude".');
-    const made = body.tickets.map((t) => {
-      const store = engine.repo.store(t.master_id);
-      return phone.join({
-        storeId: t.master_id,
-        serviceId: t.service_id,
-        accountId: account.id,
-        phoneKey: `account:${account.id}`,
-        ip: request.ip,
-        position,
-        lang: account.preferredLanguage ?? store?.langs[0] ?? 'EN',
-        name: displayName(account) || undefined,
-      });
-    });
-    const tickets = made.map((t) => ticketOf(t.customer, account));
+    const made = [];
+    for (const t of body.tickets) {
+      const store = await engine.repo.store(t.master_id);
+      made.push(
+        await phone.join({
+          storeId: t.master_id,
+          serviceId: t.service_id,
+          accountId: account.id,
+          phoneKey: `account:${account.id}`,
+          ip: request.ip,
+          position,
+          lang: account.preferredLanguage ?? store?.langs[0] ?? 'EN',
+          name: displayName(account) || undefined,
+        }),
+      );
+    }
+    const tickets = await ticketsOf(
+      made.map((t) => t.customer),
+      account,
+    );
     return { success: true, ticket: tickets[0], ...(tickets.length > 1 ? { tickets } : {}) };
   });
 
-  route('POST', 'ticket/cancel', (request) => {
-    const account = signedIn(request);
+  route('POST', 'ticket/cancel', async (request) => {
+    const account = await signedIn(request);
     const body = parseBody(BloomCancelTicketRequestSchema, request.body);
-    const customer = myTickets(account).find((c) => c.id === body.ticket);
+    const customer = (await myTickets(account)).find((c) => c.id === body.ticket);
     if (customer === undefined) throw new BloomError(404, `You have no ticket ${body.ticket}.`);
     if (customer.state !== 'waiting' && customer.state !== 'booked')
       throw new BloomError(409, `Ticket ${customer.ticket} was already ${customer.state}.`);
-    phone.cancel(customer);
+    await phone.cancel(customer);
     return { success: true };
   });
 
-  route('GET', 'settings/get', (request) => {
+  route('GET', 'settings/get', async (request) => {
     const locationId = queryText(request, 'location_id');
-    const store = locationId === null ? (phoneStores()[0] ?? null) : phone.phoneStore(locationId);
+    const store =
+      locationId === null ? ((await phoneStores())[0] ?? null) : await phone.phoneStore(locationId);
     const s = settingsOf(store);
     return {
       success: true,

@@ -17,6 +17,10 @@ export function registerPhone(app: FastifyInstance, engine: HubEngine, io: Serve
 }
 
 /** The page a customer follows a ticket on: the hub's public URL + the ticket's page token. */
-export function phoneUrl(hubUrl: string, phone: PhoneQueue, customerId: string): string {
-  return `${hubUrl.replace(/\/$/, '')}/t/${phone.pageToken(customerId)}`;
+export async function phoneUrl(
+  hubUrl: string,
+  phone: PhoneQueue,
+  customerId: string,
+): Promise<string> {
+  return `${hubUrl.replace(/\/$/, '')}/t/${await phone.pageToken(customerId)}`;
 }

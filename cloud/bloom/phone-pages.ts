@@ -128,10 +128,10 @@ export function registerPhonePages(
       .header('referrer-policy', 'no-referrer')
       .send(text);
 
-  const viewOf = (customer: Customer): TicketView | null => {
-    const store = engine.repo.store(customer.storeId);
+  const viewOf = async (customer: Customer): Promise<TicketView | null> => {
+    const store = await engine.repo.store(customer.storeId);
     if (store === null) return null;
-    return ticketView(readStoreQueue(engine, store), customer, customer.lang);
+    return ticketView(await readStoreQueue(engine, store), customer, customer.lang);
   };
 
   app.get(SOCKET_CLIENT_PATH, async (_request, reply) =>
@@ -143,7 +143,7 @@ export function registerPhonePages(
 
   app.get('/q/:store', async (request, reply) => {
     const storeId = (request.params as { store: string }).store;
-    const store = engine.repo.store(storeId);
+    const store = await engine.repo.store(storeId);
     if (store === null || !store.phoneQueue.enabled) {
       const lang = store?.langs[0] ?? 'EN';
       return html(
@@ -153,7 +153,7 @@ export function registerPhonePages(
       );
     }
     const lang = langFor(request, store);
-    const queue = readStoreQueue(engine, store);
+    const queue = await readStoreQueue(engine, store);
     const buttons = joinableServices(queue)
       .map((s) => {
         const load = serviceLoad(queue, s.id);
@@ -190,14 +190,14 @@ export function registerPhonePages(
     // The browser's own key ("one ticket per phone"); without the cookie, one per network.
     const phoneKey = `browser:${cookie(request, PHONE_COOKIE) ?? `ip:${request.ip}`}`;
     try {
-      const made = phone.join({
+      const made = await phone.join({
         storeId,
         serviceId: body.data.serviceId,
         accountId: null,
         phoneKey,
         ip: request.ip,
         position: body.data.position ?? null,
-        lang: body.data.lang ?? engine.repo.store(storeId)?.langs[0] ?? 'EN',
+        lang: body.data.lang ?? (await engine.repo.store(storeId))?.langs[0] ?? 'EN',
       });
       return { url: `/t/${made.token}`, ticket: made.customer.ticket };
     } catch (error) {
@@ -207,18 +207,20 @@ export function registerPhonePages(
     }
   });
 
-  const tokenCustomer = (request: FastifyRequest): { token: string; customer: Customer | null } => {
+  const tokenCustomer = async (
+    request: FastifyRequest,
+  ): Promise<{ token: string; customer: Customer | null }> => {
     const token = (request.params as { token: string }).token;
-    return { token, customer: phone.customerOfToken(token) };
+    return { token, customer: await phone.customerOfToken(token) };
   };
 
   app.get('/t/:token', async (request, reply) => {
-    const { token, customer } = tokenCustomer(request);
-    const view = customer === null ? null : viewOf(customer);
+    const { token, customer } = await tokenCustomer(request);
+    const view = customer === null ? null : await viewOf(customer);
     if (customer === null || view === null) {
       return html(reply, 404, page('EN', 'Lineup', `<p>${esc(t('EN', 'phone.notFound'))}</p>`, ''));
     }
-    const store = engine.repo.store(customer.storeId);
+    const store = await engine.repo.store(customer.storeId);
     const lang =
       store === null
         ? customer.lang
@@ -232,7 +234,7 @@ export function registerPhonePages(
       token,
       texts,
       latePlaces: LATE_PLACES,
-      view: { ...view, ...localized(view, customer, lang) },
+      view: { ...view, ...(await localized(view, customer, lang)) },
     };
     return html(
       reply,
@@ -247,38 +249,47 @@ export function registerPhonePages(
   });
 
   /** The view in the page's language (the socket sends the ticket's own). */
-  function localized(view: TicketView, customer: Customer, lang: string): Partial<TicketView> {
+  async function localized(
+    view: TicketView,
+    customer: Customer,
+    lang: string,
+  ): Promise<Partial<TicketView>> {
     if (lang === customer.lang) return {};
-    const store = engine.repo.store(customer.storeId);
+    const store = await engine.repo.store(customer.storeId);
     if (store === null) return {};
-    return { service: ticketView(readStoreQueue(engine, store), customer, lang).service };
+    return { service: ticketView(await readStoreQueue(engine, store), customer, lang).service };
   }
 
   const act =
-    (run: (customer: Customer, body: unknown) => { customer: Customer; note: string }) =>
+    (run: (customer: Customer, body: unknown) => Promise<{ customer: Customer; note: string }>) =>
     async (request: FastifyRequest, reply: FastifyReply) => {
-      const { customer } = tokenCustomer(request);
+      const { customer } = await tokenCustomer(request);
       if (customer === null) return reply.code(404).send({ error: t('EN', 'phone.notFound') });
       try {
-        const done = run(customer, request.body ?? {});
-        return { view: viewOf(done.customer), note: done.note };
+        const done = await run(customer, request.body ?? {});
+        return { view: await viewOf(done.customer), note: done.note };
       } catch (error) {
         if (error instanceof PhoneRefusal)
-          return reply.code(error.status).send({ error: error.message, view: viewOf(customer) });
+          return reply
+            .code(error.status)
+            .send({ error: error.message, view: await viewOf(customer) });
         throw error;
       }
     };
 
   app.post(
     '/t/:token/cancel',
-    act((customer) => ({ customer: phone.cancel(customer), note: t(customer.lang, 'phone.left') })),
+    act(async (customer) => ({
+      customer: await phone.cancel(customer),
+      note: t(customer.lang, 'phone.left'),
+    })),
   );
   app.post(
     '/t/:token/late',
-    act((customer, body) => {
+    act(async (customer, body) => {
       const parsed = LateBodySchema.safeParse(body);
       if (!parsed.success) throw new PhoneRefusal('Send {"places": 1..20} as JSON.', 400);
-      const moved = phone.postpone(customer, parsed.data.places);
+      const moved = await phone.postpone(customer, parsed.data.places);
       return {
         customer: moved,
         note: t(customer.lang, 'phone.movedBack', { places: parsed.data.places }),
@@ -292,12 +303,15 @@ export function registerPhonePages(
     const body = PhonePathRequestSchema.safeParse(request.body ?? {});
     if (!body.success)
       return reply.code(400).send({ error: 'Send {"credential": {...}, "customerId": "..."}.' });
-    const check = checkCredential(engine, body.data.credential);
+    const check = await checkCredential(engine, body.data.credential);
     if (!check.ok) return reply.code(401).send({ error: check.reason });
-    const customer = engine.repo.customer(body.data.customerId);
+    const customer = await engine.repo.customer(body.data.customerId);
     if (customer === null || customer.storeId !== check.device.storeId)
       return reply.code(404).send({ error: `Customer ${body.data.customerId} does not exist.` });
-    return { path: `/t/${phone.pageToken(customer.id)}`, storePath: `/q/${customer.storeId}` };
+    return {
+      path: `/t/${await phone.pageToken(customer.id)}`,
+      storePath: `/q/${customer.storeId}`,
+    };
   });
 
   attachTicketNamespace(io, engine, phone);
@@ -320,20 +334,25 @@ function attachTicketNamespace(io: Server, engine: HubEngine, phone: PhoneQueue)
 
   nsp.use((socket, next) => {
     const token = (socket.handshake.auth as Record<string, unknown>).token;
-    const customer = typeof token === 'string' ? phone.customerOfToken(token) : null;
-    if (customer === null) return next(new Error('unknown_ticket'));
-    socket.data.customerId = customer.id;
-    socket.data.storeId = customer.storeId;
-    next();
+    const found = typeof token === 'string' ? phone.customerOfToken(token) : Promise.resolve(null);
+    found.then(
+      (customer) => {
+        if (customer === null) return next(new Error('unknown_ticket'));
+        socket.data.customerId = customer.id;
+        socket.data.storeId = customer.storeId;
+        next();
+      },
+      () => next(new Error('unknown_ticket')),
+    );
   });
 
-  const push = (sockets: Iterable<Socket>, storeId: string): void => {
-    const store = engine.repo.store(storeId);
+  const push = async (sockets: Iterable<Socket>, storeId: string): Promise<void> => {
+    const store = await engine.repo.store(storeId);
     if (store === null) return;
-    const queue = readStoreQueue(engine, store);
+    const queue = await readStoreQueue(engine, store);
     for (const socket of sockets) {
       const id = socket.data.customerId as string;
-      const customer = queue.customers.find((c) => c.id === id) ?? engine.repo.customer(id);
+      const customer = queue.customers.find((c) => c.id === id) ?? (await engine.repo.customer(id));
       if (customer === null) continue;
       const view = ticketView(queue, customer, customer.lang);
       const text = JSON.stringify(view);
@@ -346,7 +365,8 @@ function attachTicketNamespace(io: Server, engine: HubEngine, phone: PhoneQueue)
   nsp.on('connection', (socket) => {
     const storeId = socket.data.storeId as string;
     void socket.join(storeRoom(storeId));
-    push([socket], storeId);
+    // A view that cannot be read now is sent with the store's next change.
+    push([socket], storeId).catch(() => {});
   });
 
   engine.onChanges((changes) => {
@@ -356,7 +376,7 @@ function attachTicketNamespace(io: Server, engine: HubEngine, phone: PhoneQueue)
       const sockets = [...ids]
         .map((id) => nsp.sockets.get(id))
         .filter((s): s is Socket => s !== undefined);
-      push(sockets, storeId);
+      push(sockets, storeId).catch(() => {});
     }
   });
 }

@@ -64,43 +64,43 @@ export class PhoneQueue {
   ) {}
 
   /** The unguessable token of a ticket's page: `/t/<token>` (any ticket of the hub). */
-  pageToken(customerId: string): string {
-    return `${customerId}.${this.mac(customerId)}`;
+  async pageToken(customerId: string): Promise<string> {
+    return `${customerId}.${await this.mac(customerId)}`;
   }
 
   /** The ticket a page token names, or null when the token is not one the hub made. */
-  customerOfToken(token: string): Customer | null {
+  async customerOfToken(token: string): Promise<Customer | null> {
     const dot = token.lastIndexOf('.');
     if (dot <= 0) return null;
     const id = token.slice(0, dot);
     const given = Buffer.from(token.slice(dot + 1));
-    const expected = Buffer.from(this.mac(id));
+    const expected = Buffer.from(await this.mac(id));
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
     return this.engine.repo.customer(id);
   }
 
-  private mac(customerId: string): string {
-    this.secret ??= this.engine.repo.hubSecret('bloom-ticket-page', () =>
+  private async mac(customerId: string): Promise<string> {
+    this.secret ??= await this.engine.repo.hubSecret('bloom-ticket-page', () =>
       randomBytes(32).toString('hex'),
     );
     return createHmac('sha256', this.secret).update(customerId).digest('base64url').slice(0, 27);
   }
 
   /** A store that takes phone tickets, or a refusal. */
-  phoneStore(storeId: string): Store {
-    const store = this.engine.repo.store(storeId);
+  async phoneStore(storeId: string): Promise<Store> {
+    const store = await this.engine.repo.store(storeId);
     if (store === null) throw new PhoneRefusal(`There is no location ${storeId}.`, 404);
     if (!store.phoneQueue.enabled)
       throw new PhoneRefusal(`${store.name} does not take tickets from phones.`, 403);
     return store;
   }
 
-  join(request: JoinRequest): PageTicket {
-    const store = this.phoneStore(request.storeId);
+  async join(request: JoinRequest): Promise<PageTicket> {
+    const store = await this.phoneStore(request.storeId);
     this.countJoin(request.ip, store.phoneQueue.joinsPerMinutePerIp);
     const settings = store.phoneQueue;
     const now = this.clock();
-    const queue = readStoreQueue(this.engine, store, now);
+    const queue = await readStoreQueue(this.engine, store, now);
     const service = queue.services.find((s) => s.id === request.serviceId);
     if (service === undefined || !isJoinable(service))
       throw new PhoneRefusal(`There is no service ${request.serviceId} at ${store.name}.`, 404);
@@ -109,7 +109,7 @@ export class PhoneQueue {
     this.checkRadius(store, request.position);
     this.checkQueueLength(queue, service);
     if (!settings.allowMultiTicket) {
-      const live = this.liveTickets(request.phoneKey)[0];
+      const live = (await this.liveTickets(request.phoneKey))[0];
       if (live !== undefined)
         throw new PhoneRefusal(
           `You already hold ticket ${live.ticket}: one ticket per phone.`,
@@ -119,7 +119,7 @@ export class PhoneQueue {
     const machine = ticketMachineFor(queue.devices, service);
     if (machine === undefined)
       throw new PhoneRefusal(`${store.name} has no ticket machine offering this service.`, 409);
-    const result = this.engine.applyCommand(
+    const result = await this.engine.applyCommand(
       { deviceId: machine.id, origin: 'bloom', registeredBy: `bloom:${request.phoneKey}` },
       {
         id: HubEngine.newCommandId(),
@@ -137,45 +137,50 @@ export class PhoneQueue {
       },
     );
     const customer = customerOf(result);
-    this.engine.repo.insertBloomTicket({
+    await this.engine.repo.insertBloomTicket({
       customerId: customer.id,
       storeId: store.id,
       accountId: request.accountId,
       phoneKey: request.phoneKey,
       createdMs: now.getTime(),
     });
-    return { customer, token: this.pageToken(customer.id) };
+    return { customer, token: await this.pageToken(customer.id) };
   }
 
   /** The phone's tickets still in the flow (newest last). */
-  liveTickets(phoneKey: string): Customer[] {
-    return this.engine.repo
-      .bloomTickets({ phoneKey })
-      .map((t) => this.engine.repo.customer(t.customerId))
-      .filter((c): c is Customer => c !== null && LIVE_STATES.has(c.state));
+  async liveTickets(phoneKey: string): Promise<Customer[]> {
+    const out: Customer[] = [];
+    for (const t of await this.engine.repo.bloomTickets({ phoneKey })) {
+      const c = await this.engine.repo.customer(t.customerId);
+      if (c !== null && LIVE_STATES.has(c.state)) out.push(c);
+    }
+    return out;
   }
 
   /** Leaves the queue: the ticket is cancelled everywhere (desks, screens, estimates). */
-  cancel(customer: Customer): Customer {
+  async cancel(customer: Customer): Promise<Customer> {
     return customerOf(
-      this.asMachine(customer, { type: 'cancel', payload: { customerId: customer.id } }),
+      await this.asMachine(customer, { type: 'cancel', payload: { customerId: customer.id } }),
     );
   }
 
   /** "I'm running late": moves back `places` places. */
-  postpone(customer: Customer, places: number): Customer {
+  async postpone(customer: Customer, places: number): Promise<Customer> {
     return customerOf(
-      this.asMachine(customer, { type: 'postpone', payload: { customerId: customer.id, places } }),
+      await this.asMachine(customer, {
+        type: 'postpone',
+        payload: { customerId: customer.id, places },
+      }),
     );
   }
 
-  private asMachine(
+  private async asMachine(
     customer: Customer,
     command:
       | { type: 'cancel'; payload: { customerId: string } }
       | { type: 'postpone'; payload: { customerId: string; places: number } },
-  ): CommandResult {
-    const devices = this.engine.repo.devices(customer.storeId);
+  ): Promise<CommandResult> {
+    const devices = await this.engine.repo.devices(customer.storeId);
     const machine =
       devices.find((d) => d.id === customer.machineId) ?? devices.find((d) => d.role === 'machine');
     if (machine === undefined) throw new PhoneRefusal('This store has no ticket machine.', 409);

@@ -12,15 +12,19 @@ export interface StoreQueue extends EstimateContext {
   day: string;
 }
 
-export function readStoreQueue(engine: HubEngine, store: Store, now = new Date()): StoreQueue {
+export function readStoreQueue(
+  engine: HubEngine,
+  store: Store,
+  now = new Date(),
+): Promise<StoreQueue> {
   const day = storeDay(now, store.timeZone);
-  return engine.repo.read(() => ({
+  return engine.repo.read(async (tx) => ({
     store,
     day,
     now,
-    services: engine.repo.services(store.id),
-    devices: engine.repo.devices(store.id),
-    customers: engine.repo.queueCustomers(store.id, day),
+    services: await tx.services(store.id),
+    devices: await tx.devices(store.id),
+    customers: await tx.queueCustomers(store.id, day),
   }));
 }
 

@@ -30,13 +30,17 @@ import type {
   BloomReset,
   BloomTicketRow,
   CountAheadQuery,
+  HubData,
   HubRepo,
+  HubTx,
   OutboxEntry,
   OutboxRecord,
   OutboxStatus,
   QueueHeadsQuery,
   StaffTokenRow,
+  TxScope,
 } from './hub-repo.js';
+import { AsyncMutex } from './async-mutex.js';
 import { hashToken, newObjectId } from './ids.js';
 
 interface DataRow {
@@ -57,23 +61,60 @@ export function openHubRepo(dataDir: string): SqliteHubRepo {
   return new SqliteHubRepo(openHubDb(dataDir));
 }
 
-export class SqliteHubRepo implements HubRepo {
+/**
+ * The port on one better-sqlite3 connection. Every statement runs synchronously and the promise
+ * is already settled when a method returns. A transaction spans `await`s, so transactions are
+ * serialised on the connection by a mutex (the next BEGIN waits for the last COMMIT); the
+ * IMMEDIATE lock keeps other processes (the CLI) out meanwhile. The repo is its own `tx`: there
+ * is one connection.
+ */
+export class SqliteHubRepo implements HubRepo, HubTx {
   private readonly statements = new Map<string, Statement>();
+  private readonly writer = new AsyncMutex();
+  private savepoints = 0;
 
   constructor(private readonly db: Db) {}
 
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+  // The scope is not needed here: IMMEDIATE locks the whole file, every store at once.
+  async transaction<T>(_scope: TxScope, fn: (tx: HubTx) => Promise<T>): Promise<T> {
+    return this.writer.run(() => this.inTransaction('BEGIN IMMEDIATE', fn));
   }
-  // better-sqlite3 nests a transaction inside another as a SAVEPOINT.
-  savepoint<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+  async read<T>(fn: (tx: HubData) => Promise<T>): Promise<T> {
+    return this.writer.run(() => this.inTransaction('BEGIN DEFERRED', fn));
   }
-  read<T>(fn: () => T): T {
-    return this.db.transaction(fn).deferred();
+  private async inTransaction<T>(begin: string, fn: (tx: HubTx) => Promise<T>): Promise<T> {
+    this.prepare(begin).run();
+    try {
+      const out = await fn(this);
+      this.prepare('COMMIT').run();
+      return out;
+    } catch (error) {
+      if (this.db.inTransaction) this.prepare('ROLLBACK').run();
+      throw error;
+    }
   }
-  close(): void {
-    this.db.close();
+  async savepoint<T>(fn: (tx: HubTx) => Promise<T>): Promise<T> {
+    // Nested savepoints get their own names (sp1, sp2, ...), released innermost first.
+    const name = `sp${++this.savepoints}`;
+    this.prepare(`SAVEPOINT ${name}`).run();
+    try {
+      const out = await fn(this);
+      this.prepare(`RELEASE ${name}`).run();
+      return out;
+    } catch (error) {
+      this.prepare(`ROLLBACK TO ${name}`).run();
+      this.prepare(`RELEASE ${name}`).run();
+      throw error;
+    } finally {
+      this.savepoints -= 1;
+    }
+  }
+  async lockStore(_storeId: string): Promise<void> {
+    // BEGIN IMMEDIATE already holds the write lock of every store.
+  }
+  async close(): Promise<void> {
+    // After the transaction in flight (if any) has committed.
+    await this.writer.run(async () => this.db.close());
   }
 
   /** Prepared once per SQL text: every statement here is constant, parameters are bound. */
@@ -92,44 +133,44 @@ export class SqliteHubRepo implements HubRepo {
     return parseRow<T>(this.prepare(sql).get(...params));
   }
 
-  organization(id: string): Organization | null {
+  async organization(id: string): Promise<Organization | null> {
     return this.one('SELECT data FROM organizations WHERE id = ?', id);
   }
-  organizations(): Organization[] {
+  async organizations(): Promise<Organization[]> {
     return this.all('SELECT data FROM organizations ORDER BY id');
   }
-  store(id: string): Store | null {
+  async store(id: string): Promise<Store | null> {
     return this.one('SELECT data FROM stores WHERE id = ?', id);
   }
-  stores(): Store[] {
+  async stores(): Promise<Store[]> {
     return this.all('SELECT data FROM stores ORDER BY id');
   }
-  service(id: string): Service | null {
+  async service(id: string): Promise<Service | null> {
     return this.one('SELECT data FROM services WHERE id = ?', id);
   }
-  services(storeId?: string): Service[] {
+  async services(storeId?: string): Promise<Service[]> {
     return storeId === undefined
       ? this.all('SELECT data FROM services ORDER BY store_id, id')
       : this.all('SELECT data FROM services WHERE store_id = ? ORDER BY id', storeId);
   }
-  device(id: string): Device | null {
+  async device(id: string): Promise<Device | null> {
     return this.one('SELECT data FROM devices WHERE id = ?', id);
   }
-  devices(storeId?: string): Device[] {
+  async devices(storeId?: string): Promise<Device[]> {
     return storeId === undefined
       ? this.all('SELECT data FROM devices ORDER BY store_id, id')
       : this.all('SELECT data FROM devices WHERE store_id = ? ORDER BY id', storeId);
   }
-  devicesByMac(macs: readonly string[]): Device[] {
+  async devicesByMac(macs: readonly string[]): Promise<Device[]> {
     const out: Device[] = [];
     const stmt = this.prepare('SELECT data FROM devices WHERE mac = ? ORDER BY id');
     for (const mac of macs) out.push(...parseRows<Device>(stmt.all(mac)));
     return out;
   }
-  customer(id: string): Customer | null {
+  async customer(id: string): Promise<Customer | null> {
     return this.one('SELECT data FROM customers WHERE id = ?', id);
   }
-  customers(storeId?: string): Customer[] {
+  async customers(storeId?: string): Promise<Customer[]> {
     return storeId === undefined
       ? this.all('SELECT data FROM customers ORDER BY store_id, ticket_day, rowid')
       : this.all(
@@ -138,7 +179,7 @@ export class SqliteHubRepo implements HubRepo {
         );
   }
   /** The store's working set: anyone still in the flow or booked, and everything of `day`. */
-  queueCustomers(storeId: string, day: string): Customer[] {
+  async queueCustomers(storeId: string, day: string): Promise<Customer[]> {
     return this.all(
       `SELECT data FROM customers WHERE store_id = ?
          AND (state IN ${ACTIVE_OR_BOOKED} OR ticket_day >= ?) ORDER BY rowid`,
@@ -146,10 +187,10 @@ export class SqliteHubRepo implements HubRepo {
       day,
     );
   }
-  bookedCustomer(
+  async bookedCustomer(
     storeId: string,
     by: { externalId: string } | { ticket: string },
-  ): Customer | null {
+  ): Promise<Customer | null> {
     return 'externalId' in by
       ? this.one(
           `SELECT data FROM customers WHERE store_id = ? AND external_id = ? AND state = 'booked'
@@ -164,7 +205,7 @@ export class SqliteHubRepo implements HubRepo {
           by.ticket,
         );
   }
-  customersAtDesk(storeId: string, deskId: string): Customer[] {
+  async customersAtDesk(storeId: string, deskId: string): Promise<Customer[]> {
     return this.all(
       `SELECT data FROM customers WHERE store_id = ? AND desk_id = ? AND state IN ('called','serving')
          ORDER BY rowid`,
@@ -173,7 +214,7 @@ export class SqliteHubRepo implements HubRepo {
     );
   }
 
-  queueHeads(q: QueueHeadsQuery): Customer[] {
+  async queueHeads(q: QueueHeadsQuery): Promise<Customer[]> {
     // Callable: no appointment, or its time minus the lead has come.
     const latestAppointment = q.now.getTime() + q.appointmentLeadMinutes * 60_000;
     const heads: Customer[] = [];
@@ -213,7 +254,7 @@ export class SqliteHubRepo implements HubRepo {
     return heads;
   }
 
-  countWaitingAhead(q: CountAheadQuery): number {
+  async countWaitingAhead(q: CountAheadQuery): Promise<number> {
     const { subject } = q;
     const tier = subject.prioritized ? 0 : 1;
     const row = this.prepare(
@@ -238,12 +279,12 @@ export class SqliteHubRepo implements HubRepo {
     return row.n;
   }
 
-  latestServiceTimes(
+  async latestServiceTimes(
     storeId: string,
     serviceId: string,
     day: string,
     limit: number,
-  ): ServiceTime[] {
+  ): Promise<ServiceTime[]> {
     // Only the two times are read out of the JSON: no customer is parsed.
     return this.prepare(
       `SELECT service_id AS serviceId, state, json_extract(data, '$.servingAt') AS servingAt,
@@ -253,10 +294,10 @@ export class SqliteHubRepo implements HubRepo {
     ).all(storeId, serviceId, day, limit) as ServiceTime[];
   }
 
-  block(id: string): TicketBlock | null {
+  async block(id: string): Promise<TicketBlock | null> {
     return this.one('SELECT data FROM ticket_blocks WHERE id = ?', id);
   }
-  blocks(storeId: string, prefix?: string, day?: string): TicketBlock[] {
+  async blocks(storeId: string, prefix?: string, day?: string): Promise<TicketBlock[]> {
     return prefix === undefined || day === undefined
       ? this.all('SELECT data FROM ticket_blocks WHERE store_id = ? ORDER BY rowid', storeId)
       : this.all(
@@ -266,26 +307,26 @@ export class SqliteHubRepo implements HubRepo {
           day,
         );
   }
-  lastIssued(storeId: string, prefix: string, day: string): number {
+  async lastIssued(storeId: string, prefix: string, day: string): Promise<number> {
     const row = this.prepare(
       'SELECT last FROM ticket_counters WHERE store_id = ? AND prefix = ? AND day = ?',
     ).get(storeId, prefix, day) as { last: number } | undefined;
     return row?.last ?? 0;
   }
-  setLastIssued(storeId: string, prefix: string, day: string, last: number): void {
+  async setLastIssued(storeId: string, prefix: string, day: string, last: number): Promise<void> {
     this.prepare(
       `INSERT INTO ticket_counters (store_id, prefix, day, last) VALUES (?, ?, ?, ?)
          ON CONFLICT (store_id, prefix, day) DO UPDATE SET last = max(last, excluded.last)`,
     ).run(storeId, prefix, day, last);
   }
-  ticketTaken(storeId: string, prefix: string, day: string, n: number): boolean {
+  async ticketTaken(storeId: string, prefix: string, day: string, n: number): Promise<boolean> {
     return (
       this.prepare(
         'SELECT 1 FROM customers WHERE store_id = ? AND ticket_prefix = ? AND ticket_day = ? AND ticket_number = ?',
       ).get(storeId, prefix, day, n) !== undefined
     );
   }
-  nextArrivalSeq(storeId: string): number {
+  async nextArrivalSeq(storeId: string): Promise<number> {
     const row = this.prepare(
       'UPDATE stores SET arrival_seq = arrival_seq + 1 WHERE id = ? RETURNING arrival_seq',
     ).get(storeId) as { arrival_seq: number } | undefined;
@@ -293,12 +334,17 @@ export class SqliteHubRepo implements HubRepo {
     return row.arrival_seq;
   }
 
-  head(storeId: string): LogPosition | null {
+  async head(storeId: string): Promise<LogPosition | null> {
     const row = this.prepare('SELECT epoch, head_seq FROM stores WHERE id = ?').get(storeId) as
       { epoch: string; head_seq: number } | undefined;
     return row === undefined ? null : { epoch: row.epoch, seq: row.head_seq };
   }
-  changesSince(storeId: string, epoch: string, seq: number, limit: number): Change[] {
+  async changesSince(
+    storeId: string,
+    epoch: string,
+    seq: number,
+    limit: number,
+  ): Promise<Change[]> {
     return this.all(
       'SELECT data FROM log WHERE store_id = ? AND epoch = ? AND seq > ? ORDER BY seq LIMIT ?',
       storeId,
@@ -309,7 +355,7 @@ export class SqliteHubRepo implements HubRepo {
   }
 
   /** Creates a store's row (and its first epoch) before its first change is logged. */
-  createStore(store: Store): void {
+  async createStore(store: Store): Promise<void> {
     const s = StoreSchema.parse(store);
     this.prepare('INSERT INTO stores (id, organization_id, epoch, data) VALUES (?, ?, ?, ?)').run(
       s.id,
@@ -318,7 +364,10 @@ export class SqliteHubRepo implements HubRepo {
       JSON.stringify(s),
     );
   }
-  upsertOrganization(org: Organization): void {
+  async upsertOrganization(org: Organization): Promise<void> {
+    this.putOrganization(org);
+  }
+  private putOrganization(org: Organization): void {
     const o = OrganizationSchema.parse(org);
     this.prepare(
       'INSERT INTO organizations (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data',
@@ -329,10 +378,10 @@ export class SqliteHubRepo implements HubRepo {
    * Appends one change to its store's log (next seq) and applies its entity, in the caller's
    * transaction. Nothing else writes entities of a store, so the log and the tables agree.
    */
-  append(
+  async append(
     storeId: string,
     entry: Pick<Change, 'origin' | 'commandId' | 'event' | 'entity'> & { at?: string },
-  ): Change {
+  ): Promise<Change> {
     const head = this.prepare(
       'UPDATE stores SET head_seq = head_seq + 1 WHERE id = ? RETURNING epoch, head_seq',
     ).get(storeId) as { epoch: string; head_seq: number } | undefined;
@@ -426,7 +475,7 @@ export class SqliteHubRepo implements HubRepo {
         return;
       }
       case 'organization':
-        this.upsertOrganization(entity.organization);
+        this.putOrganization(entity.organization);
         return;
       case 'block': {
         const b = entity.block;
@@ -451,7 +500,7 @@ export class SqliteHubRepo implements HubRepo {
   // Device credentials: one token per device, handed out once. A device with no row, or whose
   // row has no claimed_at, may claim; claiming stores only the token's hash.
   /** Issues and records a token if the device may claim one; null when it already claimed. */
-  claimCredential(deviceId: string): string | null {
+  async claimCredential(deviceId: string): Promise<string | null> {
     const row = this.prepare('SELECT claimed_at FROM device_credentials WHERE device_id = ?').get(
       deviceId,
     ) as { claimed_at: string | null } | undefined;
@@ -467,19 +516,19 @@ export class SqliteHubRepo implements HubRepo {
     return token;
   }
   /** Revokes the current token (if any) and lets the device claim a new one. */
-  reopenClaim(deviceId: string): void {
+  async reopenClaim(deviceId: string): Promise<void> {
     this.prepare(
       `UPDATE device_credentials SET revoked_at = COALESCE(revoked_at, ?), claimed_at = NULL
          WHERE device_id = ?`,
     ).run(new Date().toISOString(), deviceId);
   }
-  claimState(deviceId: string): 'claimable' | 'claimed' {
+  async claimState(deviceId: string): Promise<'claimable' | 'claimed'> {
     const row = this.prepare('SELECT claimed_at FROM device_credentials WHERE device_id = ?').get(
       deviceId,
     ) as { claimed_at: string | null } | undefined;
     return row !== undefined && row.claimed_at !== null ? 'claimed' : 'claimable';
   }
-  credential(deviceId: string): { tokenHash: string; revoked: boolean } | null {
+  async credential(deviceId: string): Promise<{ tokenHash: string; revoked: boolean } | null> {
     const row = this.prepare(
       'SELECT token_hash, revoked_at FROM device_credentials WHERE device_id = ?',
     ).get(deviceId) as { token_hash: string; revoked_at: string | null } | undefined;
@@ -488,7 +537,7 @@ export class SqliteHubRepo implements HubRepo {
       : { tokenHash: row.token_hash, revoked: row.revoked_at !== null };
   }
 
-  appliedCommand(id: string): AppliedCommand | null {
+  async appliedCommand(id: string): Promise<AppliedCommand | null> {
     const row = this.prepare(
       'SELECT device_id, type, result FROM applied_commands WHERE id = ?',
     ).get(id) as { device_id: string; type: string; result: string } | undefined;
@@ -500,7 +549,10 @@ export class SqliteHubRepo implements HubRepo {
           result: JSON.parse(row.result) as CommandResult,
         };
   }
-  recordCommand(id: string, entry: AppliedCommand & { storeId: string; appliedAt: string }): void {
+  async recordCommand(
+    id: string,
+    entry: AppliedCommand & { storeId: string; appliedAt: string },
+  ): Promise<void> {
     this.prepare(
       'INSERT INTO applied_commands (id, store_id, device_id, type, result, applied_at) VALUES (?, ?, ?, ?, ?, ?)',
     ).run(
@@ -513,27 +565,28 @@ export class SqliteHubRepo implements HubRepo {
     );
   }
 
-  insertApiAccount(
+  async insertApiAccount(
     account: { key: string; secret: string; name: string },
     record: unknown,
     createdAt: string,
-  ): void {
+  ): Promise<void> {
     this.prepare(
       'INSERT INTO api_keys (key, secret, name, data, created_at) VALUES (?, ?, ?, ?, ?)',
     ).run(account.key, account.secret, account.name, JSON.stringify(record), createdAt);
   }
-  apiAccount(key: string): unknown {
+  async apiAccount(key: string): Promise<unknown> {
     return this.one('SELECT data FROM api_keys WHERE key = ?', key);
   }
-  apiAccounts(): unknown[] {
+  async apiAccounts(): Promise<unknown[]> {
     return this.all('SELECT data FROM api_keys ORDER BY created_at');
   }
-  updateApiAccount(key: string, record: unknown): void {
+  async updateApiAccount(key: string, record: unknown): Promise<void> {
     this.prepare('UPDATE api_keys SET data = ? WHERE key = ?').run(JSON.stringify(record), key);
   }
 
-  rememberSignedRequest(nonce: string, untilMs: number, nowMs: number): boolean {
-    return this.transaction(() => {
+  async rememberSignedRequest(nonce: string, untilMs: number, nowMs: number): Promise<boolean> {
+    // Its own short transaction (a savepoint when it runs inside an open one).
+    return this.db.transaction(() => {
       this.prepare('DELETE FROM fv_replays WHERE until_ms < ?').run(nowMs);
       return (
         this.prepare('INSERT OR IGNORE INTO fv_replays (nonce, until_ms) VALUES (?, ?)').run(
@@ -541,9 +594,9 @@ export class SqliteHubRepo implements HubRepo {
           untilMs,
         ).changes === 1
       );
-    });
+    })();
   }
-  countApiHit(apiKey: string, minute: number): number {
+  async countApiHit(apiKey: string, minute: number): Promise<number> {
     const row = this.prepare(
       `INSERT INTO fv_hits (api_key, minute, count) VALUES (?, ?, 1)
          ON CONFLICT(api_key) DO UPDATE SET
@@ -555,7 +608,11 @@ export class SqliteHubRepo implements HubRepo {
   }
 
   // --- Staff accounts and the agent API (staff/, agent/, ombori/) ---
-  insertStaff(staff: { id: string; email: string }, record: unknown, createdAt: string): void {
+  async insertStaff(
+    staff: { id: string; email: string },
+    record: unknown,
+    createdAt: string,
+  ): Promise<void> {
     this.prepare('INSERT INTO staff (id, email, data, created_at) VALUES (?, ?, ?, ?)').run(
       staff.id,
       staff.email,
@@ -563,32 +620,32 @@ export class SqliteHubRepo implements HubRepo {
       createdAt,
     );
   }
-  staffById(id: string): unknown {
+  async staffById(id: string): Promise<unknown> {
     return this.one('SELECT data FROM staff WHERE id = ?', id);
   }
-  staffByEmail(email: string): unknown {
+  async staffByEmail(email: string): Promise<unknown> {
     return this.one('SELECT data FROM staff WHERE email = ?', email);
   }
-  staffList(): unknown[] {
+  async staffList(): Promise<unknown[]> {
     return this.all('SELECT data FROM staff ORDER BY created_at, id');
   }
-  updateStaff(staff: { id: string; email: string }, record: unknown): void {
+  async updateStaff(staff: { id: string; email: string }, record: unknown): Promise<void> {
     this.prepare('UPDATE staff SET email = ?, data = ? WHERE id = ?').run(
       staff.email,
       JSON.stringify(record),
       staff.id,
     );
   }
-  deleteStaff(id: string): void {
+  async deleteStaff(id: string): Promise<void> {
     this.prepare('DELETE FROM staff WHERE id = ?').run(id);
   }
-  insertStaffToken(token: StaffTokenRow): void {
+  async insertStaffToken(token: StaffTokenRow): Promise<void> {
     this.prepare(
       `INSERT INTO staff_tokens (jti, staff_id, desk_id, issued_at, expires_at, revoked_at)
          VALUES (?, ?, ?, ?, ?, ?)`,
     ).run(token.jti, token.staffId, token.deskId, token.issuedAt, token.expiresAt, token.revokedAt);
   }
-  staffToken(jti: string): StaffTokenRow | null {
+  async staffToken(jti: string): Promise<StaffTokenRow | null> {
     const row = this.prepare(
       `SELECT jti, staff_id AS staffId, desk_id AS deskId, issued_at AS issuedAt,
               expires_at AS expiresAt, revoked_at AS revokedAt
@@ -596,10 +653,10 @@ export class SqliteHubRepo implements HubRepo {
     ).get(jti) as StaffTokenRow | undefined;
     return row ?? null;
   }
-  revokeStaffTokens(
+  async revokeStaffTokens(
     by: { staffId: string } | { deskId: string } | { jti: string },
     at: string,
-  ): void {
+  ): Promise<void> {
     if ('jti' in by)
       this.prepare(
         'UPDATE staff_tokens SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL',
@@ -613,7 +670,7 @@ export class SqliteHubRepo implements HubRepo {
         'UPDATE staff_tokens SET revoked_at = ? WHERE desk_id = ? AND revoked_at IS NULL',
       ).run(at, by.deskId);
   }
-  hubSecret(name: string, make: () => string): string {
+  async hubSecret(name: string, make: () => string): Promise<string> {
     this.prepare('INSERT OR IGNORE INTO hub_secrets (name, value) VALUES (?, ?)').run(name, make());
     const row = this.prepare('SELECT value FROM hub_secrets WHERE name = ?').get(name) as {
       value: string;
@@ -621,7 +678,7 @@ export class SqliteHubRepo implements HubRepo {
     return row.value;
   }
   // --- Bloom virtual tickets ---
-  insertBloomAccount(row: BloomAccountRow): void {
+  async insertBloomAccount(row: BloomAccountRow): Promise<void> {
     this.prepare('INSERT INTO bloom_accounts (id, username, email, data) VALUES (?, ?, ?, ?)').run(
       row.id,
       row.username,
@@ -629,7 +686,7 @@ export class SqliteHubRepo implements HubRepo {
       JSON.stringify(row.record),
     );
   }
-  updateBloomAccount(row: BloomAccountRow): void {
+  async updateBloomAccount(row: BloomAccountRow): Promise<void> {
     this.prepare('UPDATE bloom_accounts SET username = ?, email = ?, data = ? WHERE id = ?').run(
       row.username,
       row.email,
@@ -637,7 +694,9 @@ export class SqliteHubRepo implements HubRepo {
       row.id,
     );
   }
-  bloomAccount(by: { id: string } | { username: string } | { email: string }): unknown {
+  async bloomAccount(
+    by: { id: string } | { username: string } | { email: string },
+  ): Promise<unknown> {
     if ('id' in by) return this.one('SELECT data FROM bloom_accounts WHERE id = ?', by.id);
     if ('username' in by)
       return this.one('SELECT data FROM bloom_accounts WHERE username = ?', by.username);
@@ -646,33 +705,33 @@ export class SqliteHubRepo implements HubRepo {
       by.email,
     );
   }
-  insertBloomToken(tokenHash: string, accountId: string, expiresMs: number): void {
+  async insertBloomToken(tokenHash: string, accountId: string, expiresMs: number): Promise<void> {
     this.prepare(
       'INSERT INTO bloom_tokens (token_hash, account_id, expires_ms) VALUES (?, ?, ?)',
     ).run(tokenHash, accountId, expiresMs);
   }
-  bloomTokenAccount(tokenHash: string, nowMs: number): string | null {
+  async bloomTokenAccount(tokenHash: string, nowMs: number): Promise<string | null> {
     const row = this.prepare(
       'SELECT account_id FROM bloom_tokens WHERE token_hash = ? AND revoked = 0 AND expires_ms > ?',
     ).get(tokenHash, nowMs) as { account_id: string } | undefined;
     return row?.account_id ?? null;
   }
-  revokeBloomTokens(accountId: string): void {
+  async revokeBloomTokens(accountId: string): Promise<void> {
     this.prepare('UPDATE bloom_tokens SET revoked = 1 WHERE account_id = ?').run(accountId);
   }
-  insertBloomReset(reset: BloomReset): void {
+  async insertBloomReset(reset: BloomReset): Promise<void> {
     this.prepare(
       'INSERT INTO bloom_resets (token, account_id, email, expires_ms) VALUES (?, ?, ?, ?)',
     ).run(reset.token, reset.accountId, reset.email, reset.expiresMs);
   }
-  takeBloomReset(token: string, nowMs: number): string | null {
+  async takeBloomReset(token: string, nowMs: number): Promise<string | null> {
     const row = this.prepare(
       `UPDATE bloom_resets SET used = 1 WHERE token = ? AND used = 0 AND expires_ms > ?
          RETURNING account_id`,
     ).get(token, nowMs) as { account_id: string } | undefined;
     return row?.account_id ?? null;
   }
-  pendingBloomResets(nowMs: number): BloomReset[] {
+  async pendingBloomResets(nowMs: number): Promise<BloomReset[]> {
     const rows = this.prepare(
       `SELECT token, account_id, email, expires_ms FROM bloom_resets
          WHERE used = 0 AND expires_ms > ? ORDER BY expires_ms`,
@@ -684,19 +743,19 @@ export class SqliteHubRepo implements HubRepo {
       expiresMs: r.expires_ms,
     }));
   }
-  insertBloomTicket(t: BloomTicketRow): void {
+  async insertBloomTicket(t: BloomTicketRow): Promise<void> {
     this.prepare(
       `INSERT INTO bloom_tickets (customer_id, store_id, account_id, phone_key, created_ms)
          VALUES (?, ?, ?, ?, ?)`,
     ).run(t.customerId, t.storeId, t.accountId, t.phoneKey, t.createdMs);
   }
-  bloomTicket(customerId: string): BloomTicketRow | null {
+  async bloomTicket(customerId: string): Promise<BloomTicketRow | null> {
     const row = this.prepare('SELECT * FROM bloom_tickets WHERE customer_id = ?').get(
       customerId,
     ) as BloomTicketDbRow | undefined;
     return row === undefined ? null : bloomTicketOf(row);
   }
-  bloomTickets(by: { accountId: string } | { phoneKey: string }): BloomTicketRow[] {
+  async bloomTickets(by: { accountId: string } | { phoneKey: string }): Promise<BloomTicketRow[]> {
     const rows = (
       'accountId' in by
         ? this.prepare('SELECT * FROM bloom_tickets WHERE account_id = ? ORDER BY created_ms').all(
@@ -708,27 +767,27 @@ export class SqliteHubRepo implements HubRepo {
     ) as BloomTicketDbRow[];
     return rows.map(bloomTicketOf);
   }
-  partnerTicket(
+  async partnerTicket(
     source: string,
     externalId: string,
-  ): { customerId: string; storeId: string } | null {
+  ): Promise<{ customerId: string; storeId: string } | null> {
     const row = this.prepare(
       `SELECT customer_id AS customerId, store_id AS storeId FROM partner_tickets
          WHERE source = ? AND external_id = ?`,
     ).get(source, externalId) as { customerId: string; storeId: string } | undefined;
     return row ?? null;
   }
-  insertPartnerTicket(
+  async insertPartnerTicket(
     source: string,
     externalId: string,
     at: { customerId: string; storeId: string },
-  ): void {
+  ): Promise<void> {
     this.prepare(
       'INSERT INTO partner_tickets (source, external_id, customer_id, store_id) VALUES (?, ?, ?, ?)',
     ).run(source, externalId, at.customerId, at.storeId);
   }
   // --- Notifications (issue 10): outbox, push subscriptions, settings -------------------------
-  enqueueOutbox(entries: readonly OutboxEntry[], nowMs: number): number {
+  async enqueueOutbox(entries: readonly OutboxEntry[], nowMs: number): Promise<number> {
     const stmt = this.prepare(
       `INSERT OR IGNORE INTO outbox
          (id, store_id, customer_id, channel, endpoint, status, attempts, created_ms, next_ms,
@@ -751,7 +810,7 @@ export class SqliteHubRepo implements HubRepo {
     }
     return added;
   }
-  dueOutbox(nowMs: number, limit: number): OutboxRecord[] {
+  async dueOutbox(nowMs: number, limit: number): Promise<OutboxRecord[]> {
     return this.prepare(
       // Only the first pending notification of a ticket on a channel: a retried one holds back
       // the ones after it, so a partner never sees CALLED before BOOKED.
@@ -764,11 +823,11 @@ export class SqliteHubRepo implements HubRepo {
       .all(nowMs, limit)
       .map(outboxRecord);
   }
-  outboxEntry(id: string): OutboxRecord | null {
+  async outboxEntry(id: string): Promise<OutboxRecord | null> {
     const row = this.prepare('SELECT * FROM outbox WHERE id = ?').get(id);
     return row === undefined ? null : outboxRecord(row);
   }
-  outboxEntries(filter: { status?: OutboxStatus; limit: number }): OutboxRecord[] {
+  async outboxEntries(filter: { status?: OutboxStatus; limit: number }): Promise<OutboxRecord[]> {
     const rows =
       filter.status === undefined
         ? this.prepare('SELECT * FROM outbox ORDER BY rowid DESC LIMIT ?').all(filter.limit)
@@ -778,13 +837,13 @@ export class SqliteHubRepo implements HubRepo {
           );
     return rows.map(outboxRecord);
   }
-  settleOutbox(
+  async settleOutbox(
     id: string,
     outcome:
       | { status: 'sent' | 'skipped'; atMs: number; note?: string }
       | { status: 'pending'; nextMs: number; error: string }
       | { status: 'failed'; atMs: number; error: string },
-  ): void {
+  ): Promise<void> {
     if (outcome.status === 'pending') {
       this.prepare(
         `UPDATE outbox SET attempts = attempts + 1, next_ms = ?, last_error = ? WHERE id = ?`,
@@ -797,7 +856,7 @@ export class SqliteHubRepo implements HubRepo {
          WHERE id = ?`,
     ).run(outcome.status, outcome.status === 'skipped' ? 0 : 1, outcome.atMs, error, id);
   }
-  requeueOutbox(id: string, nowMs: number): boolean {
+  async requeueOutbox(id: string, nowMs: number): Promise<boolean> {
     return (
       this.prepare(
         `UPDATE outbox SET status = 'pending', next_ms = ?, created_ms = ?, done_ms = NULL
@@ -805,23 +864,23 @@ export class SqliteHubRepo implements HubRepo {
       ).run(nowMs, nowMs, id).changes === 1
     );
   }
-  setPushId(customerId: string, pushId: string, at: string): void {
+  async setPushId(customerId: string, pushId: string, at: string): Promise<void> {
     this.prepare(
       `INSERT INTO push_subscriptions (customer_id, push_id, subscribed_at) VALUES (?, ?, ?)
          ON CONFLICT(customer_id) DO UPDATE SET push_id = excluded.push_id,
            subscribed_at = excluded.subscribed_at`,
     ).run(customerId, pushId, at);
   }
-  pushId(customerId: string): string | null {
+  async pushId(customerId: string): Promise<string | null> {
     const row = this.prepare('SELECT push_id FROM push_subscriptions WHERE customer_id = ?').get(
       customerId,
     ) as { push_id: string } | undefined;
     return row?.push_id ?? null;
   }
-  notifySetting(key: string): unknown {
+  async notifySetting(key: string): Promise<unknown> {
     return this.one('SELECT data FROM notify_settings WHERE key = ?', key);
   }
-  setNotifySetting(key: string, value: unknown): void {
+  async setNotifySetting(key: string, value: unknown): Promise<void> {
     this.prepare(
       `INSERT INTO notify_settings (key, data) VALUES (?, ?)
          ON CONFLICT(key) DO UPDATE SET data = excluded.data`,
@@ -829,7 +888,7 @@ export class SqliteHubRepo implements HubRepo {
   }
   // --- end notifications ---------------------------------------------------------------------
   // ---- device health (issue 16) ----
-  deviceHealth(storeId: string): DeviceHealthEntry[] {
+  async deviceHealth(storeId: string): Promise<DeviceHealthEntry[]> {
     return this.all<unknown>(
       'SELECT data FROM device_health WHERE store_id = ? ORDER BY device_id',
       storeId,
@@ -837,7 +896,7 @@ export class SqliteHubRepo implements HubRepo {
       .map((raw) => DeviceHealthEntrySchema.safeParse(raw))
       .flatMap((parsed) => (parsed.success ? [parsed.data] : []));
   }
-  putDeviceHealth(entry: DeviceHealthEntry): void {
+  async putDeviceHealth(entry: DeviceHealthEntry): Promise<void> {
     this.prepare(
       `INSERT INTO device_health (device_id, store_id, data) VALUES (?, ?, ?)
          ON CONFLICT(device_id) DO UPDATE SET store_id = excluded.store_id, data = excluded.data`,

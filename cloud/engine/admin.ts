@@ -26,37 +26,39 @@ export interface SeedResult {
 }
 
 /** Writes a store's configuration; what already exists is left as it is (idempotent). */
-export function seedStore(engine: HubEngine, data: DemoStore = demoStore): SeedResult {
-  const { repo } = engine;
-  return engine.mutate((append) => {
-    const created: string[] = [];
-    const storeId = data.store.id;
-    if (repo.store(storeId) === null) {
-      if (repo.organization(data.organization.id) === null) {
-        repo.upsertOrganization(data.organization);
+export function seedStore(engine: HubEngine, data: DemoStore = demoStore): Promise<SeedResult> {
+  const storeId = data.store.id;
+  return engine.mutate(
+    async (append, repo) => {
+      const created: string[] = [];
+      if ((await repo.store(storeId)) === null) {
+        if ((await repo.organization(data.organization.id)) === null) {
+          await repo.upsertOrganization(data.organization);
+        }
+        await repo.createStore(data.store);
+        await append(
+          storeId,
+          'organization_updated',
+          { kind: 'organization', organization: data.organization },
+          ADMIN_ORIGIN,
+        );
+        await append(storeId, 'store_updated', { kind: 'store', store: data.store }, ADMIN_ORIGIN);
+        created.push(`store ${storeId}`);
       }
-      repo.createStore(data.store);
-      append(
-        storeId,
-        'organization_updated',
-        { kind: 'organization', organization: data.organization },
-        ADMIN_ORIGIN,
-      );
-      append(storeId, 'store_updated', { kind: 'store', store: data.store }, ADMIN_ORIGIN);
-      created.push(`store ${storeId}`);
-    }
-    for (const service of data.services) {
-      if (repo.service(service.id) !== null) continue;
-      append(storeId, 'service_updated', { kind: 'service', service }, ADMIN_ORIGIN);
-      created.push(`service ${service.id}`);
-    }
-    for (const device of data.devices) {
-      if (repo.device(device.id) !== null) continue;
-      append(storeId, 'device_updated', { kind: 'device', device }, ADMIN_ORIGIN);
-      created.push(`device ${device.id}`);
-    }
-    return { created };
-  });
+      for (const service of data.services) {
+        if ((await repo.service(service.id)) !== null) continue;
+        await append(storeId, 'service_updated', { kind: 'service', service }, ADMIN_ORIGIN);
+        created.push(`service ${service.id}`);
+      }
+      for (const device of data.devices) {
+        if ((await repo.device(device.id)) !== null) continue;
+        await append(storeId, 'device_updated', { kind: 'device', device }, ADMIN_ORIGIN);
+        created.push(`device ${device.id}`);
+      }
+      return { created };
+    },
+    [storeId],
+  );
 }
 
 export interface AddDeviceInput {
@@ -86,50 +88,64 @@ export interface AddDeviceResult {
  * hostname changed) may claim its credential once with `POST /provision`; a device that already
  * claimed keeps it, and its new role or store reaches it through the sync stream.
  */
-export function addDevice(engine: HubEngine, input: AddDeviceInput): AddDeviceResult {
-  const { repo } = engine;
-  return engine.mutate((append) => {
-    const store = repo.store(input.storeId);
-    if (store === null) throw new AdminError(`Store ${input.storeId} does not exist.`);
-    const mac = MacSchema.safeParse(input.mac);
-    if (!mac.success)
-      throw new AdminError(`"${input.mac}" is not a MAC address such as AC:AF:B9:37:CB:46.`);
-    const existing = repo.devicesByMac([mac.data]).find((d) => d.hostname === input.hostname);
-    const id = input.id ?? existing?.id ?? newObjectId();
-    if (!IdSchema.safeParse(id).success) throw new AdminError(`"${id}" is not a valid id.`);
-    const parsed = DeviceSchema.safeParse({
-      ...(existing ?? {}),
-      id,
-      organizationId: store.organizationId,
-      storeId: store.id,
-      name: input.name ?? existing?.name ?? input.hostname,
-      hostname: input.hostname,
-      mac: mac.data,
-      role: input.role,
-    });
-    if (!parsed.success) throw new AdminError(parsed.error.issues[0]?.message ?? 'Invalid device.');
-    const device = parsed.data;
-    const before = repo.device(device.id);
-    append(store.id, 'device_updated', { kind: 'device', device }, ADMIN_ORIGIN);
-    for (const serviceId of input.serviceIds ?? []) {
-      const service = repo.service(serviceId);
-      if (service === null || service.storeId !== store.id) {
-        throw new AdminError(`Service ${serviceId} does not exist in store ${store.id}.`);
+export function addDevice(engine: HubEngine, input: AddDeviceInput): Promise<AddDeviceResult> {
+  return engine.mutate(
+    async (append, repo) => {
+      const store = await repo.store(input.storeId);
+      if (store === null) throw new AdminError(`Store ${input.storeId} does not exist.`);
+      const mac = MacSchema.safeParse(input.mac);
+      if (!mac.success)
+        throw new AdminError(`"${input.mac}" is not a MAC address such as AC:AF:B9:37:CB:46.`);
+      const existing = (await repo.devicesByMac([mac.data])).find(
+        (d) => d.hostname === input.hostname,
+      );
+      const id = input.id ?? existing?.id ?? newObjectId();
+      if (!IdSchema.safeParse(id).success) throw new AdminError(`"${id}" is not a valid id.`);
+      const parsed = DeviceSchema.safeParse({
+        ...(existing ?? {}),
+        id,
+        organizationId: store.organizationId,
+        storeId: store.id,
+        name: input.name ?? existing?.name ?? input.hostname,
+        hostname: input.hostname,
+        mac: mac.data,
+        role: input.role,
+      });
+      if (!parsed.success)
+        throw new AdminError(parsed.error.issues[0]?.message ?? 'Invalid device.');
+      const device = parsed.data;
+      const before = await repo.device(device.id);
+      await append(store.id, 'device_updated', { kind: 'device', device }, ADMIN_ORIGIN);
+      for (const serviceId of input.serviceIds ?? []) {
+        const service = await repo.service(serviceId);
+        if (service === null || service.storeId !== store.id) {
+          throw new AdminError(`Service ${serviceId} does not exist in store ${store.id}.`);
+        }
+        const key =
+          device.role === 'desk'
+            ? 'deskIds'
+            : device.role === 'machine'
+              ? 'machineIds'
+              : 'screenIds';
+        if (service[key].includes(device.id)) continue;
+        const updated = ServiceSchema.parse({ ...service, [key]: [...service[key], device.id] });
+        await append(
+          store.id,
+          'service_updated',
+          { kind: 'service', service: updated },
+          ADMIN_ORIGIN,
+        );
       }
-      const key =
-        device.role === 'desk' ? 'deskIds' : device.role === 'machine' ? 'machineIds' : 'screenIds';
-      if (service[key].includes(device.id)) continue;
-      const updated = ServiceSchema.parse({ ...service, [key]: [...service[key], device.id] });
-      append(store.id, 'service_updated', { kind: 'service', service: updated }, ADMIN_ORIGIN);
-    }
-    const sameBox =
-      before !== null &&
-      before.mac === device.mac &&
-      before.hostname.toLowerCase() === device.hostname.toLowerCase();
-    if (!sameBox) repo.reopenClaim(device.id);
-    const claim = repo.claimState(device.id) === 'claimed' ? 'claimed' : 'open';
-    return { device, claim, message: addMessage(device, claim) };
-  });
+      const sameBox =
+        before !== null &&
+        before.mac === device.mac &&
+        before.hostname.toLowerCase() === device.hostname.toLowerCase();
+      if (!sameBox) await repo.reopenClaim(device.id);
+      const claim = (await repo.claimState(device.id)) === 'claimed' ? 'claimed' : 'open';
+      return { device, claim, message: addMessage(device, claim) };
+    },
+    [input.storeId],
+  );
 }
 
 function addMessage(device: Device, claim: 'open' | 'claimed'): string {
@@ -139,65 +155,91 @@ function addMessage(device: Device, claim: 'open' | 'claimed'): string {
 }
 
 /** Revokes a device's credential (its sockets are dropped) and lets it claim a new one. */
-export function resetDevice(engine: HubEngine, id: string): AddDeviceResult {
-  const { repo } = engine;
-  return engine.mutate((append) => {
-    const device = repo.device(id);
-    if (device === null) throw new AdminError(`Device ${id} does not exist.`);
-    repo.reopenClaim(id);
-    // Through the log so a hub serving this file (another process) hears of it and re-checks
-    // the device's live sockets.
-    append(device.storeId, 'device_updated', { kind: 'device', device }, ADMIN_ORIGIN);
-    return {
-      device,
-      claim: 'open' as const,
-      message: `Device ${id} (${device.hostname}): its credential is revoked; the next POST /provision from MAC ${device.mac} with hostname ${device.hostname} claims a new one.`,
-    };
-  });
+export async function resetDevice(engine: HubEngine, id: string): Promise<AddDeviceResult> {
+  return engine.mutate(
+    async (append, repo) => {
+      const device = await repo.device(id);
+      if (device === null) throw new AdminError(`Device ${id} does not exist.`);
+      await repo.reopenClaim(id);
+      // Through the log so a hub serving this file (another process) hears of it and re-checks
+      // the device's live sockets.
+      await append(device.storeId, 'device_updated', { kind: 'device', device }, ADMIN_ORIGIN);
+      return {
+        device,
+        claim: 'open' as const,
+        message: `Device ${id} (${device.hostname}): its credential is revoked; the next POST /provision from MAC ${device.mac} with hostname ${device.hostname} claims a new one.`,
+      };
+    },
+    await storeOfDevice(engine, id),
+  );
+}
+
+/** The device's store, read before a transaction to lock it up front. */
+async function storeOfDevice(engine: HubEngine, id: string): Promise<string[]> {
+  const device = await engine.repo.device(id);
+  return device === null ? [] : [device.storeId];
 }
 
 /**
  * Hands a device its credential if it may claim one (first time, or after a reset): null when
  * it already claimed. One IMMEDIATE transaction, so two racing claims cannot both win.
  */
-export function claimCredential(engine: HubEngine, deviceId: string): DeviceCredential | null {
-  const token = engine.repo.transaction(() => engine.repo.claimCredential(deviceId));
+export async function claimCredential(
+  engine: HubEngine,
+  deviceId: string,
+): Promise<DeviceCredential | null> {
+  const token = await engine.repo.transaction(
+    { storeIds: await storeOfDevice(engine, deviceId) },
+    (tx) => tx.claimCredential(deviceId),
+  );
   return token === null ? null : { deviceId, token };
 }
 
 /** Edits a service (fields as in the Service entity); devices hear it as `service_updated`. */
-export function updateService(
+export async function updateService(
   engine: HubEngine,
   id: string,
   fields: Record<string, unknown>,
-): Service {
-  const { repo } = engine;
-  return engine.mutate((append) => {
-    const current = repo.service(id);
-    if (current === null) throw new AdminError(`Service ${id} does not exist.`);
-    const parsed = ServiceSchema.safeParse({ ...current, ...fields, id, storeId: current.storeId });
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new AdminError(`${issue?.path.join('.') ?? 'service'}: ${issue?.message ?? 'invalid'}`);
-    }
-    append(
-      current.storeId,
-      'service_updated',
-      { kind: 'service', service: parsed.data },
-      ADMIN_ORIGIN,
-    );
-    return parsed.data;
-  });
+): Promise<Service> {
+  const known = await engine.repo.service(id);
+  return engine.mutate(
+    async (append, repo) => {
+      const current = await repo.service(id);
+      if (current === null) throw new AdminError(`Service ${id} does not exist.`);
+      const parsed = ServiceSchema.safeParse({
+        ...current,
+        ...fields,
+        id,
+        storeId: current.storeId,
+      });
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new AdminError(
+          `${issue?.path.join('.') ?? 'service'}: ${issue?.message ?? 'invalid'}`,
+        );
+      }
+      await append(
+        current.storeId,
+        'service_updated',
+        { kind: 'service', service: parsed.data },
+        ADMIN_ORIGIN,
+      );
+      return parsed.data;
+    },
+    known === null ? [] : [known.storeId],
+  );
 }
 
-export function removeDevice(engine: HubEngine, id: string): Device {
-  const { repo } = engine;
-  return engine.mutate((append) => {
-    const device = repo.device(id);
-    if (device === null) throw new AdminError(`Device ${id} does not exist.`);
-    append(device.storeId, 'device_removed', { kind: 'device_removed', id }, ADMIN_ORIGIN);
-    return device;
-  });
+export async function removeDevice(engine: HubEngine, id: string): Promise<Device> {
+  return engine.mutate(
+    async (append, repo) => {
+      const device = await repo.device(id);
+      if (device === null) throw new AdminError(`Device ${id} does not exist.`);
+      await append(device.storeId, 'device_removed', { kind: 'device_removed', id }, ADMIN_ORIGIN);
+      return device;
+    },
+    await storeOfDevice(engine, id),
+  );
 }
 
 /**
@@ -207,12 +249,15 @@ export function removeDevice(engine: HubEngine, id: string): Device {
  * call that carries the device's valid credential gets its current record. Anything else is
  * `unknown`.
  */
-export function provision(engine: HubEngine, request: ProvisionRequest): ProvisionResponse {
+export async function provision(
+  engine: HubEngine,
+  request: ProvisionRequest,
+): Promise<ProvisionResponse> {
   const macs = request.macs.flatMap((m) => {
     const parsed = MacSchema.safeParse(m);
     return parsed.success ? [parsed.data] : [];
   });
-  const matches = engine.repo.devicesByMac(macs);
+  const matches = await engine.repo.devicesByMac(macs);
   const device =
     matches.find((d) => d.hostname.toLowerCase() === request.hostname.toLowerCase()) ?? null;
   if (device === null) {
@@ -226,10 +271,14 @@ export function provision(engine: HubEngine, request: ProvisionRequest): Provisi
   }
   // The device proves it holds its credential: its current record, and the same credential.
   const held = request.credential;
-  if (held !== undefined && held.deviceId === device.id && checkCredential(engine, held).ok) {
+  if (
+    held !== undefined &&
+    held.deviceId === device.id &&
+    (await checkCredential(engine, held)).ok
+  ) {
     return { status: 'provisioned', device, credential: held };
   }
-  const credential = claimCredential(engine, device.id);
+  const credential = await claimCredential(engine, device.id);
   if (credential === null) {
     return {
       status: 'claimed',
@@ -245,9 +294,12 @@ export type CredentialCheck =
   | { ok: false; reason: 'unknown_device' | 'revoked' | 'bad_credential' };
 
 /** Checks a socket's handshake credential (constant-time on the token hash). */
-export function checkCredential(engine: HubEngine, credential: DeviceCredential): CredentialCheck {
-  const stored = engine.repo.credential(credential.deviceId);
-  const device = engine.repo.device(credential.deviceId);
+export async function checkCredential(
+  engine: HubEngine,
+  credential: DeviceCredential,
+): Promise<CredentialCheck> {
+  const stored = await engine.repo.credential(credential.deviceId);
+  const device = await engine.repo.device(credential.deviceId);
   if (device === null) return { ok: false, reason: stored === null ? 'unknown_device' : 'revoked' };
   if (stored === null) return { ok: false, reason: 'bad_credential' };
   if (stored.revoked) return { ok: false, reason: 'revoked' };

@@ -14,12 +14,13 @@ import {
 } from '../../shared/domain/entities.js';
 import type { CustomerEventName } from '../../shared/domain/lifecycle.js';
 import type { ChangeEvent } from '../../shared/protocol/sync.js';
-import type { HubRepo } from '../db/hub-repo.js';
+import type { HubTx } from '../db/hub-repo.js';
 import { refuse } from './refusal.js';
 import type { Emit } from './sequencer.js';
 
 export interface CommandContext {
-  repo: HubRepo;
+  /** The command's transaction. */
+  repo: HubTx;
   store: Store;
   device: Device;
   registeredBy: string;
@@ -28,8 +29,8 @@ export interface CommandContext {
   day: string;
   emit: Emit;
   /** The store's services and devices (a handful; read once per command). */
-  services: () => Service[];
-  devices: () => Device[];
+  services: () => Promise<Service[]>;
+  devices: () => Promise<Device[]>;
 }
 
 export function requireRole(ctx: CommandContext, role: Device['role'], what: string): void {
@@ -38,8 +39,8 @@ export function requireRole(ctx: CommandContext, role: Device['role'], what: str
 }
 
 /** A service of this store that customers queue for (not a menu). */
-export function queueService(ctx: CommandContext, serviceId: string): Service {
-  const service = ctx.services().find((s) => s.id === serviceId);
+export async function queueService(ctx: CommandContext, serviceId: string): Promise<Service> {
+  const service = (await ctx.services()).find((s) => s.id === serviceId);
   if (service === undefined)
     return refuse('not_found', `Service ${serviceId} does not exist in this store.`);
   if (service.childIds.length > 0) {
@@ -48,20 +49,20 @@ export function queueService(ctx: CommandContext, serviceId: string): Service {
   return service;
 }
 
-export function findCustomer(ctx: CommandContext, id: string): Customer {
-  const c = ctx.repo.customer(id);
+export async function findCustomer(ctx: CommandContext, id: string): Promise<Customer> {
+  const c = await ctx.repo.customer(id);
   if (c === null || c.storeId !== ctx.store.id)
     return refuse('not_found', `Customer ${id} does not exist.`);
   return c;
 }
 
 /** Logs a customer as it now is (the log validates it): the customer as stored. */
-export function saveCustomer(
+export async function saveCustomer(
   ctx: CommandContext,
   event: ChangeEvent,
   customer: Customer,
-): Customer {
-  const { entity } = ctx.emit(event, { kind: 'customer', customer });
+): Promise<Customer> {
+  const { entity } = await ctx.emit(event, { kind: 'customer', customer });
   return entity.kind === 'customer' ? entity.customer : customer;
 }
 
@@ -71,7 +72,7 @@ export function stepCustomer(
   customer: Customer,
   event: CustomerEventName,
   extra: Omit<EventContext, 'now' | 'store'> = {},
-): Customer {
+): Promise<Customer> {
   const next = applyEvent(customer, event, { now: ctx.now, store: ctx.store, ...extra });
   return saveCustomer(ctx, CUSTOMER_LOG_EVENTS[event], next);
 }

@@ -17,10 +17,10 @@ export function reportDeviceHealth(
   device: Pick<Device, 'id' | 'storeId'>,
   health: DeviceHealth,
   now: Date,
-): { entry: DeviceHealthEntry; changed: boolean } {
+): Promise<{ entry: DeviceHealthEntry; changed: boolean }> {
   const at = now.toISOString();
-  return repo.transaction(() => {
-    const last = repo.deviceHealth(device.storeId).find((e) => e.deviceId === device.id);
+  return repo.transaction({ storeIds: [device.storeId] }, async (tx) => {
+    const last = (await tx.deviceHealth(device.storeId)).find((e) => e.deviceId === device.id);
     const changed = last === undefined || !sameHealth(last.health, health);
     const entry: DeviceHealthEntry = {
       deviceId: device.id,
@@ -29,7 +29,7 @@ export function reportDeviceHealth(
       reportedAt: at,
       changedAt: changed ? at : last.changedAt,
     };
-    repo.putDeviceHealth(entry);
+    await tx.putDeviceHealth(entry);
     return { entry, changed };
   });
 }

@@ -15,7 +15,7 @@ import type {
   PullResponse,
   StoreSnapshot,
 } from '../../shared/protocol/sync.js';
-import type { HubRepo } from '../db/hub-repo.js';
+import type { HubData, HubRepo, HubTx } from '../db/hub-repo.js';
 import type { CommandContext } from './command-context.js';
 import { handleCommand } from './handlers/index.js';
 import {
@@ -57,14 +57,23 @@ export class HubEngine {
     return this.sequencer.onAppend(hook);
   }
 
-  /** Runs `fn` in one write transaction; changes it appends are published after commit. */
-  mutate<T>(fn: (append: Append) => T): T {
-    return this.sequencer.write(fn);
+  /**
+   * Runs `fn` in one write transaction; changes it appends are published after commit. Name the
+   * stores it writes in `storeIds` when they are known (locked up front, in order).
+   */
+  mutate<T>(
+    fn: (append: Append, tx: HubTx) => Promise<T>,
+    storeIds: readonly string[] = [],
+  ): Promise<T> {
+    return this.sequencer.write(fn, { storeIds });
   }
 
   /** Applies a device command once per id; a retry gets the first result again. */
-  applyCommand(actor: Actor, envelope: CommandEnvelope): CommandResult {
-    const [result] = this.sequencer.commands([this.job(actor, envelope)]);
+  async applyCommand(actor: Actor, envelope: CommandEnvelope): Promise<CommandResult> {
+    const [result] = await this.sequencer.commands(
+      [this.job(actor, envelope)],
+      await this.storesOf([actor]),
+    );
     if (result === undefined) throw new Error('The sequencer returned no result.');
     if (result instanceof Error) throw result;
     return result;
@@ -75,11 +84,30 @@ export class HubEngine {
    * over what arrived while the previous batch was being written). An unexpected error is
    * returned as that command's `internal` refusal; the others still apply.
    */
-  applyCommands(batch: readonly { actor: Actor; envelope: CommandEnvelope }[]): CommandResult[] {
+  async applyCommands(
+    batch: readonly { actor: Actor; envelope: CommandEnvelope }[],
+  ): Promise<CommandResult[]> {
     const now = this.clock();
-    return this.sequencer
-      .commands(batch.map(({ actor, envelope }) => this.job(actor, envelope, now)))
-      .map((result) => (result instanceof Error ? refusal('internal', result.message) : result));
+    const results = await this.sequencer.commands(
+      batch.map(({ actor, envelope }) => this.job(actor, envelope, now)),
+      await this.storesOf(batch.map((b) => b.actor)),
+    );
+    return results.map((result) =>
+      result instanceof Error ? refusal('internal', result.message) : result,
+    );
+  }
+
+  /**
+   * The stores the actors' devices belong to, read before the transaction so it can lock them
+   * up front (a device moved meanwhile is found again inside, and its store locked late).
+   */
+  private async storesOf(actors: readonly Actor[]): Promise<string[]> {
+    const ids = new Set<string>();
+    for (const deviceId of new Set(actors.map((a) => a.deviceId))) {
+      const device = await this.repo.device(deviceId);
+      if (device !== null) ids.add(device.storeId);
+    }
+    return [...ids];
   }
 
   private job(actor: Actor, envelope: CommandEnvelope, now = this.clock()): CommandJob {
@@ -87,30 +115,30 @@ export class HubEngine {
       actor,
       envelope,
       now,
-      prepare: (): PreparedCommand => {
-        const device = this.repo.device(actor.deviceId);
+      prepare: async (tx): Promise<PreparedCommand> => {
+        const device = await tx.device(actor.deviceId);
         if (device === null)
           return {
             refusal: { code: 'not_found', message: 'This device is not known to the hub.' },
           };
-        const store = this.repo.store(device.storeId);
+        const store = await tx.store(device.storeId);
         if (store === null)
           return {
             refusal: { code: 'not_found', message: 'The store of this device is not known.' },
           };
         return {
           storeId: store.id,
-          run: (emit) => {
+          run: (emit, sp) => {
             const ctx: CommandContext = {
-              repo: this.repo,
+              repo: sp,
               store,
               device,
               registeredBy: actor.registeredBy ?? device.id,
               now,
               day: storeDay(now, store.timeZone),
               emit,
-              services: once(() => this.repo.services(store.id)),
-              devices: once(() => this.repo.devices(store.id)),
+              services: once(() => sp.services(store.id)),
+              devices: once(() => sp.devices(store.id)),
             };
             return handleCommand(ctx, envelope as Command);
           },
@@ -126,46 +154,52 @@ export class HubEngine {
    * call). `edit` may throw to refuse; nothing is written then. Null when there is no such
    * customer.
    */
-  updateCustomer(
+  async updateCustomer(
     origin: string,
     id: string,
-    edit: (current: Customer, store: Store) => CustomerEdit,
-  ): { customer: Customer; store: Store } | null {
+    edit: (current: Customer, store: Store, tx: HubData) => Promise<CustomerEdit>,
+  ): Promise<{ customer: Customer; store: Store } | null> {
     const now = this.clock();
-    return this.sequencer.write((append) => {
-      const found = this.customerAndStore(id);
-      if (found === null) return null;
-      const { customer, events } = edit(found.customer, found.store);
-      const next = applyEvents(customer, events, {
-        now,
-        store: found.store,
-        ...(customer.deskId === null ? {} : { deskId: customer.deskId }),
-      });
-      const saved = CustomerSchema.parse(next.customer);
-      append(found.store.id, next.logEvent, { kind: 'customer', customer: saved }, origin);
-      return { customer: saved, store: found.store };
-    }, now);
+    return this.sequencer.write(
+      async (append, tx) => {
+        const found = await customerAndStore(tx, id);
+        if (found === null) return null;
+        const { customer, events } = await edit(found.customer, found.store, tx);
+        const next = applyEvents(customer, events, {
+          now,
+          store: found.store,
+          ...(customer.deskId === null ? {} : { deskId: customer.deskId }),
+        });
+        const saved = CustomerSchema.parse(next.customer);
+        await append(found.store.id, next.logEvent, { kind: 'customer', customer: saved }, origin);
+        return { customer: saved, store: found.store };
+      },
+      { storeIds: await this.customerStore(id), now },
+    );
   }
 
   /** Removes one customer (REST `DELETE /customer/:id`); `check` may throw to refuse. */
-  removeCustomer(
+  async removeCustomer(
     origin: string,
     id: string,
     check: (current: Customer, store: Store) => void,
-  ): { customer: Customer; store: Store } | null {
-    return this.sequencer.write((append) => {
-      const found = this.customerAndStore(id);
-      if (found === null) return null;
-      check(found.customer, found.store);
-      append(found.store.id, 'customer_removed', { kind: 'customer_removed', id }, origin);
-      return found;
-    });
+  ): Promise<{ customer: Customer; store: Store } | null> {
+    return this.sequencer.write(
+      async (append, tx) => {
+        const found = await customerAndStore(tx, id);
+        if (found === null) return null;
+        check(found.customer, found.store);
+        await append(found.store.id, 'customer_removed', { kind: 'customer_removed', id }, origin);
+        return found;
+      },
+      { storeIds: await this.customerStore(id) },
+    );
   }
 
-  private customerAndStore(id: string): { customer: Customer; store: Store } | null {
-    const customer = this.repo.customer(id);
-    const store = customer === null ? null : this.repo.store(customer.storeId);
-    return customer === null || store === null ? null : { customer, store };
+  /** The customer's store, read before the transaction to lock it up front. */
+  private async customerStore(id: string): Promise<string[]> {
+    const customer = await this.repo.customer(id);
+    return customer === null ? [] : [customer.storeId];
   }
 
   /** A new command id for commands the hub makes itself (REST /register, /next). */
@@ -173,46 +207,56 @@ export class HubEngine {
     return randomUUID();
   }
 
-  pull(storeId: string, since: LogPosition, limit: number): PullResponse {
-    const head = this.repo.head(storeId);
+  async pull(storeId: string, since: LogPosition, limit: number): Promise<PullResponse> {
+    const head = await this.repo.head(storeId);
     if (head === null)
       return { ok: false, refusal: { code: 'not_found', message: 'Unknown store.' } };
     // Device health travels with every pull: a device that reconnects sees the store's now.
-    const health = this.repo.deviceHealth(storeId);
+    const health = await this.repo.deviceHealth(storeId);
     if (since.epoch !== head.epoch || since.seq > head.seq) {
       return { ok: true, changes: [], head, reset: true, health };
     }
     return {
       ok: true,
-      changes: this.repo.changesSince(storeId, head.epoch, since.seq, limit),
+      changes: await this.repo.changesSince(storeId, head.epoch, since.seq, limit),
       head,
       reset: false,
       health,
     };
   }
 
-  snapshot(storeId: string): StoreSnapshot | null {
-    return this.repo.read((): StoreSnapshot | null => {
-      const store = this.repo.store(storeId);
-      const position = this.repo.head(storeId);
+  snapshot(storeId: string): Promise<StoreSnapshot | null> {
+    return this.repo.read(async (tx): Promise<StoreSnapshot | null> => {
+      const store = await tx.store(storeId);
+      const position = await tx.head(storeId);
       if (store === null || position === null) return null;
-      const organization = this.repo.organization(store.organizationId);
+      const organization = await tx.organization(store.organizationId);
       if (organization === null) return null;
       const day = storeDay(this.clock(), store.timeZone);
       return {
         position,
         organization,
         store,
-        services: this.repo.services(storeId),
-        devices: this.repo.devices(storeId),
-        customers: this.repo.queueCustomers(storeId, day),
-        blocks: this.repo.blocks(storeId).filter((b) => b.ticketDay >= day),
+        services: await tx.services(storeId),
+        devices: await tx.devices(storeId),
+        customers: await tx.queueCustomers(storeId, day),
+        blocks: (await tx.blocks(storeId)).filter((b) => b.ticketDay >= day),
       };
     });
   }
 }
 
-function once<T>(load: () => T): () => T {
-  let value: T | undefined;
+async function customerAndStore(
+  tx: HubData,
+  id: string,
+): Promise<{ customer: Customer; store: Store } | null> {
+  const customer = await tx.customer(id);
+  const store = customer === null ? null : await tx.store(customer.storeId);
+  return customer === null || store === null ? null : { customer, store };
+}
+
+/** Loads once, on first use (the promise is kept: concurrent callers share it). */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
   return () => (value ??= load());
 }

@@ -12,7 +12,7 @@ import type {
   CommandResult,
   Refusal,
 } from '../../shared/protocol/sync.js';
-import type { HubRepo } from '../db/hub-repo.js';
+import type { HubRepo, HubTx } from '../db/hub-repo.js';
 import { Refused } from './refusal.js';
 
 /** Who sends a command: the device it acts as, and the origin written in the log. */
@@ -26,19 +26,25 @@ export interface Actor {
 
 export type ChangeListener = (changes: readonly Change[]) => void;
 
-/** Runs inside the transaction right after a change is appended (the notification outbox). */
-export type AppendHook = (change: Change) => void;
+/**
+ * Runs inside the transaction right after a change is appended (the notification outbox): what
+ * it writes through `tx` commits with the change.
+ */
+export type AppendHook = (change: Change, tx: HubTx) => Promise<void>;
 
 /** Appends one change of the command's store to the log (and applies its entity). */
-export type Emit = (event: ChangeEvent, entity: ChangeEntity) => Change;
+export type Emit = (event: ChangeEvent, entity: ChangeEntity) => Promise<Change>;
 
-/** Appends one change of any store (config and REST edits). */
+/**
+ * Appends one change of any store (config and REST edits); a store outside the transaction's
+ * scope is locked first.
+ */
 export type Append = (
   storeId: string,
   event: ChangeEvent,
   entity: ChangeEntity,
   origin: string,
-) => Change;
+) => Promise<Change>;
 
 /** What a command handler returns on success. */
 export interface CommandOutcome {
@@ -49,7 +55,14 @@ type CommandResultOk = Extract<CommandResult, { ok: true }>;
 
 /** A command ready to run against one store, or why it cannot be. */
 export type PreparedCommand =
-  { storeId: string; run: (emit: Emit) => CommandOutcome } | { refusal: Refusal };
+  | { storeId: string; run: (emit: Emit, tx: HubTx) => Promise<CommandOutcome> }
+  | { refusal: Refusal };
+
+/** What a write knows before it starts: the stores it writes (locked first), and its time. */
+export interface WriteScope {
+  storeIds?: readonly string[];
+  now?: Date;
+}
 
 export class Sequencer {
   private readonly listeners = new Set<ChangeListener>();
@@ -71,9 +84,13 @@ export class Sequencer {
     return () => this.appendHooks.delete(hook);
   }
 
-  private append(storeId: string, entry: Parameters<HubRepo['append']>[1]): Change {
-    const change = this.repo.append(storeId, entry);
-    for (const hook of this.appendHooks) hook(change);
+  private async append(
+    tx: HubTx,
+    storeId: string,
+    entry: Parameters<HubRepo['append']>[1],
+  ): Promise<Change> {
+    const change = await tx.append(storeId, entry);
+    for (const hook of this.appendHooks) await hook(change, tx);
     return change;
   }
 
@@ -84,18 +101,36 @@ export class Sequencer {
 
   /**
    * Runs `fn` in one write transaction; the changes it appends (logged at `now`) are published
-   * after commit.
+   * after commit. The stores in `scope` are locked up front; `append` locks any other store it
+   * writes before appending to it.
    */
-  write<T>(fn: (append: Append) => T, now: Date = this.clock()): T {
-    const changes: Change[] = [];
-    const at = now.toISOString();
-    const out = this.repo.transaction(() =>
-      fn((storeId, event, entity, origin) => {
-        const change = this.append(storeId, { origin, commandId: null, event, entity, at });
+  async write<T>(
+    fn: (append: Append, tx: HubTx) => Promise<T>,
+    scope: WriteScope = {},
+  ): Promise<T> {
+    const at = (scope.now ?? this.clock()).toISOString();
+    const storeIds = scope.storeIds ?? [];
+    let changes: Change[] = [];
+    const out = await this.repo.transaction({ storeIds }, async (tx) => {
+      // Per attempt: an engine may run this again after a transient failure.
+      changes = [];
+      const locked = new Set(storeIds);
+      return fn(async (storeId, event, entity, origin) => {
+        if (!locked.has(storeId)) {
+          await tx.lockStore(storeId);
+          locked.add(storeId);
+        }
+        const change = await this.append(tx, storeId, {
+          origin,
+          commandId: null,
+          event,
+          entity,
+          at,
+        });
         changes.push(change);
         return change;
-      }),
-    );
+      }, tx);
+    });
     this.publish(changes);
     return out;
   }
@@ -106,42 +141,56 @@ export class Sequencer {
    * so a busy store pays one fsync per batch instead of one per command. Each command runs in
    * its own savepoint: a refusal thrown half-way undoes only what that command wrote, and its
    * result, refusal or not, is recorded under its id. An unexpected error undoes that command
-   * alone and is returned in its place.
+   * alone and is returned in its place. `storeIds` are the batch's stores as known before the
+   * transaction (locked up front); a command whose store turns out to be another locks it late.
    */
-  commands(batch: readonly CommandJob[]): (CommandResult | Error)[] {
-    const changes: Change[] = [];
-    const results = this.repo.transaction(() =>
-      batch.map((job): CommandResult | Error => {
+  async commands(
+    batch: readonly CommandJob[],
+    storeIds: readonly string[] = [],
+  ): Promise<(CommandResult | Error)[]> {
+    let changes: Change[] = [];
+    const results = await this.repo.transaction({ storeIds }, async (tx) => {
+      changes = [];
+      const locked = new Set(storeIds);
+      const out: (CommandResult | Error)[] = [];
+      for (const job of batch) {
         const mark = changes.length;
         try {
-          return this.repo.savepoint(() => this.applyOne(job, changes));
+          out.push(await tx.savepoint(() => this.applyOne(tx, locked, job, changes)));
         } catch (error) {
           changes.length = mark;
-          return error instanceof Error ? error : new Error(String(error));
+          out.push(error instanceof Error ? error : new Error(String(error)));
         }
-      }),
-    );
+      }
+      return out;
+    });
     this.publish(changes);
     return results;
   }
 
-  private applyOne(
+  private async applyOne(
+    tx: HubTx,
+    locked: Set<string>,
     { actor, envelope, now, prepare }: CommandJob,
     changes: Change[],
-  ): CommandResult {
-    const prior = this.repo.appliedCommand(envelope.id);
+  ): Promise<CommandResult> {
+    const prior = await tx.appliedCommand(envelope.id);
     if (prior !== null) {
       if (prior.deviceId !== actor.deviceId || prior.type !== envelope.type) {
         return refusal('conflict', 'This command id was already used for another command.');
       }
       return prior.result;
     }
-    const prepared = prepare();
+    const prepared = await prepare(tx);
     if ('refusal' in prepared) return { ok: false, refusal: prepared.refusal };
     const { storeId } = prepared;
+    if (!locked.has(storeId)) {
+      await tx.lockStore(storeId);
+      locked.add(storeId);
+    }
     const mine: Change[] = [];
-    const emit: Emit = (event, entity) => {
-      const change = this.append(storeId, {
+    const emit: Emit = async (event, entity) => {
+      const change = await this.append(tx, storeId, {
         origin: actor.origin,
         commandId: envelope.id,
         event,
@@ -153,8 +202,8 @@ export class Sequencer {
     };
     let result: CommandResult;
     try {
-      const outcome = this.repo.savepoint(() => prepared.run(emit));
-      const position = this.repo.head(storeId);
+      const outcome = await tx.savepoint((sp) => prepared.run(emit, sp));
+      const position = await tx.head(storeId);
       if (position === null) throw new Error(`Store ${storeId} has no log.`);
       result = {
         ok: true,
@@ -169,7 +218,7 @@ export class Sequencer {
         result = refusal('illegal_transition', error.message);
       else throw error;
     }
-    this.repo.recordCommand(envelope.id, {
+    await tx.recordCommand(envelope.id, {
       storeId,
       deviceId: actor.deviceId,
       type: envelope.type,
@@ -186,7 +235,7 @@ export interface CommandJob {
   actor: Actor;
   envelope: CommandEnvelope;
   now: Date;
-  prepare: () => PreparedCommand;
+  prepare: (tx: HubTx) => Promise<PreparedCommand>;
 }
 
 export function refusal(code: Refusal['code'], message: string): CommandResult {

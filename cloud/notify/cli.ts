@@ -31,13 +31,13 @@ const STATUSES: readonly OutboxStatus[] = ['pending', 'sent', 'failed', 'skipped
 
 type Print = (value: unknown) => void;
 
-function withRepo<T>(dataDir: unknown, fn: (repo: SqliteHubRepo) => T): T {
+async function withRepo<T>(dataDir: unknown, fn: (repo: SqliteHubRepo) => Promise<T>): Promise<T> {
   if (typeof dataDir !== 'string' || dataDir === '') throw new Error('--data is required');
   const repo = openHubRepo(dataDir);
   try {
-    return fn(repo);
+    return await fn(repo);
   } finally {
-    repo.close();
+    await repo.close();
   }
 }
 
@@ -56,7 +56,7 @@ function json(values: Record<string, unknown>, name: string): unknown {
   }
 }
 
-export function outboxCommand(args: string[], print: Print): void {
+export async function outboxCommand(args: string[], print: Print): Promise<void> {
   const [action, ...rest] = args;
   const { values } = parseArgs({
     args: rest,
@@ -76,7 +76,7 @@ export function outboxCommand(args: string[], print: Print): void {
     }
     const limit = values.limit === undefined ? 100 : Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new Error('--limit must be a whole number');
-    const rows = withRepo(values.data, (repo) =>
+    const rows = await withRepo(values.data, (repo) =>
       repo.outboxEntries({ ...(status === undefined ? {} : { status }), limit }),
     );
     print(
@@ -96,15 +96,15 @@ export function outboxCommand(args: string[], print: Print): void {
   if (action === 'retry') {
     const ids = (values.id as string[] | undefined) ?? [];
     if (ids.length === 0 && values.failed !== true) throw new Error('give --id ID or --failed');
-    const count = withRepo(values.data, (repo) =>
-      repo.transaction(() => {
+    const count = await withRepo(values.data, (repo) =>
+      repo.transaction({ storeIds: [] }, async (tx) => {
         const now = Date.now();
         const targets =
           values.failed === true
-            ? repo.outboxEntries({ status: 'failed', limit: 1_000_000 }).map((r) => r.id)
+            ? (await tx.outboxEntries({ status: 'failed', limit: 1_000_000 })).map((r) => r.id)
             : ids;
         for (const id of targets) {
-          if (!repo.requeueOutbox(id, now)) throw new Error(`No outbox entry ${id}.`);
+          if (!(await tx.requeueOutbox(id, now))) throw new Error(`No outbox entry ${id}.`);
         }
         return targets.length;
       }),
@@ -133,7 +133,7 @@ async function viewerCommand(args: string[], print: Print): Promise<void> {
     port: Number(values.port ?? 8025),
     smtpPort: Number(values['smtp-port'] ?? 2525),
   });
-  withRepo(values.data, (repo) => useOutboxViewer(repo, viewer, values.org ?? 'demo-org'));
+  await withRepo(values.data, (repo) => useOutboxViewer(repo, viewer, values.org ?? 'demo-org'));
   print(`Outbox viewer on ${viewer.url} (SMTP ${viewer.smtpUrl}); the hub now sends there.`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
@@ -146,7 +146,7 @@ async function viewerCommand(args: string[], print: Print): Promise<void> {
   });
 }
 
-export function notifyCommand(args: string[], print: Print): void | Promise<void> {
+export async function notifyCommand(args: string[], print: Print): Promise<void> {
   const [action, ...rest] = args;
   if (action === 'viewer') return viewerCommand(rest, print);
   const { values } = parseArgs({
@@ -169,29 +169,30 @@ export function notifyCommand(args: string[], print: Print): void | Promise<void
       set: { type: 'string' },
     },
   });
-  withRepo(values.data, (repo) => {
+  await withRepo(values.data, async (repo) => {
     switch (action) {
       case 'webhook': {
         const org = text(values, 'org');
-        if (repo.organization(org) === null) throw new Error(`Organization ${org} does not exist.`);
+        if ((await repo.organization(org)) === null)
+          throw new Error(`Organization ${org} does not exist.`);
         if (values.off === true) {
-          setOrganizationWebhook(repo, org, null);
+          await setOrganizationWebhook(repo, org, null);
           return print(`Webhook of ${org} removed.`);
         }
         const secret = (values.secret as string | undefined) ?? randomBytes(24).toString('hex');
-        setOrganizationWebhook(repo, org, { url: text(values, 'url'), secret });
+        await setOrganizationWebhook(repo, org, { url: text(values, 'url'), secret });
         return print({ organization: org, url: values.url, secret });
       }
       case 'smtp':
         if (values.off === true) {
-          setSmtpSettings(repo, null);
+          await setSmtpSettings(repo, null);
           return print('SMTP removed: emails wait in the outbox until one is set.');
         }
-        setSmtpSettings(repo, { url: text(values, 'url'), from: text(values, 'from') });
+        await setSmtpSettings(repo, { url: text(values, 'url'), from: text(values, 'from') });
         return print('SMTP set.');
       case 'sms': {
         const provider = text(values, 'provider');
-        setSmsSettings(
+        await setSmsSettings(
           repo,
           SmsSettingsSchema.parse(
             provider === 'twilio'
@@ -209,7 +210,7 @@ export function notifyCommand(args: string[], print: Print): void | Promise<void
       }
       case 'callbacks': {
         const key = text(values, 'key');
-        const account = getApiAccount(repo, key);
+        const account = await getApiAccount(repo, key);
         if (account === null) throw new Error(`API key ${key} does not exist.`);
         const urls = {
           next: (values.next as string | undefined) ?? account.urls.next,
@@ -218,14 +219,14 @@ export function notifyCommand(args: string[], print: Print): void | Promise<void
         for (const u of Object.values(urls)) {
           if (u !== '' && !/^https?:\/\//.test(u)) throw new Error(`${u} is not an http(s) URL`);
         }
-        saveApiAccount(repo, { ...account, urls });
+        await saveApiAccount(repo, { ...account, urls });
         return print({ key, urls });
       }
       case 'reminders':
-        setReminderSchedule(repo, ReminderSchema.array().parse(json(values, 'set')));
+        await setReminderSchedule(repo, ReminderSchema.array().parse(json(values, 'set')));
         return print('Reminder schedule set.');
       case 'delivery':
-        return print(setDeliverySettings(repo, json(values, 'set')));
+        return print(await setDeliverySettings(repo, json(values, 'set')));
       default:
         throw new Error('notify needs webhook, smtp, sms, callbacks, reminders or delivery');
     }

@@ -2,7 +2,7 @@
 // Lineberty partner subscribe a ticket's pushID (which sends the TICKET_BOOKED it missed).
 import type { Customer } from '../../shared/domain/entities.js';
 import type { Change } from '../../shared/protocol/sync.js';
-import type { HubRepo } from '../db/hub-repo.js';
+import type { HubData, HubRepo } from '../db/hub-repo.js';
 import type { HubEngine } from '../engine/hub-engine.js';
 import { getApiAccount } from '../rest/api-keys.js';
 import {
@@ -13,33 +13,48 @@ import {
 import { organizationWebhook, reminderSchedule } from './settings.js';
 
 /** What the hub knows about a customer's notifications, read in the current transaction. */
-export function notifyContext(repo: HubRepo, customer: Customer): NotifyContext | null {
-  const store = repo.store(customer.storeId);
+export async function notifyContext(
+  repo: HubData,
+  customer: Customer,
+): Promise<NotifyContext | null> {
+  const store = await repo.store(customer.storeId);
   if (store === null) return null;
-  const account = getApiAccount(repo, customer.registeredBy);
+  const account = await getApiAccount(repo, customer.registeredBy);
   return {
     store,
-    webhookUrl: organizationWebhook(repo, store.organizationId)?.url ?? null,
-    pushId: repo.pushId(customer.id),
+    webhookUrl: (await organizationWebhook(repo, store.organizationId))?.url ?? null,
+    pushId: await repo.pushId(customer.id),
     fvUrls:
       account === null
         ? null
         : { apiKey: account.key, next: account.urls.next, processed: account.urls.processed },
-    reminders: reminderSchedule(repo),
+    reminders: await reminderSchedule(repo),
   };
 }
 
 /** Installs the outbox hook on the engine; returns the uninstall. */
 export function installOutbox(engine: HubEngine, onEnqueued: () => void): () => void {
-  return engine.onAppend((change: Change) => {
+  // The worker is woken after the commit (an engine whose commit awaits the network would
+  // otherwise wake it before the rows can be seen).
+  let enqueued = false;
+  const stopHook = engine.onAppend(async (change: Change, tx) => {
     if (change.entity.kind !== 'customer') return;
-    const ctx = notifyContext(engine.repo, change.entity.customer);
+    const ctx = await notifyContext(tx, change.entity.customer);
     if (ctx === null) return;
     const entries = notificationsFor(change, ctx);
-    if (entries.length > 0 && engine.repo.enqueueOutbox(entries, Date.parse(change.at)) > 0) {
-      onEnqueued();
+    if (entries.length > 0 && (await tx.enqueueOutbox(entries, Date.parse(change.at))) > 0) {
+      enqueued = true;
     }
   });
+  const stopWake = engine.onChanges(() => {
+    if (!enqueued) return;
+    enqueued = false;
+    onEnqueued();
+  });
+  return () => {
+    stopHook();
+    stopWake();
+  };
 }
 
 export type SubscribeResult = 'subscribed' | 'not_found';
@@ -48,19 +63,20 @@ export type SubscribeResult = 'subscribed' | 'not_found';
  * Keeps `pushId` for the ticket and, in the same transaction, queues the TICKET_BOOKED (and the
  * appointment reminders) the partner could not get before it subscribed.
  */
-export function subscribePushId(
+export async function subscribePushId(
   repo: HubRepo,
   customerId: string,
   pushId: string,
   now: Date,
-): SubscribeResult {
-  return repo.transaction(() => {
-    const customer = repo.customer(customerId);
+): Promise<SubscribeResult> {
+  const known = await repo.customer(customerId);
+  return repo.transaction({ storeIds: known === null ? [] : [known.storeId] }, async (tx) => {
+    const customer = await tx.customer(customerId);
     if (customer === null) return 'not_found';
-    repo.setPushId(customer.id, pushId, now.toISOString());
-    const ctx = notifyContext(repo, customer);
+    await tx.setPushId(customer.id, pushId, now.toISOString());
+    const ctx = await notifyContext(tx, customer);
     if (ctx !== null && (customer.state === 'booked' || customer.state === 'waiting')) {
-      repo.enqueueOutbox(
+      await tx.enqueueOutbox(
         linebertyNotifications(customer, 'registered', ctx, now.getTime()),
         now.getTime(),
       );

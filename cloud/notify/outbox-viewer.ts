@@ -156,17 +156,17 @@ export async function startOutboxViewer(
 }
 
 /** Points the hub's notifications of `organizationId` at the viewer (webhook, SMTP, SMS). */
-export function useOutboxViewer(
+export async function useOutboxViewer(
   repo: SqliteHubRepo,
   viewer: Pick<OutboxViewer, 'url' | 'smtpUrl'>,
   organizationId: string,
-): void {
-  setOrganizationWebhook(repo, organizationId, {
+): Promise<void> {
+  await setOrganizationWebhook(repo, organizationId, {
     url: `${viewer.url}/webhook`,
     secret: VIEWER_SECRET,
   });
-  setSmtpSettings(repo, { url: viewer.smtpUrl, from: 'Lineup demo <store@lineup.demo>' });
-  setSmsSettings(repo, {
+  await setSmtpSettings(repo, { url: viewer.smtpUrl, from: 'Lineup demo <store@lineup.demo>' });
+  await setSmsSettings(repo, {
     provider: 'twilio',
     accountSid: SID,
     authToken: 'demo',

@@ -35,7 +35,8 @@ export function registerNotify(app: FastifyInstance, engine: HubEngine): Deliver
     }
     if (
       !ticketId.success ||
-      subscribePushId(engine.repo, ticketId.data, body.data.pushId, new Date()) === 'not_found'
+      (await subscribePushId(engine.repo, ticketId.data, body.data.pushId, new Date())) ===
+        'not_found'
     ) {
       return reply
         .code(404)
@@ -48,9 +49,9 @@ export function registerNotify(app: FastifyInstance, engine: HubEngine): Deliver
 
   app.addHook('onReady', async () => {
     // A crash may have come between a change and its turn-near check: check every store now.
-    for (const store of engine.repo.stores()) {
+    for (const store of await engine.repo.stores()) {
       try {
-        alertTurnNear(engine, store.id);
+        await alertTurnNear(engine, store.id);
       } catch (error) {
         logError(error);
       }

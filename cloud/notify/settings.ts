@@ -70,38 +70,50 @@ const KEYS = {
 type SettingsRepo = Pick<NotifyRepo, 'notifySetting' | 'setNotifySetting'>;
 type Env = Readonly<Record<string, string | undefined>>;
 
-export function organizationWebhook(repo: SettingsRepo, organizationId: string): Webhook | null {
-  const parsed = WebhookSchema.safeParse(repo.notifySetting(KEYS.webhook(organizationId)));
+export async function organizationWebhook(
+  repo: SettingsRepo,
+  organizationId: string,
+): Promise<Webhook | null> {
+  const parsed = WebhookSchema.safeParse(await repo.notifySetting(KEYS.webhook(organizationId)));
   return parsed.success ? parsed.data : null;
 }
-export function setOrganizationWebhook(
+export async function setOrganizationWebhook(
   repo: SettingsRepo,
   organizationId: string,
   webhook: Webhook | null,
-): void {
-  repo.setNotifySetting(
+): Promise<void> {
+  await repo.setNotifySetting(
     KEYS.webhook(organizationId),
     webhook === null ? null : WebhookSchema.parse(webhook),
   );
 }
 
 /** SMTP from LINEUP_SMTP_URL + LINEUP_SMTP_FROM, else the stored setting, else none. */
-export function smtpSettings(repo: SettingsRepo, env: Env = process.env): SmtpSettings | null {
+export async function smtpSettings(
+  repo: SettingsRepo,
+  env: Env = process.env,
+): Promise<SmtpSettings | null> {
   if (env.LINEUP_SMTP_URL !== undefined && env.LINEUP_SMTP_URL !== '') {
     return SmtpSettingsSchema.parse({
       url: env.LINEUP_SMTP_URL,
       from: env.LINEUP_SMTP_FROM ?? 'Lineup <no-reply@lineup.local>',
     });
   }
-  const parsed = SmtpSettingsSchema.safeParse(repo.notifySetting(KEYS.smtp));
+  const parsed = SmtpSettingsSchema.safeParse(await repo.notifySetting(KEYS.smtp));
   return parsed.success ? parsed.data : null;
 }
-export function setSmtpSettings(repo: SettingsRepo, smtp: SmtpSettings | null): void {
-  repo.setNotifySetting(KEYS.smtp, smtp === null ? null : SmtpSettingsSchema.parse(smtp));
+export async function setSmtpSettings(
+  repo: SettingsRepo,
+  smtp: SmtpSettings | null,
+): Promise<void> {
+  await repo.setNotifySetting(KEYS.smtp, smtp === null ? null : SmtpSettingsSchema.parse(smtp));
 }
 
 /** The SMS provider: LINEUP_TWILIO_* in the environment, else the stored one, else log-only. */
-export function smsSettings(repo: SettingsRepo, env: Env = process.env): SmsProviderSettings {
+export async function smsSettings(
+  repo: SettingsRepo,
+  env: Env = process.env,
+): Promise<SmsProviderSettings> {
   if (env.LINEUP_TWILIO_ACCOUNT_SID !== undefined && env.LINEUP_TWILIO_ACCOUNT_SID !== '') {
     return SmsSettingsSchema.parse({
       provider: 'twilio',
@@ -111,30 +123,36 @@ export function smsSettings(repo: SettingsRepo, env: Env = process.env): SmsProv
       ...(env.LINEUP_TWILIO_BASE_URL === undefined ? {} : { baseUrl: env.LINEUP_TWILIO_BASE_URL }),
     });
   }
-  const parsed = SmsSettingsSchema.safeParse(repo.notifySetting(KEYS.sms));
+  const parsed = SmsSettingsSchema.safeParse(await repo.notifySetting(KEYS.sms));
   return parsed.success ? parsed.data : { provider: 'log' };
 }
-export function setSmsSettings(repo: SettingsRepo, sms: SmsProviderSettings): void {
-  repo.setNotifySetting(KEYS.sms, SmsSettingsSchema.parse(sms));
+export async function setSmsSettings(repo: SettingsRepo, sms: SmsProviderSettings): Promise<void> {
+  await repo.setNotifySetting(KEYS.sms, SmsSettingsSchema.parse(sms));
 }
 
-export function reminderSchedule(repo: SettingsRepo): readonly Reminder[] {
-  const parsed = z.array(ReminderSchema).safeParse(repo.notifySetting(KEYS.reminders));
+export async function reminderSchedule(repo: SettingsRepo): Promise<readonly Reminder[]> {
+  const parsed = z.array(ReminderSchema).safeParse(await repo.notifySetting(KEYS.reminders));
   return parsed.success ? parsed.data : DEFAULT_REMINDERS;
 }
-export function setReminderSchedule(repo: SettingsRepo, reminders: readonly Reminder[]): void {
-  repo.setNotifySetting(KEYS.reminders, z.array(ReminderSchema).parse(reminders));
+export async function setReminderSchedule(
+  repo: SettingsRepo,
+  reminders: readonly Reminder[],
+): Promise<void> {
+  await repo.setNotifySetting(KEYS.reminders, z.array(ReminderSchema).parse(reminders));
 }
 
-export function deliverySettings(repo: SettingsRepo): DeliverySettings {
-  const parsed = DeliverySettingsSchema.safeParse(repo.notifySetting(KEYS.delivery) ?? {});
+export async function deliverySettings(repo: SettingsRepo): Promise<DeliverySettings> {
+  const parsed = DeliverySettingsSchema.safeParse((await repo.notifySetting(KEYS.delivery)) ?? {});
   return parsed.success ? parsed.data : DeliverySettingsSchema.parse({});
 }
-export function setDeliverySettings(repo: SettingsRepo, fields: unknown): DeliverySettings {
+export async function setDeliverySettings(
+  repo: SettingsRepo,
+  fields: unknown,
+): Promise<DeliverySettings> {
   const next = DeliverySettingsSchema.parse({
-    ...deliverySettings(repo),
+    ...(await deliverySettings(repo)),
     ...(fields as Record<string, unknown>),
   });
-  repo.setNotifySetting(KEYS.delivery, next);
+  await repo.setNotifySetting(KEYS.delivery, next);
   return next;
 }

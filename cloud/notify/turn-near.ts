@@ -11,43 +11,56 @@ import { estimateAt } from '../engine/handlers/estimate.js';
 export const TURN_NEAR_ORIGIN = 'hub:turn-near';
 
 /** Marks every customer of the store whose turn became near; returns how many. */
-export function alertTurnNear(engine: HubEngine, storeId: string, now: Date = new Date()): number {
-  return engine.mutate((append) => {
-    const store = engine.repo.store(storeId);
-    if (store === null) return 0;
-    const day = storeDay(now, store.timeZone);
-    const services = engine.repo.services(storeId);
-    const devices = engine.repo.devices(storeId);
-    const ctx = { repo: engine.repo, store, day, services: () => services, devices: () => devices };
-    let alerted = 0;
-    for (const c of engine.repo.queueCustomers(storeId, day)) {
-      if (!c.mustWait || c.state !== 'waiting' || c.alerted) continue;
-      const estimate = estimateAt(ctx, {
-        id: c.id,
-        serviceId: c.serviceId,
-        prioritized: c.prioritized,
-        sortAt: c.sortAt,
-        arrivalSeq: c.arrivalSeq,
-      });
-      if (!shouldAlert(c, estimate, store)) continue;
-      const customer = { ...c, alerted: true, updatedAt: now.toISOString() };
-      append(storeId, 'alerted', { kind: 'customer', customer }, TURN_NEAR_ORIGIN);
-      alerted += 1;
-    }
-    return alerted;
-  });
+export function alertTurnNear(
+  engine: HubEngine,
+  storeId: string,
+  now: Date = new Date(),
+): Promise<number> {
+  return engine.mutate(
+    async (append, tx) => {
+      const store = await tx.store(storeId);
+      if (store === null) return 0;
+      const day = storeDay(now, store.timeZone);
+      const services = await tx.services(storeId);
+      const devices = await tx.devices(storeId);
+      const ctx = {
+        repo: tx,
+        store,
+        day,
+        services: () => Promise.resolve(services),
+        devices: () => Promise.resolve(devices),
+      };
+      let alerted = 0;
+      for (const c of await tx.queueCustomers(storeId, day)) {
+        if (!c.mustWait || c.state !== 'waiting' || c.alerted) continue;
+        const estimate = await estimateAt(ctx, {
+          id: c.id,
+          serviceId: c.serviceId,
+          prioritized: c.prioritized,
+          sortAt: c.sortAt,
+          arrivalSeq: c.arrivalSeq,
+        });
+        if (!shouldAlert(c, estimate, store)) continue;
+        const customer = { ...c, alerted: true, updatedAt: now.toISOString() };
+        await append(storeId, 'alerted', { kind: 'customer', customer }, TURN_NEAR_ORIGIN);
+        alerted += 1;
+      }
+      return alerted;
+    },
+    [storeId],
+  );
 }
 
 /** Re-evaluates a store after its queue changed (coalesced, after commit); returns the stop. */
 export function watchTurnNear(engine: HubEngine, onError: (error: unknown) => void): () => void {
   const pending = new Set<string>();
   let scheduled = false;
-  const run = (): void => {
+  const run = async (): Promise<void> => {
     scheduled = false;
     for (const storeId of [...pending]) {
       pending.delete(storeId);
       try {
-        alertTurnNear(engine, storeId);
+        await alertTurnNear(engine, storeId);
       } catch (error) {
         onError(error);
       }
@@ -60,7 +73,7 @@ export function watchTurnNear(engine: HubEngine, onError: (error: unknown) => vo
     }
     if (pending.size > 0 && !scheduled) {
       scheduled = true;
-      setImmediate(run);
+      setImmediate(() => void run());
     }
   });
 }

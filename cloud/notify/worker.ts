@@ -5,11 +5,12 @@
 // failing `parkAfterMs` after it was written is parked as failed (CLI: outbox list / retry).
 // Each endpoint has its own concurrency limit, so a receiver that hangs or answers 500 only
 // slows its own rows.
-import type { HubRepo, OutboxRecord } from '../db/hub-repo.js';
+import type { HubData, HubRepo, OutboxRecord } from '../db/hub-repo.js';
 import { getApiAccount, saveApiAccount } from '../rest/api-keys.js';
 import { OutboxMessageSchema, type OutboxMessage } from './notifications-for.js';
 import { Mailer, postSigned, sendSms, type SmsLog } from './senders.js';
 import {
+  DeliverySettingsSchema,
   deliverySettings,
   organizationWebhook,
   smsSettings,
@@ -81,15 +82,16 @@ export class DeliveryWorker {
   private schedule(ms: number): void {
     if (this.stopped) return;
     if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.tick(), ms);
+    this.timer = setTimeout(() => void this.tick(), ms);
   }
 
-  private tick(): void {
+  private async tick(): Promise<void> {
     this.timer = null;
     let settings: DeliverySettings;
     try {
-      settings = deliverySettings(this.repo);
-      const due = this.repo.dueOutbox(this.clock().getTime(), 200);
+      settings = await deliverySettings(this.repo);
+      const due = await this.repo.dueOutbox(this.clock().getTime(), 200);
+      // From here on nothing awaits: two ticks never pick the same row (`busy`).
       for (const row of due) {
         if (this.busy.has(row.id)) continue;
         const lane = laneOf(row);
@@ -109,7 +111,7 @@ export class DeliveryWorker {
       }
     } catch (error) {
       this.onError(error);
-      settings = deliverySettings(this.repo);
+      settings = await deliverySettings(this.repo).catch(() => DeliverySettingsSchema.parse({}));
     }
     this.schedule(settings.pollMs);
   }
@@ -119,21 +121,21 @@ export class DeliveryWorker {
       const message = OutboxMessageSchema.parse(row.message);
       await this.send(row, message, settings);
       if (this.stopped) return;
-      this.repo.transaction(() => {
-        this.repo.settleOutbox(row.id, { status: 'sent', atMs: this.clock().getTime() });
-        this.chargeFairUse(message);
+      await this.repo.transaction({ storeIds: [] }, async (tx) => {
+        await tx.settleOutbox(row.id, { status: 'sent', atMs: this.clock().getTime() });
+        await chargeFairUse(tx, message);
       });
     } catch (error) {
       if (this.stopped) return;
       const now = this.clock().getTime();
       const reason = error instanceof Error ? error.message : String(error);
       if (error instanceof Skip) {
-        this.repo.settleOutbox(row.id, { status: 'skipped', atMs: now, note: reason });
+        await this.repo.settleOutbox(row.id, { status: 'skipped', atMs: now, note: reason });
       } else if (now - row.createdMs >= settings.parkAfterMs) {
-        this.repo.settleOutbox(row.id, { status: 'failed', atMs: now, error: reason });
+        await this.repo.settleOutbox(row.id, { status: 'failed', atMs: now, error: reason });
       } else {
         const next = now + backoffMs(row.attempts, settings, this.random);
-        this.repo.settleOutbox(row.id, { status: 'pending', nextMs: next, error: reason });
+        await this.repo.settleOutbox(row.id, { status: 'pending', nextMs: next, error: reason });
       }
     }
   }
@@ -146,12 +148,12 @@ export class DeliveryWorker {
     switch (message.kind) {
       case 'webhook': {
         if (message.onlyIfStates !== undefined) {
-          const state = this.repo.customer(row.customerId)?.state;
+          const state = (await this.repo.customer(row.customerId))?.state;
           if (state === undefined || !message.onlyIfStates.includes(state)) {
             throw new Skip(`ticket is ${state ?? 'gone'}`);
           }
         }
-        const hook = organizationWebhook(this.repo, message.organizationId);
+        const hook = await organizationWebhook(this.repo, message.organizationId);
         if (hook === null) throw new Error('the organization has no webhook any more');
         return postSigned(
           row.endpoint,
@@ -163,7 +165,7 @@ export class DeliveryWorker {
         );
       }
       case 'fv': {
-        const account = getApiAccount(this.repo, message.apiKey);
+        const account = await getApiAccount(this.repo, message.apiKey);
         if (account === null) throw new Skip('the API key no longer exists');
         return postSigned(
           row.endpoint,
@@ -176,13 +178,13 @@ export class DeliveryWorker {
       }
       case 'sms':
         return sendSms(
-          smsSettings(this.repo),
+          await smsSettings(this.repo),
           { to: message.to, text: message.text, idempotencyKey: row.id },
           settings.timeoutMs,
           this.log,
         );
       case 'email': {
-        const smtp = smtpSettings(this.repo);
+        const smtp = await smtpSettings(this.repo);
         if (smtp === null) throw new Error('no SMTP server is configured');
         return this.mailer.send(
           smtp,
@@ -192,17 +194,17 @@ export class DeliveryWorker {
       }
     }
   }
+}
 
-  /** Fair use is spent by messages that went out, not by registrations that asked for one. */
-  private chargeFairUse(message: OutboxMessage): void {
-    if (message.kind !== 'sms' && message.kind !== 'email') return;
-    if (message.apiKey === null) return;
-    const account = getApiAccount(this.repo, message.apiKey);
-    if (account === null || !account.testing) return;
-    const left = Math.max(0, account.fairuse[message.kind] - 1);
-    saveApiAccount(this.repo, {
-      ...account,
-      fairuse: { ...account.fairuse, [message.kind]: left },
-    });
-  }
+/** Fair use is spent by messages that went out, not by registrations that asked for one. */
+async function chargeFairUse(tx: HubData, message: OutboxMessage): Promise<void> {
+  if (message.kind !== 'sms' && message.kind !== 'email') return;
+  if (message.apiKey === null) return;
+  const account = await getApiAccount(tx, message.apiKey);
+  if (account === null || !account.testing) return;
+  const left = Math.max(0, account.fairuse[message.kind] - 1);
+  await saveApiAccount(tx, {
+    ...account,
+    fairuse: { ...account.fairuse, [message.kind]: left },
+  });
 }

@@ -13,16 +13,16 @@ import {
 import { WireMappingError } from '../../shared/adapters/filevirtuelle.js';
 import { IdSchema, type Customer, type Service, type Store } from '../../shared/domain/entities.js';
 import { nextFreeNumber, parseTicket, storeDay } from '../../shared/domain/numbering.js';
-import type { HubRepo } from '../db/hub-repo.js';
+import type { HubData } from '../db/hub-repo.js';
 import { newObjectId } from '../db/ids.js';
 import type { HubEngine } from '../engine/hub-engine.js';
 import { findStaff } from '../staff/staff.js';
 
 /** The staff member who called the customer last, as Ombori's `servedBy`. */
-function servedByOf(repo: HubRepo, c: Customer): OmboriTicket['servedBy'] {
+async function servedByOf(repo: HubData, c: Customer): Promise<OmboriTicket['servedBy']> {
   const last = c.staffCalls?.at(-1);
   if (last === undefined) return undefined;
-  const staff = findStaff(repo, { id: last.staffId });
+  const staff = await findStaff(repo, { id: last.staffId });
   if (staff === null) return { id: last.staffId, email: '' };
   const [firstName = '', ...rest] = staff.name.split(/\s+/);
   return {
@@ -34,8 +34,12 @@ function servedByOf(repo: HubRepo, c: Customer): OmboriTicket['servedBy'] {
   };
 }
 
-export function toOmboriTicket(repo: HubRepo, store: Store, c: Customer): OmboriTicket {
-  const servedBy = servedByOf(repo, c);
+export async function toOmboriTicket(
+  repo: HubData,
+  store: Store,
+  c: Customer,
+): Promise<OmboriTicket> {
+  const servedBy = await servedByOf(repo, c);
   return customerToOmbori(c, {
     timeZone: store.timeZone,
     location: store.name,
@@ -44,9 +48,9 @@ export function toOmboriTicket(repo: HubRepo, store: Store, c: Customer): Ombori
 }
 
 /** A store's customer by Ombori id (imported) or by Lineup id. */
-function findTicket(repo: HubRepo, storeId: string, id: string): Customer | null {
-  const imported = repo.partnerTicket(OMBORI_SOURCE, id);
-  const c = repo.customer(imported?.customerId ?? id);
+async function findTicket(repo: HubData, storeId: string, id: string): Promise<Customer | null> {
+  const imported = await repo.partnerTicket(OMBORI_SOURCE, id);
+  const c = await repo.customer(imported?.customerId ?? id);
   return c !== null && c.storeId === storeId ? c : null;
 }
 
@@ -59,18 +63,18 @@ export function exportOmboriTickets(
   storeId: string,
   now: Date,
   id?: string,
-): OmboriTicket[] | OmboriTicket | null {
-  const { repo } = engine;
-  return repo.read(() => {
-    const store = repo.store(storeId);
+): Promise<OmboriTicket[] | OmboriTicket | null> {
+  return engine.repo.read(async (tx) => {
+    const store = await tx.store(storeId);
     if (store === null) return null;
     if (id !== undefined) {
-      const c = findTicket(repo, storeId, id);
-      return c === null ? null : toOmboriTicket(repo, store, c);
+      const c = await findTicket(tx, storeId, id);
+      return c === null ? null : toOmboriTicket(tx, store, c);
     }
-    return repo
-      .queueCustomers(storeId, storeDay(now, store.timeZone))
-      .map((c) => toOmboriTicket(repo, store, c));
+    const out: OmboriTicket[] = [];
+    for (const c of await tx.queueCustomers(storeId, storeDay(now, store.timeZone)))
+      out.push(await toOmboriTicket(tx, store, c));
+    return out;
   });
 }
 
@@ -95,24 +99,23 @@ function serviceFor(services: readonly Service[], t: OmboriTicket, fallback?: st
 }
 
 /** The Lineup id: the check-in QR's position id (so scanning it finds the ticket), else the Ombori id. */
-function customerIdFor(repo: HubRepo, t: OmboriTicket): string {
+async function customerIdFor(repo: HubData, t: OmboriTicket): Promise<string> {
   const position = parseCheckInPosition(t.QRCodeCheckInPositionId ?? '');
   for (const candidate of [position, t.id]) {
     if (candidate !== null && IdSchema.safeParse(candidate).success)
-      if (repo.customer(candidate) === null) return candidate;
+      if ((await repo.customer(candidate)) === null) return candidate;
   }
   return newObjectId();
 }
 
-function importOne(
+async function importOne(
   engine: HubEngine,
   store: Store,
   item: unknown,
   origin: string,
   now: Date,
   fallbackServiceId?: string,
-): ImportResult {
-  const { repo } = engine;
+): Promise<ImportResult> {
   const rawId = (item as { id?: unknown } | null)?.id;
   const id = typeof rawId === 'string' ? rawId : null;
   const parsed = OmboriTicketSchema.safeParse(item);
@@ -129,49 +132,60 @@ function importOne(
       error: `status: a ${t.status} ticket is with an Ombori desk; import it before or after.`,
     };
   try {
-    return engine.mutate((append): ImportResult => {
-      const known = repo.partnerTicket(OMBORI_SOURCE, t.id);
-      const same = known === null ? repo.customer(t.id) : repo.customer(known.customerId);
-      if (same !== null) {
-        if (same.storeId !== store.id)
-          throw new ImportRefused(`Ombori ticket ${t.id} is already in another store.`);
-        return { id: t.id, ok: true, customerId: same.id, created: false, ticket: same.ticket };
-      }
-      const service = serviceFor(repo.services(store.id), t, fallbackServiceId);
-      const today = storeDay(now, store.timeZone);
-      const label = parseTicket(t.label.replace(/\s+/g, ''));
-      let ticketNumber: number | undefined;
-      if (label === null) {
-        const last = repo.lastIssued(store.id, service.ticketPrefix, today);
-        ticketNumber = nextFreeNumber(last, repo.blocks(store.id, service.ticketPrefix, today));
-        repo.setLastIssued(store.id, service.ticketPrefix, today, ticketNumber);
-      }
-      const customer = customerFromOmbori(t, {
-        timeZone: store.timeZone,
-        storeId: store.id,
-        serviceId: service.id,
-        arrivalSeq: repo.nextArrivalSeq(store.id),
-        ticketPrefix: service.ticketPrefix,
-        ticketDay: today,
-        registeredBy: origin,
-        customerId: customerIdFor(repo, t),
-        ...(ticketNumber === undefined ? {} : { ticketNumber }),
-      });
-      if (label !== null) {
-        const { ticketPrefix: prefix, ticketDay: day, ticketNumber: n } = customer;
-        if (repo.ticketTaken(store.id, prefix, day, n))
-          throw new ImportRefused(`Ticket ${customer.ticket} of ${day} is already taken here.`);
-        if (repo.lastIssued(store.id, prefix, day) < n)
-          repo.setLastIssued(store.id, prefix, day, n);
-      }
-      const { entity } = append(store.id, 'registered', { kind: 'customer', customer }, origin);
-      repo.insertPartnerTicket(OMBORI_SOURCE, t.id, {
-        customerId: customer.id,
-        storeId: store.id,
-      });
-      const saved = entity.kind === 'customer' ? entity.customer : customer;
-      return { id: t.id, ok: true, customerId: saved.id, created: true, ticket: saved.ticket };
-    });
+    return await engine.mutate(
+      async (append, repo): Promise<ImportResult> => {
+        const known = await repo.partnerTicket(OMBORI_SOURCE, t.id);
+        const same = await repo.customer(known === null ? t.id : known.customerId);
+        if (same !== null) {
+          if (same.storeId !== store.id)
+            throw new ImportRefused(`Ombori ticket ${t.id} is already in another store.`);
+          return { id: t.id, ok: true, customerId: same.id, created: false, ticket: same.ticket };
+        }
+        const service = serviceFor(await repo.services(store.id), t, fallbackServiceId);
+        const today = storeDay(now, store.timeZone);
+        const label = parseTicket(t.label.replace(/\s+/g, ''));
+        let ticketNumber: number | undefined;
+        if (label === null) {
+          const last = await repo.lastIssued(store.id, service.ticketPrefix, today);
+          ticketNumber = nextFreeNumber(
+            last,
+            await repo.blocks(store.id, service.ticketPrefix, today),
+          );
+          await repo.setLastIssued(store.id, service.ticketPrefix, today, ticketNumber);
+        }
+        const customer = customerFromOmbori(t, {
+          timeZone: store.timeZone,
+          storeId: store.id,
+          serviceId: service.id,
+          arrivalSeq: await repo.nextArrivalSeq(store.id),
+          ticketPrefix: service.ticketPrefix,
+          ticketDay: today,
+          registeredBy: origin,
+          customerId: await customerIdFor(repo, t),
+          ...(ticketNumber === undefined ? {} : { ticketNumber }),
+        });
+        if (label !== null) {
+          const { ticketPrefix: prefix, ticketDay: day, ticketNumber: n } = customer;
+          if (await repo.ticketTaken(store.id, prefix, day, n))
+            throw new ImportRefused(`Ticket ${customer.ticket} of ${day} is already taken here.`);
+          if ((await repo.lastIssued(store.id, prefix, day)) < n)
+            await repo.setLastIssued(store.id, prefix, day, n);
+        }
+        const { entity } = await append(
+          store.id,
+          'registered',
+          { kind: 'customer', customer },
+          origin,
+        );
+        await repo.insertPartnerTicket(OMBORI_SOURCE, t.id, {
+          customerId: customer.id,
+          storeId: store.id,
+        });
+        const saved = entity.kind === 'customer' ? entity.customer : customer;
+        return { id: t.id, ok: true, customerId: saved.id, created: true, ticket: saved.ticket };
+      },
+      [store.id],
+    );
   } catch (error) {
     if (error instanceof ImportRefused || error instanceof WireMappingError)
       return { id: t.id, ok: false, error: error.message };
@@ -180,13 +194,16 @@ function importOne(
 }
 
 /** Imports each ticket in its own transaction: one refused item does not stop the others. */
-export function importOmboriTickets(
+export async function importOmboriTickets(
   engine: HubEngine,
   storeId: string,
   items: readonly unknown[],
   opts: { origin: string; now: Date; serviceId?: string },
-): ImportResult[] | null {
-  const store = engine.repo.store(storeId);
+): Promise<ImportResult[] | null> {
+  const store = await engine.repo.store(storeId);
   if (store === null) return null;
-  return items.map((item) => importOne(engine, store, item, opts.origin, opts.now, opts.serviceId));
+  const results: ImportResult[] = [];
+  for (const item of items)
+    results.push(await importOne(engine, store, item, opts.origin, opts.now, opts.serviceId));
+  return results;
 }

@@ -70,7 +70,7 @@ export function registerOmbori(
       if (!params.success) return fail(reply, 400, 'The store id is not valid.');
       if ((await staffFor(request.headers.authorization, params.data.storeId, reply)) === null)
         return reply;
-      const tickets = exportOmboriTickets(engine, params.data.storeId, clock());
+      const tickets = await exportOmboriTickets(engine, params.data.storeId, clock());
       return tickets ?? fail(reply, 404, `Store ${params.data.storeId} does not exist.`);
     });
 
@@ -79,7 +79,7 @@ export function registerOmbori(
       if (!params.success) return fail(reply, 400, 'The store or ticket id is not valid.');
       const { storeId, ticketId } = params.data;
       if ((await staffFor(request.headers.authorization, storeId, reply)) === null) return reply;
-      const ticket = exportOmboriTickets(engine, storeId, clock(), ticketId);
+      const ticket = await exportOmboriTickets(engine, storeId, clock(), ticketId);
       return ticket ?? fail(reply, 404, `No ticket ${ticketId} in store ${storeId}.`);
     });
 
@@ -97,7 +97,7 @@ export function registerOmbori(
         return fail(reply, 400, 'Send one Ombori ticket or an array of them as JSON.');
       if (items.length > MAX_OMBORI_BATCH)
         return fail(reply, 400, `At most ${MAX_OMBORI_BATCH} tickets per request.`);
-      const results = importOmboriTickets(engine, storeId, items, {
+      const results = await importOmboriTickets(engine, storeId, items, {
         origin: `staff:${staff.id}`,
         now: clock(),
         ...(query.data.service === undefined ? {} : { serviceId: query.data.service }),

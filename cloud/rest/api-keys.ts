@@ -81,7 +81,10 @@ export type ApiAccountRepo = Pick<
   'insertApiAccount' | 'apiAccount' | 'apiAccounts' | 'updateApiAccount'
 >;
 
-export function createApiAccount(repo: ApiAccountRepo, input: NewApiAccount): ApiAccount {
+export async function createApiAccount(
+  repo: ApiAccountRepo,
+  input: NewApiAccount,
+): Promise<ApiAccount> {
   const account = ApiAccountSchema.parse({
     key: randomBytes(12).toString('hex'),
     secret: randomBytes(20).toString('hex'),
@@ -94,19 +97,19 @@ export function createApiAccount(repo: ApiAccountRepo, input: NewApiAccount): Ap
       ...(input.email !== undefined ? { email: input.email } : {}),
     },
   });
-  repo.insertApiAccount(account, account, new Date().toISOString());
+  await repo.insertApiAccount(account, account, new Date().toISOString());
   return account;
 }
 
-export function getApiAccount(repo: ApiAccountRepo, key: string): ApiAccount | null {
-  const record = repo.apiAccount(key);
+export async function getApiAccount(repo: ApiAccountRepo, key: string): Promise<ApiAccount | null> {
+  const record = await repo.apiAccount(key);
   return record === null ? null : ApiAccountSchema.parse(record);
 }
 
-export function listApiAccounts(repo: ApiAccountRepo): ApiAccount[] {
-  return repo.apiAccounts().map((r) => ApiAccountSchema.parse(r));
+export async function listApiAccounts(repo: ApiAccountRepo): Promise<ApiAccount[]> {
+  return (await repo.apiAccounts()).map((r) => ApiAccountSchema.parse(r));
 }
 
-export function saveApiAccount(repo: ApiAccountRepo, account: ApiAccount): void {
-  repo.updateApiAccount(account.key, ApiAccountSchema.parse(account));
+export async function saveApiAccount(repo: ApiAccountRepo, account: ApiAccount): Promise<void> {
+  await repo.updateApiAccount(account.key, ApiAccountSchema.parse(account));
 }

@@ -42,7 +42,7 @@ export class FvAuthenticator {
   ) {}
 
   /** Headers, signature, timestamp, lock and rate limit: everything but the body. */
-  authenticate(request: SignedRequest): Authenticated {
+  async authenticate(request: SignedRequest): Promise<Authenticated> {
     const header = request.authorization?.trim();
     if (header === undefined || header === '') throw new FvError('NoAuthorizationHeaderError');
     const parts = header.split(':');
@@ -50,7 +50,7 @@ export class FvAuthenticator {
       throw new FvError('NoTwoPartAuthorizationError');
     }
     const [key, signature] = parts as [string, string];
-    const account = getApiAccount(this.accounts, key);
+    const account = await getApiAccount(this.accounts, key);
     if (account === null) throw new FvError('InvalidAPIKey');
 
     const now = this.clock();
@@ -69,7 +69,7 @@ export class FvAuthenticator {
       throw new FvError('InvalidSignature');
     }
     if (account.locked) throw new FvError('AccountIsLocked');
-    if (this.ledger.countApiHit(key, Math.floor(now / 60_000)) > account.fairuse.max_hits) {
+    if ((await this.ledger.countApiHit(key, Math.floor(now / 60_000))) > account.fairuse.max_hits) {
       throw new FvError('RateLimitExceeded');
     }
     return {
@@ -80,16 +80,16 @@ export class FvAuthenticator {
   }
 
   /** Refuses the same signed request with the same body seen before inside the window. */
-  refuseReplay(request: Authenticated, body: unknown): void {
+  async refuseReplay(request: Authenticated, body: unknown): Promise<void> {
     const digest = createHash('sha256')
       .update(JSON.stringify(body ?? null))
       .digest('base64url');
     if (
-      !this.ledger.rememberSignedRequest(
+      !(await this.ledger.rememberSignedRequest(
         `${request.signed}:${digest}`,
         request.untilMs,
         this.clock(),
-      )
+      ))
     ) {
       throw new FvError('InvalidTimestamp');
     }

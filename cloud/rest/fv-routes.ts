@@ -44,20 +44,28 @@ interface Collection<T> {
   plural: string;
   singular: string;
   notFound: FvErrorName;
-  all(engine: HubEngine): T[];
-  one(engine: HubEngine, id: string): T | null;
+  all(engine: HubEngine): Promise<T[]>;
+  one(engine: HubEngine, id: string): Promise<T | null>;
   /** Organization and store the entity belongs to, for the account's filters. */
-  owner(engine: HubEngine, item: T): { organizationId: string; storeId: string | null };
-  wire(engine: HubEngine, item: T): Wire;
+  owner(engine: HubEngine, item: T): Owner | Promise<Owner>;
+  wire(engine: HubEngine, item: T): Wire | Promise<Wire>;
 }
 
-const storeOwner = (engine: HubEngine, storeId: string) => ({
-  organizationId: engine.repo.store(storeId)?.organizationId ?? '',
+interface Owner {
+  organizationId: string;
+  storeId: string | null;
+}
+
+const storeOwner = async (engine: HubEngine, storeId: string): Promise<Owner> => ({
+  organizationId: (await engine.repo.store(storeId))?.organizationId ?? '',
   storeId,
 });
 
-const displayOf = (engine: HubEngine, storeId: string) =>
-  engine.repo.store(storeId)?.display ?? { screen: 'ticket' as const, desk: 'full-name' as const };
+const displayOf = async (engine: HubEngine, storeId: string) =>
+  (await engine.repo.store(storeId))?.display ?? {
+    screen: 'ticket' as const,
+    desk: 'full-name' as const,
+  };
 
 /** A collection read at `/<entity>s` and `/<entity>/:id`, each with an optional projection. */
 function collection<T>(
@@ -98,7 +106,7 @@ const COLLECTIONS: Collection<never>[] = [
     all: (e) => e.repo.customers(),
     one: (e, id) => e.repo.customer(id),
     owner: (e, c) => storeOwner(e, c.storeId),
-    wire: (e, c) => customerToWire(c, { display: displayOf(e, c.storeId) }),
+    wire: async (e, c) => customerToWire(c, { display: await displayOf(e, c.storeId) }),
   }),
 ];
 
@@ -108,10 +116,7 @@ function listAllows(list: { whitelist: string[]; blacklist: string[] }, id: stri
   );
 }
 
-function canSee(
-  account: ApiAccount,
-  owner: { organizationId: string; storeId: string | null },
-): boolean {
+function canSee(account: ApiAccount, owner: Owner): boolean {
   const { organizations, suborganizations } = account.access.filter;
   if (!listAllows(organizations, owner.organizationId)) return false;
   return owner.storeId === null || listAllows(suborganizations, owner.storeId);
@@ -183,7 +188,7 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
         const ts = request.headers['x-fv-timestamp'];
         authenticated.set(
           request,
-          auth.authenticate({
+          await auth.authenticate({
             method: request.method,
             url: request.raw.url ?? request.url,
             authorization: request.headers.authorization,
@@ -193,7 +198,7 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
       });
       fv.addHook('preHandler', async (request) => {
         const signed = authenticated.get(request);
-        if (signed !== undefined) auth.refuseReplay(signed, request.body);
+        if (signed !== undefined) await auth.refuseReplay(signed, request.body);
       });
 
       fv.setErrorHandler(
@@ -228,23 +233,21 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
         const list = async (request: FastifyRequest) => {
           const account = allowed(request, col.entity, 'r');
           const { search, projection } = readQuery(request);
-          const visible = col
-            .all(engine)
-            .filter((item) => canSee(account, col.owner(engine, item)));
-          return shape(
-            visible.map((item) => col.wire(engine, item)),
-            search,
-            projection,
-          );
+          const wires: Wire[] = [];
+          for (const item of await col.all(engine)) {
+            if (canSee(account, await col.owner(engine, item)))
+              wires.push(await col.wire(engine, item));
+          }
+          return shape(wires, search, projection);
         };
         const one = async (request: FastifyRequest) => {
           const account = allowed(request, col.entity, 'r');
           const { search, projection } = readQuery(request);
           const id = (request.params as { id: string }).id;
-          const item = col.one(engine, id);
+          const item = await col.one(engine, id);
           if (item === null) throw new FvError(col.notFound);
-          if (!canSee(account, col.owner(engine, item))) throw new FvError('InvalidRoute');
-          const [out] = shape([col.wire(engine, item)], search, projection);
+          if (!canSee(account, await col.owner(engine, item))) throw new FvError('InvalidRoute');
+          const [out] = shape([await col.wire(engine, item)], search, projection);
           if (out === undefined) throw new FvError(col.notFound);
           return out;
         };
@@ -260,13 +263,13 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
         if (!parsed.ok)
           throw parsed.error === null ? invalidField(parsed.field) : new FvError(parsed.error);
         // The documentation's examples send no suborganization: the machine's store is meant.
-        const machine = engine.repo.device(parsed.machineId);
-        const store = engine.repo.store(parsed.storeId ?? machine?.storeId ?? '');
+        const machine = await engine.repo.device(parsed.machineId);
+        const store = await engine.repo.store(parsed.storeId ?? machine?.storeId ?? '');
         if (store === null)
           throw new FvError(parsed.storeId === null ? 'InvalidDevice' : 'InvalidSuborganization');
         requireStore(account, store);
         const reg = parsed.registration;
-        const service = engine.repo.service(reg.serviceId);
+        const service = await engine.repo.service(reg.serviceId);
         if (service === null || service.storeId !== store.id || service.childIds.length > 0) {
           throw new FvError('InvalidPrequalification');
         }
@@ -276,9 +279,12 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
           throw new FvError('InvalidPrequalification');
         }
         // The path is the store's services, root first, ending with the chosen one.
+        const pathServices = await Promise.all(
+          reg.servicePath.map((id) => engine.repo.service(id)),
+        );
         if (
           reg.servicePath.at(-1) !== service.id ||
-          reg.servicePath.some((id) => engine.repo.service(id)?.storeId !== store.id)
+          pathServices.some((s) => s?.storeId !== store.id)
         ) {
           throw new FvError('InvalidPrequalification');
         }
@@ -289,7 +295,7 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
         if (account.testing && channel !== null && account.fairuse[channel] <= 0) {
           throw new FvError('FairUseExceeded');
         }
-        const result = engine.applyCommand(
+        const result = await engine.applyCommand(
           { deviceId: machine.id, origin: `rest:${account.key}`, registeredBy: account.key },
           {
             id: HubEngine.newCommandId(),
@@ -313,13 +319,13 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
         const body = (request.body ?? {}) as Record<string, unknown>;
         if (typeof body.suborganization !== 'string') throw new FvError('InvalidSuborganization');
         if (typeof body.desk !== 'string') throw new FvError('InvalidDesk');
-        const store = engine.repo.store(body.suborganization);
+        const store = await engine.repo.store(body.suborganization);
         if (store === null) throw new FvError('InvalidSuborganization');
         requireStore(account, store);
-        const desk = engine.repo.device(body.desk);
+        const desk = await engine.repo.device(body.desk);
         if (desk === null || desk.storeId !== store.id) throw new FvError('InvalidDesk');
         if (desk.role !== 'desk') throw new FvError('InvalidDeviceType');
-        const result = engine.applyCommand(
+        const result = await engine.applyCommand(
           { deviceId: desk.id, origin: `rest:${account.key}` },
           {
             id: HubEngine.newCommandId(),
@@ -367,21 +373,25 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
           throw new FvError('InvalidContactInformation');
         const id = body._id;
         // Through the engine: its clock, the domain's events, and the event in the log.
-        const updated = engine.updateCustomer(`rest:${account.key}`, id, (current, store) => {
-          requireStore(account, store);
-          const { customer, events } = applyCustomerUpdate(current, body);
-          if (customer.serviceId !== current.serviceId) {
-            const service = engine.repo.service(customer.serviceId);
-            if (service === null || service.storeId !== store.id)
-              throw new FvError('InvalidPrequalification');
-          }
-          if (customer.deskId !== null && customer.deskId !== current.deskId) {
-            const desk = engine.repo.device(customer.deskId);
-            if (desk === null || desk.storeId !== store.id || desk.role !== 'desk')
-              throw new FvError('InvalidDesk');
-          }
-          return { customer, events };
-        });
+        const updated = await engine.updateCustomer(
+          `rest:${account.key}`,
+          id,
+          async (current, store, tx) => {
+            requireStore(account, store);
+            const { customer, events } = applyCustomerUpdate(current, body);
+            if (customer.serviceId !== current.serviceId) {
+              const service = await tx.service(customer.serviceId);
+              if (service === null || service.storeId !== store.id)
+                throw new FvError('InvalidPrequalification');
+            }
+            if (customer.deskId !== null && customer.deskId !== current.deskId) {
+              const desk = await tx.device(customer.deskId);
+              if (desk === null || desk.storeId !== store.id || desk.role !== 'desk')
+                throw new FvError('InvalidDesk');
+            }
+            return { customer, events };
+          },
+        );
         if (updated === null) throw new FvError('InvalidEntity');
         return {
           success: customerToWire(updated.customer, { display: updated.store.display }),
@@ -392,7 +402,7 @@ export function registerFileVirtuelle(app: FastifyInstance, engine: HubEngine): 
       fv.delete('/customer/:id', async (request) => {
         const account = allowed(request, 'customer', 'd');
         const id = (request.params as { id: string }).id;
-        const removed = engine.removeCustomer(`rest:${account.key}`, id, (_current, store) =>
+        const removed = await engine.removeCustomer(`rest:${account.key}`, id, (_current, store) =>
           requireStore(account, store),
         );
         if (removed === null) throw new FvError('InvalidEntity');

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { hashPassword, PasswordHashSchema, verifyPassword } from '../auth/passwords.js';
 import { z } from 'zod';
 import { IdSchema, IsoDateTimeSchema } from '../../shared/domain/entities.js';
-import type { HubRepo } from '../db/hub-repo.js';
+import type { HubData, HubRepo } from '../db/hub-repo.js';
 
 export const StaffRoleSchema = z.enum(['owner', 'admin', 'store_manager', 'technician', 'agent']);
 export type StaffRole = z.infer<typeof StaffRoleSchema>;
@@ -65,17 +65,21 @@ export function checkPassword(password: string): void {
 
 const normalEmail = (email: string) => email.trim().toLowerCase();
 
-export function findStaff(repo: HubRepo, by: { id: string } | { email: string }): Staff | null {
-  const record = 'id' in by ? repo.staffById(by.id) : repo.staffByEmail(normalEmail(by.email));
+export async function findStaff(
+  repo: HubData,
+  by: { id: string } | { email: string },
+): Promise<Staff | null> {
+  const record =
+    'id' in by ? await repo.staffById(by.id) : await repo.staffByEmail(normalEmail(by.email));
   return record === null ? null : StaffSchema.parse(record);
 }
 
-export function listStaff(repo: HubRepo): StaffView[] {
-  return repo.staffList().map((r) => staffView(StaffSchema.parse(r)));
+export async function listStaff(repo: HubData): Promise<StaffView[]> {
+  return (await repo.staffList()).map((r) => staffView(StaffSchema.parse(r)));
 }
 
-export function saveStaff(repo: HubRepo, staff: Staff): void {
-  repo.updateStaff(staff, StaffSchema.parse(staff));
+export async function saveStaff(repo: HubData, staff: Staff): Promise<void> {
+  await repo.updateStaff(staff, StaffSchema.parse(staff));
 }
 
 export interface NewStaff {
@@ -103,11 +107,12 @@ export async function createStaff(repo: HubRepo, input: NewStaff, now: Date): Pr
   }
   const staff = parsed.data;
   for (const storeId of staff.stores) {
-    if (repo.store(storeId) === null) throw new StaffError(`store ${storeId} does not exist`);
+    if ((await repo.store(storeId)) === null)
+      throw new StaffError(`store ${storeId} does not exist`);
   }
-  if (repo.staffByEmail(staff.email) !== null)
+  if ((await repo.staffByEmail(staff.email)) !== null)
     throw new StaffError(`a staff member with email ${staff.email} already exists`);
-  repo.insertStaff(staff, staff, staff.createdAt);
+  await repo.insertStaff(staff, staff, staff.createdAt);
   return staffView(staff);
 }
 
@@ -120,10 +125,10 @@ export async function changePassword(
 ): Promise<void> {
   checkPassword(password);
   const hash = await hashPassword(password);
-  const staff = findStaff(repo, { email });
+  const staff = await findStaff(repo, { email });
   if (staff === null) throw new StaffError(`no staff member has email ${email}`);
-  repo.transaction(() => {
-    saveStaff(repo, { ...staff, password: hash });
-    repo.revokeStaffTokens({ staffId: staff.id }, now.toISOString());
+  await repo.transaction({ storeIds: [] }, async (tx) => {
+    await saveStaff(tx, { ...staff, password: hash });
+    await tx.revokeStaffTokens({ staffId: staff.id }, now.toISOString());
   });
 }

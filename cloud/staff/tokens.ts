@@ -4,7 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 import { z } from 'zod';
-import type { HubRepo } from '../db/hub-repo.js';
+import type { HubData } from '../db/hub-repo.js';
 import { findStaff, type Staff } from './staff.js';
 
 const ISSUER = 'lineup-hub';
@@ -19,8 +19,8 @@ const ClaimsSchema = z.object({
 });
 export type StaffClaims = z.infer<typeof ClaimsSchema>;
 
-function signingKey(repo: HubRepo): Uint8Array {
-  const secret = repo.hubSecret('staff-jwt-hs256', () => randomBytes(32).toString('base64'));
+async function signingKey(repo: HubData): Promise<Uint8Array> {
+  const secret = await repo.hubSecret('staff-jwt-hs256', () => randomBytes(32).toString('base64'));
   return new Uint8Array(Buffer.from(secret, 'base64'));
 }
 
@@ -32,7 +32,7 @@ export interface IssuedToken {
 
 /** Signs a token for `staff` (bound to a desk when they sign in as its agent) and records it. */
 export async function issueStaffToken(
-  repo: HubRepo,
+  repo: HubData,
   staff: Pick<Staff, 'id'>,
   deskId: string | null,
   now: Date,
@@ -47,8 +47,8 @@ export async function issueStaffToken(
     .setJti(jti)
     .setIssuedAt(Math.floor(now.getTime() / 1000))
     .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
-    .sign(signingKey(repo));
-  repo.insertStaffToken({
+    .sign(await signingKey(repo));
+  await repo.insertStaffToken({
     jti,
     staffId: staff.id,
     deskId,
@@ -73,7 +73,7 @@ export type Authenticated =
  * not revoked. `staff` is null when the account was removed after the token was issued.
  */
 export async function authenticate(
-  repo: HubRepo,
+  repo: HubData,
   header: string | undefined,
   now: Date,
 ): Promise<Authenticated> {
@@ -81,7 +81,7 @@ export async function authenticate(
   if (token === null) return { ok: false, reason: 'no bearer token' };
   let claims: StaffClaims;
   try {
-    const { payload } = await jwtVerify(token, signingKey(repo), {
+    const { payload } = await jwtVerify(token, await signingKey(repo), {
       algorithms: ['HS256'],
       issuer: ISSUER,
       audience: AUDIENCE,
@@ -91,8 +91,8 @@ export async function authenticate(
   } catch {
     return { ok: false, reason: 'invalid or expired token' };
   }
-  const row = repo.staffToken(claims.jti);
+  const row = await repo.staffToken(claims.jti);
   if (row === null || row.revokedAt !== null || row.staffId !== claims.sub)
     return { ok: false, reason: 'revoked token' };
-  return { ok: true, claims, staff: findStaff(repo, { id: claims.sub }) };
+  return { ok: true, claims, staff: await findStaff(repo, { id: claims.sub }) };
 }

@@ -47,7 +47,7 @@ function describeIssues(error: {
   return `${where}: ${first.message}`;
 }
 
-export function attachSync(httpServer: HttpServer, engine: HubEngine): SyncServer {
+export async function attachSync(httpServer: HttpServer, engine: HubEngine): Promise<SyncServer> {
   const io = new Server(httpServer, {
     maxHttpBufferSize: MAX_SYNC_PAYLOAD_BYTES,
     serveClient: false,
@@ -56,15 +56,15 @@ export function attachSync(httpServer: HttpServer, engine: HubEngine): SyncServe
   });
   const nsp = io.of(SYNC_NAMESPACE);
   const published = new Map<string, LogPosition>();
-  for (const store of engine.repo.stores()) {
-    const head = engine.repo.head(store.id);
+  for (const store of await engine.repo.stores()) {
+    const head = await engine.repo.head(store.id);
     if (head !== null) published.set(store.id, head);
   }
 
   // A device's record changed: its live sockets whose credential no longer passes (`device
   // reset`) are closed, so a revoked token stops working at once; so are those joined to another
   // store (moved), which then ask for their record again and join the right room.
-  const recheckSockets = (device: Device): void => {
+  const recheckSockets = async (device: Device): Promise<void> => {
     for (const socketId of [...(nsp.adapter.rooms.get(deviceRoom(device.id)) ?? [])]) {
       const socket = nsp.sockets.get(socketId);
       if (socket === undefined) continue;
@@ -72,7 +72,7 @@ export function attachSync(httpServer: HttpServer, engine: HubEngine): SyncServe
       const joined = socket.data.device as Device;
       if (
         !credential.success ||
-        !checkCredential(engine, credential.data).ok ||
+        !(await checkCredential(engine, credential.data)).ok ||
         joined.storeId !== device.storeId
       ) {
         socket.disconnect(true);
@@ -87,7 +87,8 @@ export function attachSync(httpServer: HttpServer, engine: HubEngine): SyncServe
       if (change.entity.kind === 'device_removed') {
         nsp.in(deviceRoom(change.entity.id)).disconnectSockets(true);
       } else if (change.entity.kind === 'device') {
-        recheckSockets(change.entity.device);
+        // A failed check leaves the socket as it is; its next command is checked again.
+        recheckSockets(change.entity.device).catch(() => {});
       }
     }
   };
@@ -95,41 +96,52 @@ export function attachSync(httpServer: HttpServer, engine: HubEngine): SyncServe
 
   // Changes appended by another process on the same file (CLI device add, seed) are
   // broadcast when seen, in order.
-  const tail = setInterval(() => {
-    try {
-      for (const store of engine.repo.stores()) {
-        const head = engine.repo.head(store.id);
-        if (head === null) continue;
-        const last = published.get(store.id);
-        if (last !== undefined && last.epoch === head.epoch && last.seq >= head.seq) continue;
-        const from = last !== undefined && last.epoch === head.epoch ? last.seq : 0;
-        broadcast(engine.repo.changesSince(store.id, head.epoch, from, 5000));
-      }
-    } catch {
-      // A busy database is retried at the next tick.
+  let tailing = false;
+  const tailLog = async (): Promise<void> => {
+    for (const store of await engine.repo.stores()) {
+      const head = await engine.repo.head(store.id);
+      if (head === null) continue;
+      const last = published.get(store.id);
+      if (last !== undefined && last.epoch === head.epoch && last.seq >= head.seq) continue;
+      const from = last !== undefined && last.epoch === head.epoch ? last.seq : 0;
+      broadcast(await engine.repo.changesSince(store.id, head.epoch, from, 5000));
     }
+  };
+  const tail = setInterval(() => {
+    if (tailing) return;
+    tailing = true;
+    tailLog()
+      // A busy database is retried at the next tick.
+      .catch(() => {})
+      .finally(() => (tailing = false));
   }, TAIL_INTERVAL_MS);
   tail.unref();
 
   // Group commit: commands that arrive while a batch is being written (the event loop is busy
-  // with its fsync) are applied together in the next turn, in arrival order, in one
-  // transaction; each is acked with its own result once the batch is durable.
+  // with its fsync, or the database is away committing it) are applied together in the next
+  // batch, in arrival order, in one transaction; each is acked with its own result once its
+  // batch is durable. One batch is in flight at a time.
   let pending: { actor: Actor; envelope: CommandEnvelope; ack: Ack }[] = [];
-  const flush = (): void => {
-    const batch = pending;
-    pending = [];
-    let results: CommandResult[];
-    try {
-      results = engine.applyCommands(batch);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      results = batch.map(() => ({ ok: false, refusal: { code: 'internal', message } }));
+  let flushing = false;
+  const flush = async (): Promise<void> => {
+    flushing = true;
+    while (pending.length > 0) {
+      const batch = pending;
+      pending = [];
+      let results: CommandResult[];
+      try {
+        results = await engine.applyCommands(batch);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        results = batch.map(() => ({ ok: false, refusal: { code: 'internal', message } }));
+      }
+      batch.forEach((command, i) => command.ack(results[i]));
     }
-    batch.forEach((command, i) => command.ack(results[i]));
+    flushing = false;
   };
   const enqueue = (command: (typeof pending)[number]): void => {
     pending.push(command);
-    if (pending.length === 1) setImmediate(flush);
+    if (pending.length === 1 && !flushing) setImmediate(() => void flush());
   };
 
   nsp.use((socket, next) => {
@@ -140,10 +152,14 @@ export function attachSync(httpServer: HttpServer, engine: HubEngine): SyncServe
       next(error);
     };
     if (!parsed.success) return refuse('bad_credential');
-    const check = checkCredential(engine, parsed.data);
-    if (!check.ok) return refuse(check.reason);
-    socket.data.device = check.device;
-    next();
+    checkCredential(engine, parsed.data).then(
+      (check) => {
+        if (!check.ok) return refuse(check.reason);
+        socket.data.device = check.device;
+        next();
+      },
+      (error: unknown) => next(error instanceof Error ? error : new Error(String(error))),
+    );
   });
 
   nsp.on('connection', (socket: Socket) => {
@@ -152,23 +168,23 @@ export function attachSync(httpServer: HttpServer, engine: HubEngine): SyncServe
     const actor = { deviceId: device.id, origin: device.id };
 
     const withAck =
-      (handler: (raw: unknown) => unknown) =>
+      (handler: (raw: unknown) => Promise<unknown>) =>
       (...args: unknown[]): void => {
         const ack = args.at(-1);
         // Without an ack there is nobody to tell the result to: change nothing.
         if (typeof ack !== 'function') return;
         const raw = args.length > 1 ? args[0] : undefined;
-        try {
-          (ack as Ack)(handler(raw));
-        } catch (error) {
-          (ack as Ack)({
-            ok: false,
-            refusal: {
-              code: 'internal',
-              message: error instanceof Error ? error.message : String(error),
-            },
-          });
-        }
+        handler(raw).then(
+          (response) => (ack as Ack)(response),
+          (error: unknown) =>
+            (ack as Ack)({
+              ok: false,
+              refusal: {
+                code: 'internal',
+                message: error instanceof Error ? error.message : String(error),
+              },
+            }),
+        );
       };
 
     socket.on(SyncEvents.command, (...args: unknown[]): void => {
@@ -187,7 +203,7 @@ export function attachSync(httpServer: HttpServer, engine: HubEngine): SyncServe
     });
     socket.on(
       SyncEvents.pull,
-      withAck((raw): PullResponse => {
+      withAck(async (raw): Promise<PullResponse> => {
         const request = PullRequestSchema.safeParse(raw);
         if (!request.success) {
           return {
@@ -200,20 +216,25 @@ export function attachSync(httpServer: HttpServer, engine: HubEngine): SyncServe
     );
     socket.on(
       SyncEvents.health,
-      withAck((raw): HealthAck => {
+      withAck(async (raw): Promise<HealthAck> => {
         const health = DeviceHealthSchema.safeParse(raw);
         if (!health.success) {
           return { ok: false, refusal: { code: 'invalid', message: describeIssues(health.error) } };
         }
-        const { entry, changed } = reportDeviceHealth(engine.repo, device, health.data, new Date());
+        const { entry, changed } = await reportDeviceHealth(
+          engine.repo,
+          device,
+          health.data,
+          new Date(),
+        );
         if (changed) nsp.to(storeRoom(device.storeId)).emit(SyncEvents.deviceHealth, entry);
         return { ok: true, entry };
       }),
     );
     socket.on(
       SyncEvents.snapshot,
-      withAck((): SnapshotResponse => {
-        const snapshot = engine.snapshot(device.storeId);
+      withAck(async (): Promise<SnapshotResponse> => {
+        const snapshot = await engine.snapshot(device.storeId);
         if (snapshot === null)
           return { ok: false, refusal: { code: 'not_found', message: 'Unknown store.' } };
         return snapshot;

@@ -9,7 +9,7 @@ import {
   pickNext,
   type PickNextInput,
 } from '../../../shared/domain/queue.js';
-import type { HubRepo } from '../../db/hub-repo.js';
+import type { HubData } from '../../db/hub-repo.js';
 import {
   findCustomer,
   requireRole,
@@ -28,20 +28,20 @@ function requireCallingDesk(ctx: CommandContext): void {
 }
 
 /** The customer the desk had (called or serving) is done; a called one counts from its call. */
-function closeCurrent(ctx: CommandContext): void {
-  for (const c of ctx.repo.customersAtDesk(ctx.store.id, ctx.device.id)) {
+async function closeCurrent(ctx: CommandContext): Promise<void> {
+  for (const c of await ctx.repo.customersAtDesk(ctx.store.id, ctx.device.id)) {
     const done = applyEvent(c, 'finish', {
       now: ctx.now,
       store: { ...ctx.store, finishFromCalled: true },
     });
-    saveCustomer(ctx, CUSTOMER_LOG_EVENTS.finish, done);
+    await saveCustomer(ctx, CUSTOMER_LOG_EVENTS.finish, done);
   }
 }
 
-function call(ctx: CommandContext, c: Customer): CommandOutcome {
+async function call(ctx: CommandContext, c: Customer): Promise<CommandOutcome> {
   const staffId = ctx.device.agent?.staffId;
   return {
-    customer: stepCustomer(ctx, c, 'call', {
+    customer: await stepCustomer(ctx, c, 'call', {
       deskId: ctx.device.id,
       ...(staffId === undefined ? {} : { staffId }),
     }),
@@ -52,11 +52,11 @@ function call(ctx: CommandContext, c: Customer): CommandOutcome {
  * Who the desk calls next: the domain's `pickNext` (the rule) over the repo's queue heads
  * (a few indexed reads), so the cost does not grow with the queue or the day.
  */
-export function nextCustomer(
-  repo: HubRepo,
+export async function nextCustomer(
+  repo: HubData,
   queue: Omit<PickNextInput, 'customers'>,
-): Customer | null {
-  const candidates = repo.queueHeads({
+): Promise<Customer | null> {
+  const candidates = await repo.queueHeads({
     storeId: queue.store.id,
     deskId: queue.deskId,
     serviceIds: [...deskServiceIds(queue.deskId, queue)],
@@ -67,26 +67,26 @@ export function nextCustomer(
   return pickNext({ ...queue, customers: candidates });
 }
 
-export function callNext(ctx: CommandContext): CommandOutcome {
+export async function callNext(ctx: CommandContext): Promise<CommandOutcome> {
   requireCallingDesk(ctx);
-  const next = nextCustomer(ctx.repo, {
+  const next = await nextCustomer(ctx.repo, {
     deskId: ctx.device.id,
-    services: ctx.services(),
-    devices: ctx.devices(),
+    services: await ctx.services(),
+    devices: await ctx.devices(),
     store: ctx.store,
     now: ctx.now,
   });
   if (next === null) return refuse('queue_empty', 'Nobody is waiting for this desk.');
-  closeCurrent(ctx);
+  await closeCurrent(ctx);
   return call(ctx, next);
 }
 
-export function callCustomer(ctx: CommandContext, id: string): CommandOutcome {
+export async function callCustomer(ctx: CommandContext, id: string): Promise<CommandOutcome> {
   requireCallingDesk(ctx);
-  const c = findCustomer(ctx, id);
+  const c = await findCustomer(ctx, id);
   const handled = deskServiceIds(ctx.device.id, {
-    services: ctx.services(),
-    devices: ctx.devices(),
+    services: await ctx.services(),
+    devices: await ctx.devices(),
     store: ctx.store,
   });
   if (c.deskId !== null ? c.deskId !== ctx.device.id : !handled.has(c.serviceId)) {
@@ -94,6 +94,6 @@ export function callCustomer(ctx: CommandContext, id: string): CommandOutcome {
   }
   // Refused before the desk's current customer is closed.
   applyEvent(c, 'call', { now: ctx.now, store: ctx.store });
-  closeCurrent(ctx);
-  return call(ctx, findCustomer(ctx, id));
+  await closeCurrent(ctx);
+  return call(ctx, await findCustomer(ctx, id));
 }

@@ -7,12 +7,12 @@ import { stepCustomer, type CommandContext } from '../command-context.js';
 import { refuse } from '../refusal.js';
 import type { CommandOutcome } from '../sequencer.js';
 
-function bookedById(ctx: CommandContext, id: string): Customer | null {
-  const c = ctx.repo.customer(id);
+async function bookedById(ctx: CommandContext, id: string): Promise<Customer | null> {
+  const c = await ctx.repo.customer(id);
   return c !== null && c.storeId === ctx.store.id && c.state === 'booked' ? c : null;
 }
 
-function findBooked(ctx: CommandContext, payload: CheckInPayload): Customer | null {
+async function findBooked(ctx: CommandContext, payload: CheckInPayload): Promise<Customer | null> {
   const { repo, store } = ctx;
   switch (payload.kind) {
     case 'lineup-ticket':
@@ -24,16 +24,19 @@ function findBooked(ctx: CommandContext, payload: CheckInPayload): Customer | nu
       return repo.bookedCustomer(store.id, { externalId: payload.externalId });
     case 'typed':
       return (
-        bookedById(ctx, payload.code) ??
-        repo.bookedCustomer(store.id, { externalId: payload.code }) ??
-        repo.bookedCustomer(store.id, { ticket: payload.code.toUpperCase() })
+        (await bookedById(ctx, payload.code)) ??
+        (await repo.bookedCustomer(store.id, { externalId: payload.code })) ??
+        (await repo.bookedCustomer(store.id, { ticket: payload.code.toUpperCase() }))
       );
   }
 }
 
-export function checkIn(ctx: CommandContext, payload: CheckInPayload): CommandOutcome {
+export async function checkIn(
+  ctx: CommandContext,
+  payload: CheckInPayload,
+): Promise<CommandOutcome> {
   if (ctx.device.role === 'screen') refuse('not_allowed', 'A screen cannot check customers in.');
-  const c = findBooked(ctx, payload);
+  const c = await findBooked(ctx, payload);
   if (c === null) return refuse('not_found', 'No booked appointment matches this code.');
-  return { customer: stepCustomer(ctx, c, 'check_in') };
+  return { customer: await stepCustomer(ctx, c, 'check_in') };
 }

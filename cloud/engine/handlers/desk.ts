@@ -16,11 +16,11 @@ const DESK_STATUS: Record<DeskStatusChange, Device['status']> = {
   close_redirect: { open: false, pause: false, preClose: false, redirect: true },
 };
 
-export function setDeskStatus(
+export async function setDeskStatus(
   ctx: CommandContext,
   status: DeskStatusChange,
   pauseMinutes?: number,
-): CommandOutcome {
+): Promise<CommandOutcome> {
   requireRole(ctx, 'desk', 'change a desk status');
   if ((status === 'close' || status === 'close_redirect') && !ctx.store.floatingDesks) {
     refuse('not_allowed', 'Desks of this store may not be closed during the day.');
@@ -36,17 +36,21 @@ export function setDeskStatus(
         ? { since: ctx.now.toISOString(), minutes: pauseMinutes ?? 0 }
         : { since: null, minutes: 0 },
   });
-  ctx.emit('desk_status', { kind: 'device', device });
+  await ctx.emit('desk_status', { kind: 'device', device });
   return {};
 }
 
-export function reserveBlock(ctx: CommandContext, serviceId: string, size: number): CommandOutcome {
+export async function reserveBlock(
+  ctx: CommandContext,
+  serviceId: string,
+  size: number,
+): Promise<CommandOutcome> {
   requireRole(ctx, 'machine', 'reserve ticket numbers');
-  const service = queueService(ctx, serviceId);
+  const service = await queueService(ctx, serviceId);
   const prefix = service.ticketPrefix;
   const range = reserveRange(
-    ctx.repo.lastIssued(ctx.store.id, prefix, ctx.day),
-    ctx.repo.blocks(ctx.store.id, prefix, ctx.day),
+    await ctx.repo.lastIssued(ctx.store.id, prefix, ctx.day),
+    await ctx.repo.blocks(ctx.store.id, prefix, ctx.day),
     size,
   );
   const block: TicketBlock = {
@@ -59,6 +63,6 @@ export function reserveBlock(ctx: CommandContext, serviceId: string, size: numbe
     first: range.first,
     last: range.last,
   };
-  ctx.emit('block_reserved', { kind: 'block', block });
+  await ctx.emit('block_reserved', { kind: 'block', block });
   return { block };
 }

@@ -9,7 +9,7 @@ import {
   type EstimateContext,
 } from '../../../shared/domain/estimate.js';
 import { isPrioritized } from '../../../shared/domain/queue.js';
-import type { HubRepo, QueuePlace } from '../../db/hub-repo.js';
+import type { HubData, QueuePlace } from '../../db/hub-repo.js';
 import type { CommandContext } from '../command-context.js';
 
 /** Who the estimate is for: where it stands in call order. */
@@ -34,10 +34,10 @@ export const prioritizedServiceIds = (services: readonly Service[]): string[] =>
 
 /** The domain's people-before (waiting, competing, ahead in call order), counted by the repo. */
 export function countPeopleBefore(
-  repo: HubRepo,
+  repo: HubData,
   subject: EstimateSubject,
   queue: Omit<EstimateContext, 'customers' | 'now'>,
-): number {
+): Promise<number> {
   return repo.countWaitingAhead({
     storeId: queue.store.id,
     serviceIds: [...competingServiceIds(subject.serviceId, queue)],
@@ -51,14 +51,14 @@ export function countPeopleBefore(
   });
 }
 
-export function estimateAt(
-  ctx: Pick<CommandContext, 'repo' | 'store' | 'day' | 'services' | 'devices'>,
+export async function estimateAt(
+  ctx: Pick<CommandContext, 'store' | 'day' | 'services' | 'devices'> & { repo: HubData },
   subject: EstimateSubject,
-): Estimate {
-  const queue = { services: ctx.services(), devices: ctx.devices(), store: ctx.store };
-  const before = countPeopleBefore(ctx.repo, subject, queue);
+): Promise<Estimate> {
+  const queue = { services: await ctx.services(), devices: await ctx.devices(), store: ctx.store };
+  const before = await countPeopleBefore(ctx.repo, subject, queue);
   // Twice the sample: the domain drops unusable samples before it takes its median.
-  const finished = ctx.repo.latestServiceTimes(
+  const finished = await ctx.repo.latestServiceTimes(
     ctx.store.id,
     subject.serviceId,
     ctx.day,

@@ -15,7 +15,7 @@ import { serve, transfer } from './serving.js';
 type PayloadOf<T extends CommandType> = Extract<Command, { type: T }>['payload'];
 
 export type CommandHandlers = {
-  [T in CommandType]: (ctx: CommandContext, payload: PayloadOf<T>) => CommandOutcome;
+  [T in CommandType]: (ctx: CommandContext, payload: PayloadOf<T>) => Promise<CommandOutcome>;
 };
 
 export const COMMAND_HANDLERS = {
@@ -37,12 +37,12 @@ export const COMMAND_HANDLERS = {
   reprint,
 } satisfies CommandHandlers;
 
-export function handleCommand(ctx: CommandContext, command: Command): CommandOutcome {
+export function handleCommand(ctx: CommandContext, command: Command): Promise<CommandOutcome> {
   // The table is total over Command['type'] (checked above); TypeScript cannot correlate the
   // entry with the payload of a union member, hence the one widening here.
   const handler = COMMAND_HANDLERS[command.type] as (
     ctx: CommandContext,
     payload: Command['payload'],
-  ) => CommandOutcome;
+  ) => Promise<CommandOutcome>;
   return handler(ctx, command.payload);
 }

@@ -5,25 +5,25 @@ import { findCustomer, saveCustomer, type CommandContext } from '../command-cont
 import { refuse } from '../refusal.js';
 import type { CommandOutcome } from '../sequencer.js';
 
-export function postpone(
+export async function postpone(
   ctx: CommandContext,
   payload: { customerId: string; places: number },
-): CommandOutcome {
+): Promise<CommandOutcome> {
   if (ctx.device.role === 'screen') refuse('not_allowed', 'A screen cannot change customers.');
-  const c = findCustomer(ctx, payload.customerId);
+  const c = await findCustomer(ctx, payload.customerId);
   if (c.state !== 'waiting')
     refuse('illegal_transition', `Ticket ${c.ticket} is not waiting: it cannot move back.`);
-  const sameQueue = ctx.repo
-    .queueCustomers(ctx.store.id, ctx.day)
-    .filter((o) => o.serviceId === c.serviceId && o.deskId === c.deskId);
+  const sameQueue = (await ctx.repo.queueCustomers(ctx.store.id, ctx.day)).filter(
+    (o) => o.serviceId === c.serviceId && o.deskId === c.deskId,
+  );
   const next = postponeCustomer(
     c,
     payload.places,
     sameQueue,
-    ctx.services(),
-    ctx.repo.nextArrivalSeq(ctx.store.id),
+    await ctx.services(),
+    await ctx.repo.nextArrivalSeq(ctx.store.id),
     ctx.now,
   );
   if (next === c) refuse('conflict', `Nobody is behind ticket ${c.ticket}: it is already last.`);
-  return { customer: saveCustomer(ctx, 'postponed', next) };
+  return { customer: await saveCustomer(ctx, 'postponed', next) };
 }

@@ -10,16 +10,16 @@ import {
 import { refuse } from '../refusal.js';
 import type { CommandOutcome } from '../sequencer.js';
 
-export function printResult(
+export async function printResult(
   ctx: CommandContext,
   payload: { customerId: string; printed: boolean; reason: string | null },
-): CommandOutcome {
+): Promise<CommandOutcome> {
   requireRole(ctx, 'machine', 'report a print');
-  const c = findCustomer(ctx, payload.customerId);
+  const c = await findCustomer(ctx, payload.customerId);
   if (c.machineId !== ctx.device.id)
     refuse('not_allowed', `Ticket ${c.ticket} was issued by another machine.`);
   return {
-    customer: saveCustomer(ctx, 'customer_updated', {
+    customer: await saveCustomer(ctx, 'customer_updated', {
       ...c,
       printState: payload.printed ? 'printed' : 'not_printed',
       printProblem: payload.printed ? null : payload.reason,
@@ -28,15 +28,18 @@ export function printResult(
   };
 }
 
-export function reprint(ctx: CommandContext, payload: { customerId: string }): CommandOutcome {
+export async function reprint(
+  ctx: CommandContext,
+  payload: { customerId: string },
+): Promise<CommandOutcome> {
   if (ctx.device.role === 'screen') refuse('not_allowed', 'A screen cannot reprint tickets.');
-  const c = findCustomer(ctx, payload.customerId);
+  const c = await findCustomer(ctx, payload.customerId);
   if (c.machineId === null)
     refuse('not_allowed', `Ticket ${c.ticket} was not issued by a machine.`);
   if (c.state !== 'waiting' && c.state !== 'called' && c.state !== 'booked')
     refuse('illegal_transition', `Ticket ${c.ticket} is no longer waiting.`);
   return {
-    customer: saveCustomer(ctx, 'customer_updated', {
+    customer: await saveCustomer(ctx, 'customer_updated', {
       ...c,
       printState: 'reprint',
       updatedAt: ctx.now.toISOString(),

@@ -54,19 +54,22 @@ function checkContact(ctx: CommandContext, payload: RegisterPayload): void {
   }
 }
 
-export function register(ctx: CommandContext, payload: RegisterPayload): CommandOutcome {
+export async function register(
+  ctx: CommandContext,
+  payload: RegisterPayload,
+): Promise<CommandOutcome> {
   requireRole(ctx, 'machine', 'register customers');
-  const service = queueService(ctx, payload.serviceId);
+  const service = await queueService(ctx, payload.serviceId);
   if (service.machineIds.length > 0 && !service.machineIds.includes(ctx.device.id)) {
     refuse('not_allowed', `This ticket machine does not offer service ${service.id}.`);
   }
   checkContact(ctx, payload);
   const prefix = service.ticketPrefix;
-  const last = ctx.repo.lastIssued(ctx.store.id, prefix, ctx.day);
-  const n = nextFreeNumber(last, ctx.repo.blocks(ctx.store.id, prefix, ctx.day));
-  ctx.repo.setLastIssued(ctx.store.id, prefix, ctx.day, n);
-  const estimate = estimateAt(ctx, draftSubject(ctx, service.id));
-  const customer = saveCustomer(
+  const last = await ctx.repo.lastIssued(ctx.store.id, prefix, ctx.day);
+  const n = nextFreeNumber(last, await ctx.repo.blocks(ctx.store.id, prefix, ctx.day));
+  await ctx.repo.setLastIssued(ctx.store.id, prefix, ctx.day, n);
+  const estimate = await estimateAt(ctx, draftSubject(ctx, service.id));
+  const customer = await saveCustomer(
     ctx,
     'registered',
     newCustomer({
@@ -79,7 +82,7 @@ export function register(ctx: CommandContext, payload: RegisterPayload): Command
       ticketNumber: n,
       ticketDay: ctx.day,
       issuedAt: ctx.now.toISOString(),
-      arrivalSeq: ctx.repo.nextArrivalSeq(ctx.store.id),
+      arrivalSeq: await ctx.repo.nextArrivalSeq(ctx.store.id),
       peopleBefore: estimate.peopleBefore,
       mustWait: mustWaitAtRegistration(estimate, ctx.store),
     }),
@@ -92,12 +95,12 @@ export function register(ctx: CommandContext, payload: RegisterPayload): Command
  * its place from the time it was printed; people before it and whether it must wait are worked
  * out here, from the queue at that place, as for a ticket the hub numbers itself.
  */
-export function registerFromBlock(
+export async function registerFromBlock(
   ctx: CommandContext,
   payload: BlockRegisterPayload,
-): CommandOutcome {
+): Promise<CommandOutcome> {
   requireRole(ctx, 'machine', 'register customers');
-  const block = ctx.repo.block(payload.blockId);
+  const block = await ctx.repo.block(payload.blockId);
   if (block === null || block.storeId !== ctx.store.id)
     return refuse('not_found', `Block ${payload.blockId} does not exist.`);
   if (block.deviceId !== ctx.device.id)
@@ -108,16 +111,21 @@ export function registerFromBlock(
       `Ticket number ${payload.ticketNumber} is outside block ${block.first}-${block.last}.`,
     );
   }
-  const service = queueService(ctx, payload.serviceId);
+  const service = await queueService(ctx, payload.serviceId);
   if (service.ticketPrefix !== block.ticketPrefix) {
     refuse('conflict', `Service ${service.id} does not number with prefix ${block.ticketPrefix}.`);
   }
   checkContact(ctx, payload);
-  if (ctx.repo.customer(payload.customerId) !== null) {
+  if ((await ctx.repo.customer(payload.customerId)) !== null) {
     refuse('conflict', `Customer ${payload.customerId} is already registered.`);
   }
   if (
-    ctx.repo.ticketTaken(ctx.store.id, block.ticketPrefix, block.ticketDay, payload.ticketNumber)
+    await ctx.repo.ticketTaken(
+      ctx.store.id,
+      block.ticketPrefix,
+      block.ticketDay,
+      payload.ticketNumber,
+    )
   ) {
     refuse(
       'conflict',
@@ -135,11 +143,11 @@ export function registerFromBlock(
     ticketDay: block.ticketDay,
     // Issued earlier: it keeps its place in the queue from the time it was printed.
     issuedAt: payload.issuedAt,
-    arrivalSeq: ctx.repo.nextArrivalSeq(ctx.store.id),
+    arrivalSeq: await ctx.repo.nextArrivalSeq(ctx.store.id),
     now: ctx.now.toISOString(),
   });
-  const estimate = estimateAt(ctx, draft);
-  const customer = saveCustomer(ctx, 'registered', {
+  const estimate = await estimateAt(ctx, draft);
+  const customer = await saveCustomer(ctx, 'registered', {
     ...draft,
     peopleBefore: estimate.peopleBefore,
     mustWait: mustWaitAtRegistration(estimate, ctx.store),

@@ -10,8 +10,8 @@ const DAY = 86_400_000;
 let dir: string | null = null;
 let repo: SqliteHubRepo | null = null;
 
-afterEach(() => {
-  repo?.close();
+afterEach(async () => {
+  await repo?.close();
   if (dir !== null) removeDir(dir);
   repo = null;
   dir = null;
@@ -22,7 +22,7 @@ async function setup() {
   repo = openHubRepo(dir);
   let now = Date.parse('2026-03-01T10:00:00Z');
   const accounts = new BloomAccounts(repo, () => new Date(now));
-  const account = accounts.create({
+  const account = await accounts.create({
     username: 'ana',
     email: 'Ana@Example.com',
     phone: null,
@@ -51,32 +51,35 @@ describe('Bloom accounts', () => {
 
   it('a vt_token lives 30 days; stored hashed', async () => {
     const { accounts, account, advance } = await setup();
-    const token = accounts.issueToken(account.id);
-    expect(accounts.accountOfToken(token)?.id).toBe(account.id);
+    const token = await accounts.issueToken(account.id);
+    expect((await accounts.accountOfToken(token))?.id).toBe(account.id);
     advance(29 * DAY);
-    expect(accounts.accountOfToken(token)?.id).toBe(account.id);
+    expect((await accounts.accountOfToken(token))?.id).toBe(account.id);
     advance(2 * DAY);
-    expect(accounts.accountOfToken(token)).toBeNull();
+    expect(await accounts.accountOfToken(token)).toBeNull();
   });
 
   it('a reset token works once, within two hours, and revokes older vt_tokens', async () => {
     const { accounts, account, advance, repo } = await setup();
-    const old = accounts.issueToken(account.id);
-    accounts.requestReset('ana@example.com');
-    const [pending] = repo.pendingBloomResets(Date.parse('2026-03-01T10:00:00Z'));
+    const old = await accounts.issueToken(account.id);
+    await accounts.requestReset('ana@example.com');
+    const [pending] = await repo.pendingBloomResets(Date.parse('2026-03-01T10:00:00Z'));
     expect(pending?.email).toBe('ana@example.com');
     advance(3 * 3_600_000);
     expect(await accounts.resetPassword(pending?.token ?? '', 'second-password')).toBeNull();
 
-    accounts.requestReset('ana@example.com');
-    const fresh = repo.pendingBloomResets(Date.parse('2026-03-01T13:00:00Z'))[0];
+    await accounts.requestReset('ana@example.com');
+    const fresh = (await repo.pendingBloomResets(Date.parse('2026-03-01T13:00:00Z')))[0];
     expect((await accounts.resetPassword(fresh?.token ?? '', 'second-password'))?.id).toBe(
       account.id,
     );
     expect(await accounts.resetPassword(fresh?.token ?? '', 'third-password')).toBeNull();
-    expect(accounts.accountOfToken(old)).toBeNull();
+    expect(await accounts.accountOfToken(old)).toBeNull();
     expect(
-      await verifyPassword('second-password', accounts.byId(account.id)?.passwordHash ?? null),
+      await verifyPassword(
+        'second-password',
+        (await accounts.byId(account.id))?.passwordHash ?? null,
+      ),
     ).toBe(true);
   });
 });

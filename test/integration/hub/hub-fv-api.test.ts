@@ -158,9 +158,9 @@ describe('FileVirtuelle v2 REST', () => {
     dir = tempDataDir();
     const repo = openHubRepo(dir);
     const engine = new HubEngine(repo);
-    seedStore(engine);
+    await seedStore(engine);
     // A second store, in another organization, that only registers by name.
-    seedStore(engine, {
+    await seedStore(engine, {
       organization: { ...demoStore.organization, id: 'other-org', name: 'Other' },
       store: StoreSchema.parse({
         id: 'other-store',
@@ -192,21 +192,24 @@ describe('FileVirtuelle v2 REST', () => {
         }),
       ],
     });
-    const make = (name: string, extra: Parameters<typeof createApiAccount>[1] = { name }) => {
-      const a = createApiAccount(repo, { ...extra, name });
+    const make = async (name: string, extra: Parameters<typeof createApiAccount>[1] = { name }) => {
+      const a = await createApiAccount(repo, { ...extra, name });
       return { key: a.key, secret: a.secret };
     };
-    readDevices = make('devices only', { name: '', access: { rights: { device: { r: true } } } });
-    otherOnly = make('other org only', {
+    readDevices = await make('devices only', {
+      name: '',
+      access: { rights: { device: { r: true } } },
+    });
+    otherOnly = await make('other org only', {
       name: '',
       access: { filter: { organizations: { whitelist: ['other-org'] } } },
     });
-    locked = make('locked');
-    const l = getApiAccount(repo, locked.key)!;
-    saveApiAccount(repo, { ...l, locked: true });
-    testing = make('testing', { name: '', testing: true, sms: 0, email: 1 });
-    limited = make('limited', { name: '', maxHits: 3 });
-    repo.close();
+    locked = await make('locked');
+    const l = (await getApiAccount(repo, locked.key))!;
+    await saveApiAccount(repo, { ...l, locked: true });
+    testing = await make('testing', { name: '', testing: true, sms: 0, email: 1 });
+    limited = await make('limited', { name: '', maxHits: 3 });
+    await repo.close();
     const created = runCli(['apikey', 'create', '--data', dir, '--name', 'integration']);
     expect(created.status).toBe(0);
     full = JSON.parse(created.stdout) as Key;

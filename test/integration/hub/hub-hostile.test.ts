@@ -50,10 +50,10 @@ const DOC_PREQUALIFICATION = '507f1f77bcf86cd799439011';
 const DOC_MACHINE = '508f1f79bcf97cd799439018';
 
 /** Seeds a store whose ids are those of the documentation's examples. */
-function seedDocumentationStore(dir: string): void {
+async function seedDocumentationStore(dir: string): Promise<void> {
   const repo = openHubRepo(dir);
   try {
-    seedStore(new HubEngine(repo), {
+    await seedStore(new HubEngine(repo), {
       organization: { ...demoStore.organization, id: 'doc-org', name: 'Documentation' },
       store: StoreSchema.parse({
         id: DOC_STORE,
@@ -88,7 +88,7 @@ function seedDocumentationStore(dir: string): void {
       ],
     });
   } finally {
-    repo.close();
+    await repo.close();
   }
 }
 
@@ -101,7 +101,7 @@ describe('the hub under hostile input', () => {
   beforeAll(async () => {
     dir = tempDataDir();
     seedDemo(dir);
-    seedDocumentationStore(dir);
+    await seedDocumentationStore(dir);
     key = createApiKey(dir, 'hostile');
     hub = await startHubProcess(dir);
     screen = await credentialFor(hub.url, DEMO.screen);

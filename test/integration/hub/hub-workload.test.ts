@@ -21,7 +21,7 @@ describe('hub under a concurrent workload', () => {
         fc.array(opArb(KIOSKS, DESKS), { minLength: 20, maxLength: 120 }),
         async (ops) => {
           const dir = tempDataDir();
-          const fleet = seedFleet(dir, KIOSKS, DESKS);
+          const fleet = await seedFleet(dir, KIOSKS, DESKS);
           const hub = await startHubProcess(dir);
           const conn = await connectFleet(hub.url, fleet);
           try {
@@ -47,7 +47,7 @@ describe('hub under a concurrent workload', () => {
 
   it('loses nothing acknowledged when the hub is killed with SIGKILL mid-workload', async () => {
     const dir = tempDataDir();
-    const fleet = seedFleet(dir, KIOSKS, DESKS);
+    const fleet = await seedFleet(dir, KIOSKS, DESKS);
     let hub = await startHubProcess(dir);
     try {
       const conn = await connectFleet(hub.url, fleet);
@@ -85,7 +85,7 @@ describe('hub under a concurrent workload', () => {
   });
 });
 
-async function runRetries(url: string, fleet: ReturnType<typeof seedFleet>, sent: Sent[]) {
+async function runRetries(url: string, fleet: Awaited<ReturnType<typeof seedFleet>>, sent: Sent[]) {
   const conn = await connectFleet(url, fleet);
   try {
     return await Promise.all(

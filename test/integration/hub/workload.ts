@@ -38,58 +38,58 @@ const BLOCK_SIZE = 400;
  * Seeds the demo store plus `kiosks` machines and `desks` desks serving every service; each
  * kiosk reserves a block per service, so registers the hub numbers must skip them.
  */
-export function seedFleet(dataDir: string, kiosks: number, desks: number): Fleet {
+export async function seedFleet(dataDir: string, kiosks: number, desks: number): Promise<Fleet> {
   const repo = openHubRepo(dataDir);
   try {
     const engine = new HubEngine(repo);
-    seedStore(engine);
+    await seedStore(engine);
     const mac = (n: number) => `02:00:00:00:10:${n.toString(16).padStart(2, '0')}`;
     const fleet: Fleet = { kiosks: [], desks: [], blocks: [] };
     // Each device claims its credential once, as its runtime would with POST /provision.
-    const claim = (deviceId: string): DeviceCredential => {
-      const credential = claimCredential(engine, deviceId);
+    const claim = async (deviceId: string): Promise<DeviceCredential> => {
+      const credential = await claimCredential(engine, deviceId);
       if (credential === null) throw new Error(`${deviceId} already claimed its credential`);
       return credential;
     };
     for (let i = 0; i < kiosks; i++) {
-      const { device } = addDevice(engine, {
+      const { device } = await addDevice(engine, {
         storeId: 'demo-store',
         mac: mac(i),
         hostname: `load-kiosk-${i}`,
         role: 'machine',
       });
-      const credential = claim(device.id);
+      const credential = await claim(device.id);
       fleet.kiosks.push(credential);
-      fleet.blocks.push(
-        LEAF_SERVICES.map((serviceId) => {
-          const r = engine.applyCommand(
-            { deviceId: credential.deviceId, origin: credential.deviceId },
-            {
-              id: randomUUID(),
-              issuedAt: new Date().toISOString(),
-              type: 'reserve_block',
-              payload: { serviceId, size: BLOCK_SIZE },
-            },
-          );
-          if (!r.ok || r.block === null) throw new Error(`no block: ${JSON.stringify(r)}`);
-          return r.block;
-        }),
-      );
+      const blocks: TicketBlock[] = [];
+      for (const serviceId of LEAF_SERVICES) {
+        const r = await engine.applyCommand(
+          { deviceId: credential.deviceId, origin: credential.deviceId },
+          {
+            id: randomUUID(),
+            issuedAt: new Date().toISOString(),
+            type: 'reserve_block',
+            payload: { serviceId, size: BLOCK_SIZE },
+          },
+        );
+        if (!r.ok || r.block === null) throw new Error(`no block: ${JSON.stringify(r)}`);
+        blocks.push(r.block);
+      }
+      fleet.blocks.push(blocks);
     }
     for (let i = 0; i < desks; i++) {
-      const { device } = addDevice(engine, {
+      const { device } = await addDevice(engine, {
         storeId: 'demo-store',
         mac: mac(100 + i),
         hostname: `load-desk-${i}`,
         role: 'desk',
         serviceIds: [...LEAF_SERVICES],
       });
-      const credential = claim(device.id);
+      const credential = await claim(device.id);
       fleet.desks.push(credential);
     }
     return fleet;
   } finally {
-    repo.close();
+    await repo.close();
   }
 }
 

@@ -36,7 +36,7 @@ describe('FileVirtuelle callbacks', () => {
   });
 
   it('calls urls.next when a desk calls the customer and urls.processed when done, signed, once', async () => {
-    seedStoreWithTexts(dir);
+    await seedStoreWithTexts(dir);
     const out = hubCli([
       'apikey',
       'create',

@@ -43,7 +43,7 @@ describe('notification delivery under kill -9', () => {
 
   it('loses no event and applies none twice', async () => {
     const random = seeded(SEED);
-    seedStoreWithTexts(dir);
+    await seedStoreWithTexts(dir);
     // Its own generator: the receiver's answers do not shift the workload's choices.
     const answers = seeded(SEED + 1);
     const receiver = await startReceiver(SECRET, () => (answers() < 0.25 ? 'fail' : 'ok'));
@@ -115,21 +115,21 @@ describe('notification delivery under kill -9', () => {
     const repo = openHubRepo(dir);
     const expected = new Map<string, string[]>();
     try {
-      const head = repo.head(DEMO_STORE_ID);
+      const head = await repo.head(DEMO_STORE_ID);
       if (head === null) throw new Error('no log');
-      for (const change of repo.changesSince(DEMO_STORE_ID, head.epoch, 0, 100_000)) {
+      for (const change of await repo.changesSince(DEMO_STORE_ID, head.epoch, 0, 100_000)) {
         const found = triggerOf(change);
         if (found === null) continue;
-        const pushId = repo.pushId(found.customer.id);
+        const pushId = await repo.pushId(found.customer.id);
         if (pushId === null) continue;
         // BOOKED is sent when the partner subscribes (right after registering here).
         const action =
           found.trigger === 'registered' ? 'TICKET_BOOKED' : linebertyAction(found.trigger);
         if (action !== null) expected.set(pushId, [...(expected.get(pushId) ?? []), action]);
       }
-      expect(repo.outboxEntries({ status: 'failed', limit: 10 })).toEqual([]);
+      expect(await repo.outboxEntries({ status: 'failed', limit: 10 })).toEqual([]);
     } finally {
-      repo.close();
+      await repo.close();
     }
     const received = new Map<string, string[]>();
     for (const m of receiver.applied)

@@ -45,7 +45,7 @@ describe('notifications of a ticket life', () => {
 
   beforeAll(async () => {
     dir = tempDataDir();
-    seedStoreWithTexts(dir);
+    await seedStoreWithTexts(dir);
     // The first request of every third delivery fails: the hub must retry and not block.
     receiver = await startReceiver(SECRET, (n) => (n % 3 === 0 ? 'fail' : 'ok'));
     sms = await startSmsProvider();

@@ -29,11 +29,11 @@ describe('demo outbox viewer', () => {
   });
 
   it('shows the SMS, the email and the signed webhook of a new ticket', async () => {
-    seedStoreWithTexts(dir);
+    await seedStoreWithTexts(dir);
     viewer = await startOutboxViewer();
     const repo = openHubRepo(dir);
-    useOutboxViewer(repo, viewer, 'demo-org');
-    repo.close();
+    await useOutboxViewer(repo, viewer, 'demo-org');
+    await repo.close();
     fastDelivery(dir);
     hub = await startHubProcess(dir);
     const kiosk = await connectDevice(hub.url, await credentialFor(hub.url, DEMO.kiosk));

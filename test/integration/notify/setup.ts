@@ -28,15 +28,15 @@ export const TEXTS = {
   },
 };
 
-export function seedStoreWithTexts(dataDir: string): void {
+export async function seedStoreWithTexts(dataDir: string): Promise<void> {
   seedDemo(dataDir);
   const repo = openHubRepo(dataDir);
   try {
     const engine = new HubEngine(repo);
-    engine.mutate((append) => {
-      const store = repo.store(DEMO_STORE_ID);
+    await engine.mutate(async (append, tx) => {
+      const store = await tx.store(DEMO_STORE_ID);
       if (store === null) throw new Error('no demo store');
-      append(
+      await append(
         store.id,
         'store_updated',
         {
@@ -62,7 +62,7 @@ export function seedStoreWithTexts(dataDir: string): void {
       );
     });
   } finally {
-    repo.close();
+    await repo.close();
   }
 }
 

@@ -30,13 +30,13 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<stri
   return `http://127.0.0.1:${typeof a === 'object' && a !== null ? a.port : 0}/`;
 }
 
-function openRepo(): SqliteHubRepo {
+async function openRepo(): Promise<SqliteHubRepo> {
   const dir = tempDataDir();
   const repo = openHubRepo(dir);
   cleanups.push(() => removeDir(dir));
   cleanups.push(() => repo.close());
-  seedStore(new HubEngine(repo));
-  setOrganizationWebhook(repo, 'demo-org', { url: 'http://127.0.0.1:1/', secret: SECRET });
+  await seedStore(new HubEngine(repo));
+  await setOrganizationWebhook(repo, 'demo-org', { url: 'http://127.0.0.1:1/', secret: SECRET });
   return repo;
 }
 
@@ -52,8 +52,8 @@ const webhookRow = (id: string, url: string) => ({
 
 describe('delivery worker', () => {
   it('does not let a hanging endpoint block another one', async () => {
-    const repo = openRepo();
-    setDeliverySettings(repo, {
+    const repo = await openRepo();
+    await setDeliverySettings(repo, {
       timeoutMs: 300,
       backoffMs: 50,
       maxBackoffMs: 100,
@@ -69,7 +69,7 @@ describe('delivery worker', () => {
       got.push(String(req.headers['x-lineup-idempotency-key']));
       res.writeHead(200).end();
     });
-    repo.enqueueOutbox(
+    await repo.enqueueOutbox(
       [
         webhookRow('h1', hanging),
         webhookRow('h2', hanging),
@@ -82,16 +82,21 @@ describe('delivery worker', () => {
     cleanups.push(() => worker.stop());
     await expect.poll(() => got.sort(), { timeout: 10_000 }).toEqual(['a', 'b', 'c', 'd']);
     await expect
-      .poll(() => repo.outboxEntry('h1')?.attempts ?? 0, { timeout: 10_000 })
+      .poll(async () => (await repo.outboxEntry('h1'))?.attempts ?? 0, { timeout: 10_000 })
       .toBeGreaterThan(1);
     expect(hung).toBeGreaterThan(1);
-    expect(repo.outboxEntry('h1')?.status).toBe('pending');
-    expect(repo.outboxEntry('h1')?.lastError).toMatch(/abort|timeout/i);
+    expect((await repo.outboxEntry('h1'))?.status).toBe('pending');
+    expect((await repo.outboxEntry('h1'))?.lastError).toMatch(/abort|timeout/i);
   });
 
   it('parks a notification as failed after the configured time, and `retry` replays it', async () => {
-    const repo = openRepo();
-    setDeliverySettings(repo, { parkAfterMs: 200, backoffMs: 30, maxBackoffMs: 60, pollMs: 20 });
+    const repo = await openRepo();
+    await setDeliverySettings(repo, {
+      parkAfterMs: 200,
+      backoffMs: 30,
+      maxBackoffMs: 60,
+      pollMs: 20,
+    });
     let up = false;
     const got: string[] = [];
     const flaky = await listen((req, res) => {
@@ -99,15 +104,19 @@ describe('delivery worker', () => {
       got.push(String(req.headers['x-lineup-idempotency-key']));
       res.writeHead(204).end();
     });
-    repo.enqueueOutbox([webhookRow('p1', flaky)], Date.now());
+    await repo.enqueueOutbox([webhookRow('p1', flaky)], Date.now());
     const worker = new DeliveryWorker(repo);
     worker.start();
     cleanups.push(() => worker.stop());
-    await expect.poll(() => repo.outboxEntry('p1')?.status, { timeout: 10_000 }).toBe('failed');
-    expect(repo.outboxEntry('p1')?.lastError).toContain('answered 500');
+    await expect
+      .poll(async () => (await repo.outboxEntry('p1'))?.status, { timeout: 10_000 })
+      .toBe('failed');
+    expect((await repo.outboxEntry('p1'))?.lastError).toContain('answered 500');
     up = true;
-    expect(repo.requeueOutbox('p1', Date.now())).toBe(true);
-    await expect.poll(() => repo.outboxEntry('p1')?.status, { timeout: 10_000 }).toBe('sent');
+    expect(await repo.requeueOutbox('p1', Date.now())).toBe(true);
+    await expect
+      .poll(async () => (await repo.outboxEntry('p1'))?.status, { timeout: 10_000 })
+      .toBe('sent');
     expect(got).toEqual(['p1']);
   });
 });

@@ -20,18 +20,18 @@ import {
 
 const dirs: string[] = [];
 const dbs: SqliteHubRepo[] = [];
-afterEach(() => {
-  dbs.splice(0).forEach((db) => db.close());
+afterEach(async () => {
+  for (const db of dbs.splice(0)) await db.close();
   dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
 });
 
-function setup(now: { t: Date }, data = demoStore) {
+async function setup(now: { t: Date }, data = demoStore) {
   const dir = mkdtempSync(join(tmpdir(), 'lineup-engine-'));
   dirs.push(dir);
   const db = openHubRepo(dir);
   dbs.push(db);
   const engine = new HubEngine(db, () => now.t);
-  seedStore(engine, data);
+  await seedStore(engine, data);
   return { dir, db, engine };
 }
 
@@ -45,7 +45,7 @@ function run(
   who: Device,
   command: z.input<typeof CommandSchema>,
   id = randomUUID(),
-): CommandResult {
+): Promise<CommandResult> {
   return engine.applyCommand(
     as(who),
     CommandEnvelopeSchema.parse({ id, issuedAt: new Date().toISOString(), ...command }),
@@ -61,58 +61,58 @@ const customerOf = (r: CommandResult): Customer => {
   return r.customer;
 };
 
-describe('hub engine', () => {
-  it('numbers per prefix and store-local day, restarting at local midnight', () => {
+describe('hub engine', async () => {
+  it('numbers per prefix and store-local day, restarting at local midnight', async () => {
     const now = { t: new Date('2026-03-10T22:30:00Z') }; // 23:30 in Paris
-    const { engine } = setup(now);
-    expect(customerOf(run(engine, kiosk, reg('a'))).ticket).toBe('A1');
-    expect(customerOf(run(engine, kiosk, reg('b'))).ticket).toBe('A2');
-    expect(customerOf(run(engine, kiosk, reg('c', 'demo-accessories'))).ticket).toBe('B1');
+    const { engine } = await setup(now);
+    expect(customerOf(await run(engine, kiosk, reg('a'))).ticket).toBe('A1');
+    expect(customerOf(await run(engine, kiosk, reg('b'))).ticket).toBe('A2');
+    expect(customerOf(await run(engine, kiosk, reg('c', 'demo-accessories'))).ticket).toBe('B1');
     now.t = new Date('2026-03-10T23:30:00Z'); // 00:30 the next day in Paris
-    const next = customerOf(run(engine, kiosk, reg('d')));
+    const next = customerOf(await run(engine, kiosk, reg('d')));
     expect(next).toMatchObject({ ticket: 'A1', ticketDay: '2026-03-11' });
   });
 
-  it('keeps command results across a restart: a retried id changes nothing', () => {
+  it('keeps command results across a restart: a retried id changes nothing', async () => {
     const now = { t: new Date() };
-    const { dir, db, engine } = setup(now);
+    const { dir, db, engine } = await setup(now);
     const id = randomUUID();
-    const first = run(engine, kiosk, reg('once'), id);
-    const head = engine.repo.head('demo-store');
-    db.close();
+    const first = await run(engine, kiosk, reg('once'), id);
+    const head = await engine.repo.head('demo-store');
+    await db.close();
     dbs.splice(dbs.indexOf(db), 1);
     const reopened = openHubRepo(dir);
     dbs.push(reopened);
     const again = new HubEngine(reopened, () => now.t);
-    expect(run(again, kiosk, reg('once'), id)).toEqual(first);
-    expect(again.repo.head('demo-store')).toEqual(head);
+    expect(await run(again, kiosk, reg('once'), id)).toEqual(first);
+    expect(await again.repo.head('demo-store')).toEqual(head);
   });
 
-  it('books an appointment, checks it in by external id, and sorts it by time minus the lead', () => {
+  it('books an appointment, checks it in by external id, and sorts it by time minus the lead', async () => {
     const now = { t: new Date('2026-03-10T09:00:00Z') };
-    const { engine } = setup(now);
+    const { engine } = await setup(now);
     const at = '2026-03-10T09:30:00.000Z';
     const booked = customerOf(
-      run(
+      await run(
         engine,
         kiosk,
         reg('Meeting', 'demo-appointment', { appointment: { at, externalId: 'ext-42' } }),
       ),
     );
     expect(booked.state).toBe('booked');
-    expect(run(engine, desk2, { type: 'call_next', payload: {} })).toMatchObject({
+    expect(await run(engine, desk2, { type: 'call_next', payload: {} })).toMatchObject({
       ok: false,
       refusal: { code: 'queue_empty' },
     });
     const checked = customerOf(
-      run(engine, kiosk, {
+      await run(engine, kiosk, {
         type: 'check_in',
         payload: { kind: 'appointment', externalId: 'ext-42' },
       }),
     );
     expect(checked).toMatchObject({ state: 'waiting', sortAt: '2026-03-10T09:20:00.000Z' });
     expect(
-      run(engine, kiosk, {
+      await run(engine, kiosk, {
         type: 'check_in',
         payload: { kind: 'appointment', externalId: 'ext-42' },
       }),
@@ -121,20 +121,22 @@ describe('hub engine', () => {
       refusal: { code: 'not_found' },
     });
     // Not callable before appointment time minus tbm (10 minutes).
-    expect(run(engine, desk2, { type: 'call_next', payload: {} })).toMatchObject({
+    expect(await run(engine, desk2, { type: 'call_next', payload: {} })).toMatchObject({
       ok: false,
       refusal: { code: 'queue_empty' },
     });
     now.t = new Date('2026-03-10T09:21:00Z');
-    expect(customerOf(run(engine, desk2, { type: 'call_next', payload: {} })).id).toBe(booked.id);
+    expect(customerOf(await run(engine, desk2, { type: 'call_next', payload: {} })).id).toBe(
+      booked.id,
+    );
   });
 
-  it('checks in by what the device classified: ticket QR, Ombori position, typed code', () => {
+  it('checks in by what the device classified: ticket QR, Ombori position, typed code', async () => {
     const now = { t: new Date('2026-03-10T09:00:00Z') };
-    const { engine } = setup(now);
-    const book = (externalId: string) =>
+    const { engine } = await setup(now);
+    const book = async (externalId: string) =>
       customerOf(
-        run(
+        await run(
           engine,
           kiosk,
           reg(externalId, 'demo-appointment', {
@@ -144,10 +146,10 @@ describe('hub engine', () => {
       );
     const checkIn = (payload: Record<string, unknown>) =>
       run(engine, kiosk, { type: 'check_in', payload } as z.input<typeof CommandSchema>);
-    const a = book('ext-a');
+    const a = await book('ext-a');
     // A Lineup ticket QR of another store names nobody here.
     expect(
-      checkIn({
+      await checkIn({
         kind: 'lineup-ticket',
         version: 1,
         storeId: 'other-store',
@@ -157,7 +159,7 @@ describe('hub engine', () => {
     ).toMatchObject({ ok: false, refusal: { code: 'not_found' } });
     expect(
       customerOf(
-        checkIn({
+        await checkIn({
           kind: 'lineup-ticket',
           version: 1,
           storeId: 'demo-store',
@@ -166,36 +168,38 @@ describe('hub engine', () => {
         }),
       ),
     ).toMatchObject({ id: a.id, state: 'waiting', checkedInAt: '2026-03-10T09:00:00.000Z' });
-    const b = book('ext-b');
-    expect(customerOf(checkIn({ kind: 'ombori-check-in', positionId: b.id })).id).toBe(b.id);
+    const b = await book('ext-b');
+    expect(customerOf(await checkIn({ kind: 'ombori-check-in', positionId: b.id })).id).toBe(b.id);
     // Typed on the kiosk: an appointment id, or the booked ticket in any case.
-    const c = book('ext-c');
-    expect(customerOf(checkIn({ kind: 'typed', code: 'ext-c' })).id).toBe(c.id);
-    const d = book('ext-d');
-    expect(customerOf(checkIn({ kind: 'typed', code: d.ticket.toLowerCase() })).id).toBe(d.id);
+    const c = await book('ext-c');
+    expect(customerOf(await checkIn({ kind: 'typed', code: 'ext-c' })).id).toBe(c.id);
+    const d = await book('ext-d');
+    expect(customerOf(await checkIn({ kind: 'typed', code: d.ticket.toLowerCase() })).id).toBe(
+      d.id,
+    );
     // Checked in already: nothing booked matches any more.
-    expect(checkIn({ kind: 'ombori-check-in', positionId: b.id })).toMatchObject({
+    expect(await checkIn({ kind: 'ombori-check-in', positionId: b.id })).toMatchObject({
       ok: false,
       refusal: { code: 'not_found' },
     });
-    const changes = engine.pull(
+    const changes = await engine.pull(
       'demo-store',
-      { epoch: engine.repo.head('demo-store')!.epoch, seq: 0 },
+      { epoch: (await engine.repo.head('demo-store'))!.epoch, seq: 0 },
       5000,
     );
     if (!changes.ok) throw new Error('pull failed');
     expect(changes.changes.filter((c) => c.event === 'checked_in')).toHaveLength(4);
   });
 
-  it('applies a batch in one commit, each command on its own: refusals and retries stay apart', () => {
+  it('applies a batch in one commit, each command on its own: refusals and retries stay apart', async () => {
     const now = { t: new Date('2026-03-10T09:00:00Z') };
-    const { engine } = setup(now);
+    const { engine } = await setup(now);
     const heard: string[] = [];
     engine.onChanges((changes) => heard.push(...changes.map((c) => c.event)));
     const envelope = (command: z.input<typeof CommandSchema>, id = randomUUID()) =>
       CommandEnvelopeSchema.parse({ id, issuedAt: new Date().toISOString(), ...command });
     const first = envelope(reg('first'));
-    const results = engine.applyCommands([
+    const results = await engine.applyCommands([
       { actor: as(kiosk), envelope: first },
       { actor: as(desk1), envelope: envelope(reg('a desk cannot register')) },
       { actor: as(desk1), envelope: envelope({ type: 'call_next', payload: {} }) },
@@ -214,44 +218,44 @@ describe('hub engine', () => {
     expect(heard).toEqual(['registered', 'called']);
   });
 
-  it('serves the prioritized service first, and a desk calling next is done with its current customer', () => {
+  it('serves the prioritized service first, and a desk calling next is done with its current customer', async () => {
     const now = { t: new Date('2026-03-10T09:00:00Z') };
-    const { engine } = setup(now);
-    const a = customerOf(run(engine, kiosk, reg('first')));
+    const { engine } = await setup(now);
+    const a = customerOf(await run(engine, kiosk, reg('first')));
     now.t = new Date('2026-03-10T09:01:00Z');
-    const p = customerOf(run(engine, kiosk, reg('prm', 'demo-priority')));
-    expect(customerOf(run(engine, desk1, { type: 'call_next', payload: {} })).id).toBe(p.id);
+    const p = customerOf(await run(engine, kiosk, reg('prm', 'demo-priority')));
+    expect(customerOf(await run(engine, desk1, { type: 'call_next', payload: {} })).id).toBe(p.id);
     now.t = new Date('2026-03-10T09:05:00Z');
-    expect(customerOf(run(engine, desk1, { type: 'call_next', payload: {} })).id).toBe(a.id);
-    expect(engine.repo.customer(p.id)).toMatchObject({
+    expect(customerOf(await run(engine, desk1, { type: 'call_next', payload: {} })).id).toBe(a.id);
+    expect(await engine.repo.customer(p.id)).toMatchObject({
       state: 'done',
       finishedAt: '2026-03-10T09:05:00.000Z',
     });
   });
 
-  it('refuses to close a desk when the store does not allow it', () => {
+  it('refuses to close a desk when the store does not allow it', async () => {
     const now = { t: new Date() };
-    const { engine } = setup(now, {
+    const { engine } = await setup(now, {
       ...demoStore,
       store: { ...demoStore.store, floatingDesks: false },
     });
     expect(
-      run(engine, desk1, { type: 'set_desk_status', payload: { status: 'close' } }),
+      await run(engine, desk1, { type: 'set_desk_status', payload: { status: 'close' } }),
     ).toMatchObject({
       ok: false,
       refusal: { code: 'not_allowed' },
     });
-    expect(run(engine, desk1, { type: 'set_desk_status', payload: { status: 'pause' } }).ok).toBe(
-      true,
-    );
+    expect(
+      (await run(engine, desk1, { type: 'set_desk_status', payload: { status: 'pause' } })).ok,
+    ).toBe(true);
   });
 
-  it('works out people before and must-wait for block tickets from their place at issue time', () => {
+  it('works out people before and must-wait for block tickets from their place at issue time', async () => {
     const now = { t: new Date('2026-03-10T09:00:00Z') };
-    const { engine } = setup(now);
+    const { engine } = await setup(now);
     const online: Customer[] = [];
     for (let i = 0; i < 4; i++) {
-      online.push(customerOf(run(engine, kiosk, reg(`online ${i}`))));
+      online.push(customerOf(await run(engine, kiosk, reg(`online ${i}`))));
       now.t = new Date(now.t.getTime() + 60_000);
     }
     // Registered 09:00, 09:01, 09:02, 09:03; the fourth waits behind three: told to come back.
@@ -261,7 +265,7 @@ describe('hub engine', () => {
       [2, false],
       [3, true],
     ]);
-    const reserved = run(engine, kiosk, {
+    const reserved = await run(engine, kiosk, {
       type: 'reserve_block',
       payload: { serviceId: 'demo-new-phone', size: 5 },
     });
@@ -269,9 +273,9 @@ describe('hub engine', () => {
     const block = reserved.block;
     expect(block.first).toBe(5);
     now.t = new Date('2026-03-10T09:10:00Z');
-    const fromBlock = (n: number, issuedAt: string) =>
+    const fromBlock = async (n: number, issuedAt: string) =>
       customerOf(
-        run(engine, kiosk, {
+        await run(engine, kiosk, {
           type: 'register_from_block',
           payload: {
             serviceId: 'demo-new-phone',
@@ -285,24 +289,27 @@ describe('hub engine', () => {
         }),
       );
     // Printed at 09:02:30 while the hub was away: behind the first three only.
-    const late = fromBlock(5, '2026-03-10T09:02:30Z');
+    const late = await fromBlock(5, '2026-03-10T09:02:30Z');
     expect(late).toMatchObject({ ticket: 'A5', peopleBefore: 3, mustWait: true });
     // Printed before everyone: first in line, no need to wait.
-    const early = fromBlock(6, '2026-03-10T08:59:00Z');
+    const early = await fromBlock(6, '2026-03-10T08:59:00Z');
     expect(early).toMatchObject({ ticket: 'A6', peopleBefore: 0, mustWait: false });
     // Desk 1 calls A6, A1, A2: a ticket printed now has A3, A5 and A4 before it.
-    const called = [1, 2, 3].map(
-      () => customerOf(run(engine, desk1, { type: 'call_next', payload: {} })).ticket,
-    );
+    const called: string[] = [];
+    for (let i = 0; i < 3; i++)
+      called.push(customerOf(await run(engine, desk1, { type: 'call_next', payload: {} })).ticket);
     expect(called).toEqual(['A6', 'A1', 'A2']);
-    expect(fromBlock(7, now.t.toISOString())).toMatchObject({ peopleBefore: 3, mustWait: true });
+    expect(await fromBlock(7, now.t.toISOString())).toMatchObject({
+      peopleBefore: 3,
+      mustWait: true,
+    });
   });
 
-  it('keeps the tables equal to the fold of the log, whatever the commands (seeded)', () => {
+  it('keeps the tables equal to the fold of the log, whatever the commands (seeded)', async () => {
     type Op = { who: 'kiosk' | 'desk1' | 'desk2' | 'desk3'; what: number; pick: number };
     const now = { t: new Date('2026-03-10T09:00:00Z') };
-    fc.assert(
-      fc.property(
+    await fc.assert(
+      fc.asyncProperty(
         fc.array(
           fc.record({
             who: fc.constantFrom('kiosk', 'desk1', 'desk2', 'desk3'),
@@ -313,14 +320,14 @@ describe('hub engine', () => {
             maxLength: 60,
           },
         ),
-        (ops: Op[]) => {
-          const { engine } = setup(now);
-          const desk3 = addDevice(engine, {
+        async (ops: Op[]) => {
+          const { engine } = await setup(now);
+          const { device: desk3 } = await addDevice(engine, {
             storeId: 'demo-store',
             mac: '02:00:00:00:00:09',
             hostname: 'd3',
             role: 'desk',
-          }).device;
+          });
           const devices = { kiosk, desk1, desk2, desk3 };
           const services = ['demo-new-phone', 'demo-accessories', 'demo-repair', 'demo-priority'];
           const known: string[] = [];
@@ -347,13 +354,13 @@ describe('hub engine', () => {
                 },
               },
             ];
-            const r = run(engine, devices[op.who], commands[op.what]!);
+            const r = await run(engine, devices[op.who], commands[op.what]!);
             if (r.ok && r.customer !== null && !known.includes(r.customer.id))
               known.push(r.customer.id);
           }
-          const log = engine.pull(
+          const log = await engine.pull(
             'demo-store',
-            { epoch: engine.repo.head('demo-store')!.epoch, seq: 0 },
+            { epoch: (await engine.repo.head('demo-store'))!.epoch, seq: 0 },
             5000,
           );
           if (!log.ok) throw new Error('pull failed');
@@ -361,7 +368,7 @@ describe('hub engine', () => {
           const folded = new Map<string, Customer>();
           for (const c of log.changes)
             if (c.entity.kind === 'customer') folded.set(c.entity.customer.id, c.entity.customer);
-          const table = new Map(engine.repo.customers('demo-store').map((c) => [c.id, c]));
+          const table = new Map((await engine.repo.customers('demo-store')).map((c) => [c.id, c]));
           expect(table).toEqual(folded);
           // Never two customers called by the same desk at once.
           const calledPerDesk = new Map<string, number>();

@@ -27,8 +27,8 @@ const SERVICES = ['svc-a', 'svc-b', 'svc-c', 'svc-d'];
 
 const dirs: string[] = [];
 const repos: SqliteHubRepo[] = [];
-afterEach(() => {
-  repos.splice(0).forEach((r) => r.close());
+afterEach(async () => {
+  for (const r of repos.splice(0)) await r.close();
   dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
 });
 
@@ -97,29 +97,31 @@ const worldArb = fc
     ),
   }));
 
-function repoOf(world: World): SqliteHubRepo {
+async function repoOf(world: World): Promise<SqliteHubRepo> {
   const dir = mkdtempSync(join(tmpdir(), 'lineup-queue-'));
   dirs.push(dir);
   const repo = openHubRepo(dir);
   repos.push(repo);
   const { store } = world;
-  repo.transaction(() => {
-    repo.upsertOrganization(OrganizationSchema.parse({ id: store.organizationId, name: 'Org' }));
-    repo.createStore(store);
+  await repo.transaction({ storeIds: [store.id] }, async (tx) => {
+    await tx.upsertOrganization(
+      OrganizationSchema.parse({ id: store.organizationId, name: 'Org' }),
+    );
+    await tx.createStore(store);
     const add = (entity: Parameters<SqliteHubRepo['append']>[1]['entity']) =>
-      repo.append(store.id, { origin: 'test', commandId: null, event: 'registered', entity });
-    for (const service of world.services) add({ kind: 'service', service });
-    for (const device of world.devices) add({ kind: 'device', device });
-    for (const customer of world.customers) add({ kind: 'customer', customer });
+      tx.append(store.id, { origin: 'test', commandId: null, event: 'registered', entity });
+    for (const service of world.services) await add({ kind: 'service', service });
+    for (const device of world.devices) await add({ kind: 'device', device });
+    for (const customer of world.customers) await add({ kind: 'customer', customer });
   });
   return repo;
 }
 
-describe('indexed queue queries', () => {
-  it('call the same next customer as the domain rule, for every desk (seeded)', () => {
-    fc.assert(
-      fc.property(worldArb, fc.integer({ min: -40, max: 40 }), (world, nowMinutes) => {
-        const repo = repoOf(world);
+describe('indexed queue queries', async () => {
+  it('call the same next customer as the domain rule, for every desk (seeded)', async () => {
+    await fc.assert(
+      fc.asyncProperty(worldArb, fc.integer({ min: -40, max: 40 }), async (world, nowMinutes) => {
+        const repo = await repoOf(world);
         const now = new Date(T0 + nowMinutes * MIN);
         for (const deskId of DESKS) {
           const queue = {
@@ -130,44 +132,46 @@ describe('indexed queue queries', () => {
             now,
           };
           const expected = pickNext({ ...queue, customers: world.customers });
-          expect(nextCustomer(repo, queue)?.id ?? null).toBe(expected?.id ?? null);
+          expect((await nextCustomer(repo, queue))?.id ?? null).toBe(expected?.id ?? null);
         }
       }),
       { seed: 1507, numRuns: 80 },
     );
   });
 
-  it('count the same people before as the domain, for customers and new tickets (seeded)', () => {
-    fc.assert(
-      fc.property(worldArb, fc.integer({ min: -40, max: 40 }), (world, nowMinutes) => {
-        const repo = repoOf(world);
+  it('count the same people before as the domain, for customers and new tickets (seeded)', async () => {
+    await fc.assert(
+      fc.asyncProperty(worldArb, fc.integer({ min: -40, max: 40 }), async (world, nowMinutes) => {
+        const repo = await repoOf(world);
         const now = new Date(T0 + nowMinutes * MIN);
         const queue = { services: world.services, devices: world.devices, store: world.store };
         const all = { ...queue, customers: world.customers, now };
         for (const c of world.customers) {
-          expect(countPeopleBefore(repo, c, queue)).toBe(peopleBefore(c, all));
+          expect(await countPeopleBefore(repo, c, queue)).toBe(peopleBefore(c, all));
         }
         for (const serviceId of SERVICES) {
           const draft = draftSubject({ now }, serviceId);
-          expect(countPeopleBefore(repo, draft, queue)).toBe(peopleBefore({ serviceId }, all));
+          expect(await countPeopleBefore(repo, draft, queue)).toBe(
+            peopleBefore({ serviceId }, all),
+          );
         }
       }),
       { seed: 1508, numRuns: 80 },
     );
   });
 
-  it('read the same observed service times as the domain from the latest finished (seeded)', () => {
+  it('read the same observed service times as the domain from the latest finished (seeded)', async () => {
     const finishedArb = fc.record({
       serviceId: fc.constantFrom(...SERVICES),
       state: fc.constantFrom('done' as const, 'no_show' as const, 'waiting' as const),
       servedMinutes: fc.integer({ min: 0, max: 30 }),
       finishedAt: fc.integer({ min: -300, max: 0 }),
     });
-    fc.assert(
-      fc.property(
+    await fc.assert(
+      fc.asyncProperty(
         worldArb,
         fc.array(finishedArb, { maxLength: 60 }),
-        ({ customers: _queue, ...world }, finished) => {
+        async ({ customers: _queue, ...world }, finished) => {
           const customers = finished.map((f, i) => {
             const end = T0 + f.finishedAt * MIN;
             return makeCustomer(`f${String(i).padStart(2, '0')}`, {
@@ -178,9 +182,9 @@ describe('indexed queue queries', () => {
               finishedAt: new Date(end).toISOString(),
             });
           });
-          const repo = repoOf({ ...world, customers });
+          const repo = await repoOf({ ...world, customers });
           for (const serviceId of SERVICES) {
-            const recent = repo.latestServiceTimes('store-1', serviceId, '2025-03-10', 40);
+            const recent = await repo.latestServiceTimes('store-1', serviceId, '2025-03-10', 40);
             expect(observedServiceMinutes(recent, serviceId)).toBe(
               observedServiceMinutes(customers, serviceId),
             );
