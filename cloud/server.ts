@@ -7,7 +7,7 @@ import {
   ProvisionRequestSchema,
 } from '../shared/protocol/sync.js';
 import { registerAgentApi } from './agent/agent-routes.js';
-import { openHubRepo } from './db/sqlite-hub-repo.js';
+import { openHubRepo, type HubDbLocation } from './db/open-hub-repo.js';
 import { provision } from './engine/admin.js';
 import { HubEngine } from './engine/hub-engine.js';
 import { INVALID_JSON_CODE } from './rest/fv-errors.js';
@@ -17,11 +17,11 @@ import { registerNotify } from './notify/routes.js';
 import { registerFileVirtuelle } from './rest/fv-routes.js';
 import { attachSync, type SyncServer } from './sync/sync-server.js';
 
-export interface HubOptions {
-  dataDir: string;
+/** Where the hub keeps its data: a SQLite data dir, or any storage location (Postgres). */
+export type HubOptions = ({ dataDir: string } | { storage: HubDbLocation }) & {
   port?: number;
   host?: string;
-}
+};
 
 export interface RunningHub {
   url: string;
@@ -59,7 +59,9 @@ function installJsonParser(app: FastifyInstance): void {
 }
 
 export async function startHub(options: HubOptions): Promise<RunningHub> {
-  const repo = openHubRepo(options.dataDir);
+  const repo = await openHubRepo(
+    'storage' in options ? options.storage : { engine: 'sqlite', dataDir: options.dataDir },
+  );
   const engine = new HubEngine(repo);
   const app = Fastify({ logger: false, bodyLimit: MAX_SYNC_PAYLOAD_BYTES });
   installJsonParser(app);
