@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+/** The hub suite that also runs on Postgres (test/support/hub-engine.ts picks the engine). */
+const HUB_SUITE_ON_POSTGRES = ['test/integration/hub/**/*.test.ts'];
+
 export default defineConfig({
   test: {
     projects: [
@@ -21,6 +24,22 @@ export default defineConfig({
           hookTimeout: 60_000,
           // Integration tests start real processes, ports and ptys: keep them from starving 2 cores.
           fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          // The same hub suite again, every hub on its own database of one throw-away cluster.
+          name: 'integration-postgres',
+          include: HUB_SUITE_ON_POSTGRES,
+          environment: 'node',
+          env: { LINEUP_TEST_HUB_ENGINE: 'postgres' },
+          globalSetup: ['test/support/postgres-global-setup.ts'],
+          setupFiles: ['test/support/postgres-setup-file.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+          // After the other projects: real processes on 2 cores, one suite at a time.
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -158,7 +158,7 @@ async function main(): Promise<void> {
   console.log(
     `synthetic log: ${DAYS} days × ${PER_DAY} tickets = ${entries} entries (written in ${((performance.now() - fillStarted) / 1000).toFixed(1)} s)`,
   );
-  const runner = startStatsRunner(dir);
+  const runner = startStatsRunner({ engine: 'sqlite', dataDir: dir });
   const today = new Date();
   const dayBefore = (n: number) =>
     new Date(today.getTime() - n * DAY_MS).toISOString().slice(0, 10);

@@ -8,7 +8,7 @@ import {
 } from '../shared/protocol/sync.js';
 import { registerAgentApi } from './agent/agent-routes.js';
 import { registerConsole } from './console/routes.js';
-import { openHubRepo } from './db/sqlite-hub-repo.js';
+import { openHubRepo, type HubDbLocation } from './db/open-hub-repo.js';
 import { provision } from './engine/admin.js';
 import { HubEngine } from './engine/hub-engine.js';
 import { INVALID_JSON_CODE } from './rest/fv-errors.js';
@@ -19,11 +19,11 @@ import { registerConsoleStatic } from './console/static.js';
 import { registerFileVirtuelle } from './rest/fv-routes.js';
 import { attachSync, type SyncServer } from './sync/sync-server.js';
 
-export interface HubOptions {
-  dataDir: string;
+/** Where the hub keeps its data: a SQLite data dir, or any storage location (Postgres). */
+export type HubOptions = ({ dataDir: string } | { storage: HubDbLocation }) & {
   port?: number;
   host?: string;
-}
+};
 
 export interface RunningHub {
   url: string;
@@ -61,7 +61,9 @@ function installJsonParser(app: FastifyInstance): void {
 }
 
 export async function startHub(options: HubOptions): Promise<RunningHub> {
-  const repo = openHubRepo(options.dataDir);
+  const storage: HubDbLocation =
+    'storage' in options ? options.storage : { engine: 'sqlite', dataDir: options.dataDir };
+  const repo = await openHubRepo(storage);
   const engine = new HubEngine(repo);
   const app = Fastify({ logger: false, bodyLimit: MAX_SYNC_PAYLOAD_BYTES });
   installJsonParser(app);
@@ -95,7 +97,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
 
   const sync = await attachSync(app.server, engine);
   registerPhone(app, engine, sync.io);
-  registerConsole(app, engine, sync, { dataDir: options.dataDir });
+  registerConsole(app, engine, sync, { storage });
   // Devices only use `/sync`, which authenticates them; the default namespace would take anyone.
   sync.io.of('/').use((_socket, next) => {
     next(new Error('Connect to the /sync namespace with a device credential.'));

@@ -46,12 +46,13 @@ import {
 } from './session.js';
 import { statsCsv } from './statistics.js';
 import { startStatsRunner } from './stats-runner.js';
+import type { HubDbLocation } from '../db/open-hub-repo.js';
 
 /** How often the fleet is looked at for alerts (besides right after each health report). */
 const FLEET_LOOK_MS = 15_000;
 
 export interface ConsoleOptions {
-  dataDir: string;
+  storage: HubDbLocation;
   clock?: () => Date;
 }
 
@@ -99,7 +100,7 @@ export function registerConsole(
     clock,
   );
   const unsubscribe = engine.onChanges((changes) => presence.onChanges(changes));
-  const stats = startStatsRunner(options.dataDir);
+  const stats = startStatsRunner(options.storage);
   const alerts = new FleetAlerts();
 
   const fleetFor = async (storeId: string) =>

@@ -2,6 +2,7 @@
 // read-only connection: the sequencer's thread and connection never wait for a year of log.
 import { Worker } from 'node:worker_threads';
 import type { StatsResponse } from '../../shared/protocol/console.js';
+import type { HubDbLocation } from '../db/open-hub-repo.js';
 import type { StatsInput } from './statistics.js';
 
 export interface StatsJob {
@@ -16,8 +17,8 @@ export interface StatsRunner {
   close(): Promise<void>;
 }
 
-/** A worker for `dataDir` (started on first use; in a checkout it loads its source through tsx). */
-export function startStatsRunner(dataDir: string): StatsRunner {
+/** A worker for the hub's storage (started on first use; in a checkout it loads its source through tsx). */
+export function startStatsRunner(location: HubDbLocation): StatsRunner {
   let worker: Worker | null = null;
   let nextId = 1;
   const pending = new Map<
@@ -36,9 +37,9 @@ export function startStatsRunner(dataDir: string): StatsRunner {
       ? new Worker(
           `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})` +
             `.then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`,
-          { eval: true, workerData: { dataDir } },
+          { eval: true, workerData: { location } },
         )
-      : new Worker(entry, { workerData: { dataDir } });
+      : new Worker(entry, { workerData: { location } });
     w.on('message', (reply: StatsReply) => {
       const waiting = pending.get(reply.id);
       if (waiting === undefined) return;

@@ -22,8 +22,26 @@ export interface LogReader {
     fromIso: string,
     toIso: string,
     fields: readonly string[],
-  ): CustomerChangeFields[];
-  close(): void;
+  ): Promise<CustomerChangeFields[]>;
+  close(): Promise<void>;
+}
+
+/** Only plain customer field names go into a query's JSON paths. */
+export function checkCustomerFields(fields: readonly string[]): void {
+  for (const f of fields) {
+    if (!/^[A-Za-z]+$/.test(f)) throw new Error(`not a customer field: ${f}`);
+  }
+}
+
+/** One log row as [event, at, ...field values] → a change with those customer fields. */
+export function changeFromValues(
+  values: readonly unknown[],
+  fields: readonly string[],
+): CustomerChangeFields {
+  const [event, at, ...rest] = values;
+  const customer: Record<string, unknown> = {};
+  fields.forEach((f, i) => (customer[f] = rest[i] ?? null));
+  return { event: String(event), at: String(at), customer };
 }
 
 export function openLogReader(dataDir: string): LogReader {
@@ -37,9 +55,7 @@ export function openLogReader(dataDir: string): LogReader {
     const key = fields.join(',');
     let statement = statements.get(key);
     if (statement === undefined) {
-      for (const f of fields) {
-        if (!/^[A-Za-z]+$/.test(f)) throw new Error(`not a customer field: ${f}`);
-      }
+      checkCustomerFields(fields);
       const paths = ['$.event', '$.at', ...fields.map((f) => `$.entity.customer.${f}`)]
         .map((path) => `'${path}'`)
         .join(', ');
@@ -54,13 +70,12 @@ export function openLogReader(dataDir: string): LogReader {
     return statement;
   };
   return {
-    customerChanges: (storeId, fromIso, toIso, fields) =>
-      (statementFor(fields).all(storeId, fromIso, toIso) as { row: string }[]).map((r) => {
-        const [event, at, ...values] = JSON.parse(r.row) as unknown[];
-        const customer: Record<string, unknown> = {};
-        fields.forEach((f, i) => (customer[f] = values[i] ?? null));
-        return { event: String(event), at: String(at), customer };
-      }),
-    close: () => db.close(),
+    customerChanges: async (storeId, fromIso, toIso, fields) =>
+      (statementFor(fields).all(storeId, fromIso, toIso) as { row: string }[]).map((r) =>
+        changeFromValues(JSON.parse(r.row) as unknown[], fields),
+      ),
+    close: async () => {
+      db.close();
+    },
   };
 }

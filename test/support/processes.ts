@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hubDbArgs } from './hub-engine.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -25,7 +26,7 @@ export interface BinResult {
 
 /** Runs `bin/<bin>` to completion, whatever its exit status. */
 export function runBin(bin: string, args: string[], timeoutMs?: number): BinResult {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', bin), ...args], {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', bin), ...hubDbArgs(args)], {
     cwd: ROOT,
     encoding: 'utf8',
     ...(timeoutMs === undefined ? {} : { timeout: timeoutMs }),
@@ -121,7 +122,7 @@ export function startProcess(
   ready: RegExp,
   timeoutMs = 30_000,
 ): Promise<Proc & { match: RegExpMatchArray }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', bin), ...args], {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', bin), ...hubDbArgs(args)], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CI: '1' },

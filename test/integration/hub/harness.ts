@@ -10,12 +10,14 @@ import {
   type DeviceCredential,
   type ProvisionResponse,
 } from '../../../shared/protocol/sync.js';
-import { removeDirs, runBin, startHub, tempDir, type BinResult } from '../../support/processes.js';
+import { newHubData } from '../../support/hub-engine.js';
+import { removeDirs, runBin, startHub, type BinResult } from '../../support/processes.js';
 
 export { DEMO } from '../../support/processes.js';
 
+/** A fresh place for a hub's data, on the engine the suite runs on (support/hub-engine.ts). */
 export function tempDataDir(): string {
-  return tempDir('hub-test');
+  return newHubData('hub-test');
 }
 
 export function removeDir(dir: string): void {

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { Socket } from 'socket.io-client';
-import { openHubRepo } from '../../../cloud/db/sqlite-hub-repo.js';
+import { openTestHubRepo } from '../../support/hub-engine.js';
 import { addDevice, claimCredential, seedStore } from '../../../cloud/engine/admin.js';
 import { HubEngine } from '../../../cloud/engine/hub-engine.js';
 import type { Customer } from '../../../shared/domain/entities.js';
@@ -39,7 +39,7 @@ const BLOCK_SIZE = 400;
  * kiosk reserves a block per service, so registers the hub numbers must skip them.
  */
 export async function seedFleet(dataDir: string, kiosks: number, desks: number): Promise<Fleet> {
-  const repo = openHubRepo(dataDir);
+  const repo = await openTestHubRepo(dataDir);
   try {
     const engine = new HubEngine(repo);
     await seedStore(engine);
@@ -128,9 +128,19 @@ export interface Connected {
   close(): void;
 }
 
-export async function connectFleet(url: string, fleet: Fleet): Promise<Connected> {
-  const kiosks = await Promise.all(fleet.kiosks.map((c) => connectDevice(url, c)));
-  const desks = await Promise.all(fleet.desks.map((c) => connectDevice(url, c)));
+/**
+ * Connects every device to the hub at `url`; with several hub nodes, device i of each kind to
+ * node (i + shift) mod n.
+ */
+export async function connectFleet(
+  url: string | readonly string[],
+  fleet: Fleet,
+  shift = 0,
+): Promise<Connected> {
+  const urls = typeof url === 'string' ? [url] : url;
+  const on = (i: number): string => urls[(i + shift) % urls.length] ?? urls[0]!;
+  const kiosks = await Promise.all(fleet.kiosks.map((c, i) => connectDevice(on(i), c)));
+  const desks = await Promise.all(fleet.desks.map((c, i) => connectDevice(on(i), c)));
   return {
     kiosks,
     desks,

@@ -1,0 +1,1165 @@
+// The hub's storage port (hub-repo.ts) on Postgres through a `pg` Pool, for a hub of several
+// nodes on one database. Same tables, same JSON entities and the same semantics as
+// SqliteHubRepo; every statement is constant text with bound parameters.
+//
+// Isolation: READ COMMITTED plus explicit row locks, taken first in every write transaction.
+// - A transaction locks the `stores` rows of its scope (each store's sequence row: it holds
+//   head_seq and arrival_seq) FOR UPDATE, in sorted id order, so two transactions never wait on
+//   each other in a circle; a store found later is locked late (`lockStore`), and the deadlock
+//   that may then cause is undone by Postgres and the transaction runs again (40P01).
+// - So a store's read-decide-write (the next customer, a ticket block, the next seq) runs alone
+//   across every node, and because READ COMMITTED reads each statement from a fresh snapshot,
+//   every read after the lock sees all that the previous holder committed. REPEATABLE READ or
+//   SERIALIZABLE would freeze the snapshot at the first statement and make a waiter fail and
+//   retry instead of wait; waiting is what a queue wants. Writers of other stores never wait.
+// - The log: head_seq is bumped by an UPDATE of the locked row, so seqs are handed out one at a
+//   time and commit in order: a reader never sees seq n+1 without seq n (gapless).
+// - A device command id is locked (advisory, per id) before it is looked up: a duplicate sent
+//   to another node at the same time waits for the first to commit, then gets its result.
+// - Read-only views (`read`) run on one REPEATABLE READ READ ONLY snapshot.
+// Calls outside a transaction (rate counters, replay memory, secrets, claims) are each one
+// atomic statement (INSERT ... ON CONFLICT / UPDATE ... RETURNING), correct across nodes.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import {
+  OrganizationSchema,
+  StoreSchema,
+  type Customer,
+  type Device,
+  type Organization,
+  type Service,
+  type Store,
+} from '../../shared/domain/entities.js';
+import type { ServiceTime } from '../../shared/domain/estimate.js';
+import {
+  ChangeSchema,
+  DeviceHealthEntrySchema,
+  type Change,
+  type ChangeEntity,
+  type CommandResult,
+  type DeviceHealthEntry,
+  type LogPosition,
+  type TicketBlock,
+} from '../../shared/protocol/sync.js';
+import type {
+  AppliedCommand,
+  BloomAccountRow,
+  BloomReset,
+  BloomTicketRow,
+  ConsoleSignInRow,
+  CountAheadQuery,
+  HubData,
+  HubRepo,
+  HubTx,
+  OutboxEntry,
+  OutboxRecord,
+  OutboxStatus,
+  QueueHeadsQuery,
+  StaffTokenRow,
+  TxScope,
+  WaitingDeviceKnock,
+  WaitingDeviceRow,
+} from './hub-repo.js';
+import { hashToken, newObjectId } from './ids.js';
+import { migratePg } from './pg-migrations.js';
+
+/** The advisory lock space of device command ids (two-int keys). */
+const COMMAND_LOCK_SPACE = 0x6c636d64; // 'lcmd'
+/** Serialization failure and deadlock: the database undid the attempt, which may run again. */
+const TRANSIENT = new Set(['40001', '40P01']);
+const MAX_ATTEMPTS = 5;
+
+/** Unknown devices remembered at most (the latest knocks), as in SQLite. */
+const MAX_WAITING_DEVICES = 500;
+
+const ACTIVE_OR_BOOKED = `('booked','waiting','called','serving')`;
+const ms = (iso: string | null | undefined): number | null =>
+  iso === null || iso === undefined ? null : Date.parse(iso);
+
+// BIGINT (epoch ms, seqs, counts) as numbers: every value the hub stores is below 2^53.
+const INT8_OID = 20;
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary'
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+interface DataRow {
+  data: string;
+}
+const parseRows = <T>(rows: DataRow[]): T[] => rows.map((r) => JSON.parse(r.data) as T);
+const parseRow = <T>(row: DataRow | undefined): T | null =>
+  row === undefined ? null : (JSON.parse(row.data) as T);
+
+/** Statement names by text, for every connection: each parses and plans a text once. */
+const statementNames = new Map<string, string>();
+
+/** Connects to `url`, migrates the schema (one node at a time) and returns the repo. */
+export async function openPgHubRepo(
+  url: string,
+  options: { max?: number } = {},
+): Promise<PgHubRepo> {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 20, types });
+  // An idle client losing its server (a restart) must not crash the hub: the next query fails.
+  pool.on('error', () => undefined);
+  try {
+    await migratePg(pool);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return new PgHubRepo(pool);
+}
+
+/** Every data method of the port, on a connection: the pool (autocommit) or a transaction's. */
+class PgData implements HubData {
+  constructor(
+    protected readonly db: pg.Pool | pg.PoolClient,
+    /** In a write transaction: command ids are locked before they are looked up. */
+    private readonly writes: boolean,
+  ) {}
+
+  protected async run<R = DataRow>(
+    text: string,
+    values: unknown[] = [],
+  ): Promise<{ rows: R[]; rowCount: number }> {
+    let name = statementNames.get(text);
+    if (name === undefined) {
+      name = `lineup_${statementNames.size}`;
+      statementNames.set(text, name);
+    }
+    const r = await this.db.query<R & pg.QueryResultRow>({ name, text, values });
+    return { rows: r.rows, rowCount: r.rowCount ?? 0 };
+  }
+  private async all<T>(text: string, ...values: unknown[]): Promise<T[]> {
+    return parseRows<T>((await this.run(text, values)).rows);
+  }
+  private async one<T>(text: string, ...values: unknown[]): Promise<T | null> {
+    return parseRow<T>((await this.run(text, values)).rows[0]);
+  }
+
+  // Entities.
+  organization(id: string): Promise<Organization | null> {
+    return this.one('SELECT data FROM organizations WHERE id = $1', id);
+  }
+  organizations(): Promise<Organization[]> {
+    return this.all('SELECT data FROM organizations ORDER BY id');
+  }
+  store(id: string): Promise<Store | null> {
+    return this.one('SELECT data FROM stores WHERE id = $1', id);
+  }
+  stores(): Promise<Store[]> {
+    return this.all('SELECT data FROM stores ORDER BY id');
+  }
+  service(id: string): Promise<Service | null> {
+    return this.one('SELECT data FROM services WHERE id = $1', id);
+  }
+  services(storeId?: string): Promise<Service[]> {
+    return storeId === undefined
+      ? this.all('SELECT data FROM services ORDER BY store_id, id')
+      : this.all('SELECT data FROM services WHERE store_id = $1 ORDER BY id', storeId);
+  }
+  device(id: string): Promise<Device | null> {
+    return this.one('SELECT data FROM devices WHERE id = $1', id);
+  }
+  devices(storeId?: string): Promise<Device[]> {
+    return storeId === undefined
+      ? this.all('SELECT data FROM devices ORDER BY store_id, id')
+      : this.all('SELECT data FROM devices WHERE store_id = $1 ORDER BY id', storeId);
+  }
+  async devicesByMac(macs: readonly string[]): Promise<Device[]> {
+    const out: Device[] = [];
+    for (const mac of macs) {
+      out.push(
+        ...(await this.all<Device>('SELECT data FROM devices WHERE mac = $1 ORDER BY id', mac)),
+      );
+    }
+    return out;
+  }
+  customer(id: string): Promise<Customer | null> {
+    return this.one('SELECT data FROM customers WHERE id = $1', id);
+  }
+  customers(storeId?: string): Promise<Customer[]> {
+    return storeId === undefined
+      ? this.all('SELECT data FROM customers ORDER BY store_id, ticket_day, row_no')
+      : this.all(
+          'SELECT data FROM customers WHERE store_id = $1 ORDER BY ticket_day, row_no',
+          storeId,
+        );
+  }
+  queueCustomers(storeId: string, day: string): Promise<Customer[]> {
+    return this.all(
+      `SELECT data FROM customers WHERE store_id = $1
+         AND (state IN ${ACTIVE_OR_BOOKED} OR ticket_day >= $2) ORDER BY row_no`,
+      storeId,
+      day,
+    );
+  }
+  bookedCustomer(
+    storeId: string,
+    by: { externalId: string } | { ticket: string },
+  ): Promise<Customer | null> {
+    return 'externalId' in by
+      ? this.one(
+          `SELECT data FROM customers WHERE store_id = $1 AND external_id = $2 AND state = 'booked'
+             ORDER BY row_no LIMIT 1`,
+          storeId,
+          by.externalId,
+        )
+      : this.one(
+          `SELECT data FROM customers WHERE store_id = $1 AND ticket = $2 AND state = 'booked'
+             ORDER BY row_no LIMIT 1`,
+          storeId,
+          by.ticket,
+        );
+  }
+  customersAtDesk(storeId: string, deskId: string): Promise<Customer[]> {
+    return this.all(
+      `SELECT data FROM customers WHERE store_id = $1 AND desk_id = $2
+         AND state IN ('called','serving') ORDER BY row_no`,
+      storeId,
+      deskId,
+    );
+  }
+
+  async queueHeads(q: QueueHeadsQuery): Promise<Customer[]> {
+    // Callable: no appointment, or its time minus the lead has come.
+    const latestAppointment = q.now.getTime() + q.appointmentLeadMinutes * 60_000;
+    const heads: Customer[] = [];
+    // Sent to this desk (any service): the first of the prioritized tier if there is one, else
+    // the first by time (then everyone there is in the same tier).
+    const sentToDesk =
+      (await this.one<Customer>(
+        `SELECT data FROM customers WHERE store_id = $1 AND desk_id = $2 AND state = 'waiting'
+           AND NOT held AND (appointment_ms IS NULL OR appointment_ms <= $3)
+           AND (prioritized OR service_id = ANY($4::text[]))
+           ORDER BY sort_ms, arrival_seq, id LIMIT 1`,
+        q.storeId,
+        q.deskId,
+        latestAppointment,
+        q.prioritizedServiceIds,
+      )) ??
+      (await this.one<Customer>(
+        `SELECT data FROM customers WHERE store_id = $1 AND desk_id = $2 AND state = 'waiting'
+           AND NOT held AND (appointment_ms IS NULL OR appointment_ms <= $3)
+           ORDER BY sort_ms, arrival_seq, id LIMIT 1`,
+        q.storeId,
+        q.deskId,
+        latestAppointment,
+      ));
+    if (sentToDesk !== null) heads.push(sentToDesk);
+    // Each service's own queue: the first of its customers flagged prioritized and the first of
+    // the others (in a prioritized service both are in the same tier: the rule picks by time).
+    for (const serviceId of q.serviceIds) {
+      for (const flagged of [true, false]) {
+        const c = await this.one<Customer>(
+          `SELECT data FROM customers
+             WHERE store_id = $1 AND state = 'waiting' AND service_id = $2 AND desk_id IS NULL
+             AND prioritized = $3 AND NOT held AND (appointment_ms IS NULL OR appointment_ms <= $4)
+             ORDER BY sort_ms, arrival_seq, id LIMIT 1`,
+          q.storeId,
+          serviceId,
+          flagged,
+          latestAppointment,
+        );
+        if (c !== null) heads.push(c);
+      }
+    }
+    return heads;
+  }
+
+  async countWaitingAhead(q: CountAheadQuery): Promise<number> {
+    const { subject } = q;
+    const { rows } = await this.run<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (
+         SELECT CASE WHEN prioritized OR service_id = ANY($1::text[]) THEN 0 ELSE 1 END AS tier,
+                sort_ms, arrival_seq, id
+           FROM customers
+          WHERE store_id = $2 AND state = 'waiting' AND id <> $3
+            AND service_id = ANY($4::text[])) w
+       WHERE tier < $5 OR (tier = $5 AND (sort_ms, arrival_seq, id) < ($6::bigint, $7::bigint, $8))`,
+      [
+        q.prioritizedServiceIds,
+        q.storeId,
+        subject.id,
+        q.serviceIds,
+        subject.prioritized ? 0 : 1,
+        Date.parse(subject.sortAt),
+        subject.arrivalSeq,
+        subject.id,
+      ],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  async latestServiceTimes(
+    storeId: string,
+    serviceId: string,
+    day: string,
+    limit: number,
+  ): Promise<ServiceTime[]> {
+    const { rows } = await this.run<ServiceTime>(
+      `SELECT service_id AS "serviceId", state, data::jsonb->>'servingAt' AS "servingAt",
+              data::jsonb->>'finishedAt' AS "finishedAt"
+         FROM customers WHERE store_id = $1 AND service_id = $2 AND state = 'done'
+         AND ticket_day >= $3 ORDER BY finished_ms DESC LIMIT $4`,
+      [storeId, serviceId, day, limit],
+    );
+    return rows;
+  }
+
+  // Numbering.
+  block(id: string): Promise<TicketBlock | null> {
+    return this.one('SELECT data FROM ticket_blocks WHERE id = $1', id);
+  }
+  blocks(storeId: string, prefix?: string, day?: string): Promise<TicketBlock[]> {
+    return prefix === undefined || day === undefined
+      ? this.all('SELECT data FROM ticket_blocks WHERE store_id = $1 ORDER BY row_no', storeId)
+      : this.all(
+          `SELECT data FROM ticket_blocks WHERE store_id = $1 AND prefix = $2 AND day = $3
+             ORDER BY first`,
+          storeId,
+          prefix,
+          day,
+        );
+  }
+  async lastIssued(storeId: string, prefix: string, day: string): Promise<number> {
+    const { rows } = await this.run<{ last: number }>(
+      'SELECT last FROM ticket_counters WHERE store_id = $1 AND prefix = $2 AND day = $3',
+      [storeId, prefix, day],
+    );
+    return rows[0]?.last ?? 0;
+  }
+  async setLastIssued(storeId: string, prefix: string, day: string, last: number): Promise<void> {
+    await this.run(
+      `INSERT INTO ticket_counters (store_id, prefix, day, last) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (store_id, prefix, day)
+         DO UPDATE SET last = GREATEST(ticket_counters.last, excluded.last)`,
+      [storeId, prefix, day, last],
+    );
+  }
+  async ticketTaken(storeId: string, prefix: string, day: string, n: number): Promise<boolean> {
+    const { rows } = await this.run(
+      `SELECT 1 FROM customers WHERE store_id = $1 AND ticket_prefix = $2 AND ticket_day = $3
+         AND ticket_number = $4`,
+      [storeId, prefix, day, n],
+    );
+    return rows.length > 0;
+  }
+  async nextArrivalSeq(storeId: string): Promise<number> {
+    const { rows } = await this.run<{ arrival_seq: number }>(
+      'UPDATE stores SET arrival_seq = arrival_seq + 1 WHERE id = $1 RETURNING arrival_seq',
+      [storeId],
+    );
+    const row = rows[0];
+    if (row === undefined) throw new Error(`Unknown store ${storeId}.`);
+    return row.arrival_seq;
+  }
+
+  // The log.
+  async head(storeId: string): Promise<LogPosition | null> {
+    const { rows } = await this.run<{ epoch: string; head_seq: number }>(
+      'SELECT epoch, head_seq FROM stores WHERE id = $1',
+      [storeId],
+    );
+    const row = rows[0];
+    return row === undefined ? null : { epoch: row.epoch, seq: row.head_seq };
+  }
+  changesSince(storeId: string, epoch: string, seq: number, limit: number): Promise<Change[]> {
+    return this.all(
+      `SELECT data FROM log WHERE store_id = $1 AND epoch = $2 AND seq > $3
+         ORDER BY seq LIMIT $4`,
+      storeId,
+      epoch,
+      seq,
+      limit,
+    );
+  }
+  async createStore(store: Store): Promise<void> {
+    const s = StoreSchema.parse(store);
+    await this.run(
+      'INSERT INTO stores (id, organization_id, epoch, data) VALUES ($1, $2, $3, $4)',
+      [s.id, s.organizationId, newObjectId(), JSON.stringify(s)],
+    );
+  }
+  async upsertOrganization(org: Organization): Promise<void> {
+    const o = OrganizationSchema.parse(org);
+    await this.run(
+      `INSERT INTO organizations (id, data) VALUES ($1, $2)
+         ON CONFLICT (id) DO UPDATE SET data = excluded.data`,
+      [o.id, JSON.stringify(o)],
+    );
+  }
+
+  /**
+   * Appends one change to its store's log (next seq) and applies its entity, in the caller's
+   * transaction. The UPDATE holds the store's row until commit: seqs are handed out in order.
+   */
+  async append(
+    storeId: string,
+    entry: Pick<Change, 'origin' | 'commandId' | 'event' | 'entity'> & { at?: string },
+  ): Promise<Change> {
+    const { rows } = await this.run<{ epoch: string; head_seq: number }>(
+      'UPDATE stores SET head_seq = head_seq + 1 WHERE id = $1 RETURNING epoch, head_seq',
+      [storeId],
+    );
+    const head = rows[0];
+    if (head === undefined) throw new Error(`Unknown store ${storeId}.`);
+    const change = ChangeSchema.parse({
+      storeId,
+      epoch: head.epoch,
+      seq: head.head_seq,
+      at: entry.at ?? new Date().toISOString(),
+      origin: entry.origin,
+      commandId: entry.commandId,
+      event: entry.event,
+      entity: entry.entity,
+    });
+    await this.applyEntity(storeId, change.entity);
+    await this.run('INSERT INTO log (store_id, epoch, seq, data) VALUES ($1, $2, $3, $4)', [
+      storeId,
+      change.epoch,
+      change.seq,
+      JSON.stringify(change),
+    ]);
+    return change;
+  }
+
+  private async applyEntity(storeId: string, entity: ChangeEntity): Promise<void> {
+    switch (entity.kind) {
+      case 'customer': {
+        const c = entity.customer;
+        await this.run(
+          `INSERT INTO customers (id, store_id, state, ticket_prefix, ticket_day, ticket_number,
+               service_id, desk_id, prioritized, sort_ms, arrival_seq, appointment_ms, external_id,
+               ticket, finished_ms, held, data)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+             ON CONFLICT (id) DO UPDATE SET state = excluded.state,
+               ticket_prefix = excluded.ticket_prefix, ticket_day = excluded.ticket_day,
+               ticket_number = excluded.ticket_number, service_id = excluded.service_id,
+               desk_id = excluded.desk_id, prioritized = excluded.prioritized,
+               sort_ms = excluded.sort_ms, arrival_seq = excluded.arrival_seq,
+               appointment_ms = excluded.appointment_ms, external_id = excluded.external_id,
+               ticket = excluded.ticket, finished_ms = excluded.finished_ms, held = excluded.held,
+               data = excluded.data`,
+          [
+            c.id,
+            storeId,
+            c.state,
+            c.ticketPrefix,
+            c.ticketDay,
+            c.ticketNumber,
+            c.serviceId,
+            c.deskId,
+            c.prioritized,
+            Date.parse(c.sortAt),
+            c.arrivalSeq,
+            ms(c.appointment?.at),
+            c.appointment?.externalId ?? null,
+            c.ticket,
+            ms(c.finishedAt),
+            c.held === true,
+            JSON.stringify(c),
+          ],
+        );
+        return;
+      }
+      case 'customer_removed':
+        await this.run('DELETE FROM customers WHERE id = $1 AND store_id = $2', [
+          entity.id,
+          storeId,
+        ]);
+        return;
+      case 'device': {
+        const d = entity.device;
+        await this.run(
+          `INSERT INTO devices (id, store_id, mac, hostname, data) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (id) DO UPDATE SET store_id = excluded.store_id, mac = excluded.mac,
+               hostname = excluded.hostname, data = excluded.data`,
+          [d.id, storeId, d.mac, d.hostname, JSON.stringify(d)],
+        );
+        return;
+      }
+      case 'device_removed':
+        await this.run('DELETE FROM devices WHERE id = $1 AND store_id = $2', [entity.id, storeId]);
+        await this.run(
+          `UPDATE device_credentials SET revoked_at = $1
+             WHERE device_id = $2 AND revoked_at IS NULL`,
+          [new Date().toISOString(), entity.id],
+        );
+        return;
+      case 'service': {
+        const s = entity.service;
+        await this.run(
+          `INSERT INTO services (id, store_id, data) VALUES ($1, $2, $3)
+             ON CONFLICT (id) DO UPDATE SET data = excluded.data`,
+          [s.id, storeId, JSON.stringify(s)],
+        );
+        return;
+      }
+      case 'store': {
+        const s = StoreSchema.parse(entity.store);
+        await this.run('UPDATE stores SET data = $1 WHERE id = $2', [JSON.stringify(s), storeId]);
+        return;
+      }
+      case 'organization':
+        await this.upsertOrganization(entity.organization);
+        return;
+      case 'block': {
+        const b = entity.block;
+        await this.run(
+          `INSERT INTO ticket_blocks (id, store_id, device_id, prefix, day, first, last, data)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
+          [
+            b.id,
+            storeId,
+            b.deviceId,
+            b.ticketPrefix,
+            b.ticketDay,
+            b.first,
+            b.last,
+            JSON.stringify(b),
+          ],
+        );
+        return;
+      }
+    }
+  }
+
+  // Device credentials: one token per device, handed out once; one statement, so two nodes
+  // provisioning the same device at once hand out one token.
+  async claimCredential(deviceId: string): Promise<string | null> {
+    const token = randomBytes(24).toString('base64url');
+    const now = new Date().toISOString();
+    const { rows } = await this.run(
+      `INSERT INTO device_credentials (device_id, token_hash, issued_at, revoked_at, claimed_at)
+         VALUES ($1, $2, $3, NULL, $3)
+         ON CONFLICT (device_id) DO UPDATE SET token_hash = excluded.token_hash,
+           issued_at = excluded.issued_at, revoked_at = NULL, claimed_at = excluded.claimed_at
+         WHERE device_credentials.claimed_at IS NULL
+         RETURNING device_id`,
+      [deviceId, hashToken(token), now],
+    );
+    return rows.length === 1 ? token : null;
+  }
+  async reopenClaim(deviceId: string): Promise<void> {
+    await this.run(
+      `UPDATE device_credentials SET revoked_at = COALESCE(revoked_at, $1), claimed_at = NULL
+         WHERE device_id = $2`,
+      [new Date().toISOString(), deviceId],
+    );
+  }
+  async claimState(deviceId: string): Promise<'claimable' | 'claimed'> {
+    const { rows } = await this.run<{ claimed_at: string | null }>(
+      'SELECT claimed_at FROM device_credentials WHERE device_id = $1',
+      [deviceId],
+    );
+    const row = rows[0];
+    return row !== undefined && row.claimed_at !== null ? 'claimed' : 'claimable';
+  }
+  async credential(deviceId: string): Promise<{ tokenHash: string; revoked: boolean } | null> {
+    const { rows } = await this.run<{ token_hash: string; revoked_at: string | null }>(
+      'SELECT token_hash, revoked_at FROM device_credentials WHERE device_id = $1',
+      [deviceId],
+    );
+    const row = rows[0];
+    return row === undefined
+      ? null
+      : { tokenHash: row.token_hash, revoked: row.revoked_at !== null };
+  }
+
+  // Idempotency of device commands.
+  async appliedCommand(id: string): Promise<AppliedCommand | null> {
+    // In a write transaction the id is locked first: a concurrent duplicate (another node)
+    // waits here until the first commits, then reads its result below.
+    if (this.writes) {
+      await this.run('SELECT pg_advisory_xact_lock($1, hashtext($2))', [COMMAND_LOCK_SPACE, id]);
+    }
+    const { rows } = await this.run<{ device_id: string; type: string; result: string }>(
+      'SELECT device_id, type, result FROM applied_commands WHERE id = $1',
+      [id],
+    );
+    const row = rows[0];
+    return row === undefined
+      ? null
+      : {
+          deviceId: row.device_id,
+          type: row.type,
+          result: JSON.parse(row.result) as CommandResult,
+        };
+  }
+  async recordCommand(
+    id: string,
+    entry: AppliedCommand & { storeId: string; appliedAt: string },
+  ): Promise<void> {
+    await this.run(
+      `INSERT INTO applied_commands (id, store_id, device_id, type, result, applied_at)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+      [
+        id,
+        entry.storeId,
+        entry.deviceId,
+        entry.type,
+        JSON.stringify(entry.result),
+        entry.appliedAt,
+      ],
+    );
+  }
+
+  // FileVirtuelle API accounts.
+  async insertApiAccount(
+    account: { key: string; secret: string; name: string },
+    record: unknown,
+    createdAt: string,
+  ): Promise<void> {
+    await this.run(
+      'INSERT INTO api_keys (key, secret, name, data, created_at) VALUES ($1, $2, $3, $4, $5)',
+      [account.key, account.secret, account.name, JSON.stringify(record), createdAt],
+    );
+  }
+  apiAccount(key: string): Promise<unknown> {
+    return this.one('SELECT data FROM api_keys WHERE key = $1', key);
+  }
+  apiAccounts(): Promise<unknown[]> {
+    return this.all('SELECT data FROM api_keys ORDER BY created_at');
+  }
+  async updateApiAccount(key: string, record: unknown): Promise<void> {
+    await this.run('UPDATE api_keys SET data = $1 WHERE key = $2', [JSON.stringify(record), key]);
+  }
+
+  // The FileVirtuelle door's memory, shared by every node.
+  async rememberSignedRequest(nonce: string, untilMs: number, nowMs: number): Promise<boolean> {
+    await this.run('DELETE FROM fv_replays WHERE until_ms < $1', [nowMs]);
+    // A nonce seen before counts as new again only once its window has passed.
+    const { rows } = await this.run(
+      `INSERT INTO fv_replays (nonce, until_ms) VALUES ($1, $2)
+         ON CONFLICT (nonce) DO UPDATE SET until_ms = excluded.until_ms
+         WHERE fv_replays.until_ms < $3
+         RETURNING nonce`,
+      [nonce, untilMs, nowMs],
+    );
+    return rows.length === 1;
+  }
+  async countApiHit(apiKey: string, minute: number): Promise<number> {
+    const { rows } = await this.run<{ count: number }>(
+      `INSERT INTO fv_hits (api_key, minute, count) VALUES ($1, $2, 1)
+         ON CONFLICT (api_key) DO UPDATE SET
+           count = CASE WHEN fv_hits.minute = excluded.minute THEN fv_hits.count + 1 ELSE 1 END,
+           minute = excluded.minute
+         RETURNING count`,
+      [apiKey, minute],
+    );
+    return rows[0]?.count ?? 1;
+  }
+
+  // --- Staff accounts and the agent API (staff/, agent/, ombori/) ---
+  async insertStaff(
+    staff: { id: string; email: string },
+    record: unknown,
+    createdAt: string,
+  ): Promise<void> {
+    await this.run('INSERT INTO staff (id, email, data, created_at) VALUES ($1, $2, $3, $4)', [
+      staff.id,
+      staff.email,
+      JSON.stringify(record),
+      createdAt,
+    ]);
+  }
+  staffById(id: string): Promise<unknown> {
+    return this.one('SELECT data FROM staff WHERE id = $1', id);
+  }
+  staffByEmail(email: string): Promise<unknown> {
+    return this.one('SELECT data FROM staff WHERE email = $1', email);
+  }
+  staffList(): Promise<unknown[]> {
+    return this.all('SELECT data FROM staff ORDER BY created_at, id');
+  }
+  async updateStaff(staff: { id: string; email: string }, record: unknown): Promise<void> {
+    await this.run('UPDATE staff SET email = $1, data = $2 WHERE id = $3', [
+      staff.email,
+      JSON.stringify(record),
+      staff.id,
+    ]);
+  }
+  async deleteStaff(id: string): Promise<void> {
+    await this.run('DELETE FROM staff WHERE id = $1', [id]);
+  }
+  async insertStaffToken(token: StaffTokenRow): Promise<void> {
+    await this.run(
+      `INSERT INTO staff_tokens (jti, staff_id, desk_id, issued_at, expires_at, revoked_at)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+      [token.jti, token.staffId, token.deskId, token.issuedAt, token.expiresAt, token.revokedAt],
+    );
+  }
+  async staffToken(jti: string): Promise<StaffTokenRow | null> {
+    const { rows } = await this.run<StaffTokenRow>(
+      `SELECT jti, staff_id AS "staffId", desk_id AS "deskId", issued_at AS "issuedAt",
+              expires_at AS "expiresAt", revoked_at AS "revokedAt"
+         FROM staff_tokens WHERE jti = $1`,
+      [jti],
+    );
+    return rows[0] ?? null;
+  }
+  async revokeStaffTokens(
+    by: { staffId: string } | { deskId: string } | { jti: string },
+    at: string,
+  ): Promise<void> {
+    if ('jti' in by)
+      await this.run(
+        'UPDATE staff_tokens SET revoked_at = $1 WHERE jti = $2 AND revoked_at IS NULL',
+        [at, by.jti],
+      );
+    else if ('staffId' in by)
+      await this.run(
+        'UPDATE staff_tokens SET revoked_at = $1 WHERE staff_id = $2 AND revoked_at IS NULL',
+        [at, by.staffId],
+      );
+    else
+      await this.run(
+        'UPDATE staff_tokens SET revoked_at = $1 WHERE desk_id = $2 AND revoked_at IS NULL',
+        [at, by.deskId],
+      );
+  }
+  async hubSecret(name: string, make: () => string): Promise<string> {
+    // Two nodes making it at once: the first insert wins and both read that one.
+    await this.run(
+      'INSERT INTO hub_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING',
+      [name, make()],
+    );
+    const { rows } = await this.run<{ value: string }>(
+      'SELECT value FROM hub_secrets WHERE name = $1',
+      [name],
+    );
+    const row = rows[0];
+    if (row === undefined) throw new Error(`Hub secret ${name} is missing.`);
+    return row.value;
+  }
+  async partnerTicket(
+    source: string,
+    externalId: string,
+  ): Promise<{ customerId: string; storeId: string } | null> {
+    const { rows } = await this.run<{ customerId: string; storeId: string }>(
+      `SELECT customer_id AS "customerId", store_id AS "storeId" FROM partner_tickets
+         WHERE source = $1 AND external_id = $2`,
+      [source, externalId],
+    );
+    return rows[0] ?? null;
+  }
+  async insertPartnerTicket(
+    source: string,
+    externalId: string,
+    at: { customerId: string; storeId: string },
+  ): Promise<void> {
+    await this.run(
+      `INSERT INTO partner_tickets (source, external_id, customer_id, store_id)
+         VALUES ($1, $2, $3, $4)`,
+      [source, externalId, at.customerId, at.storeId],
+    );
+  }
+
+  // --- Bloom virtual tickets ---
+  async insertBloomAccount(row: BloomAccountRow): Promise<void> {
+    await this.run(
+      'INSERT INTO bloom_accounts (id, username, email, data) VALUES ($1, $2, $3, $4)',
+      [row.id, row.username, row.email, JSON.stringify(row.record)],
+    );
+  }
+  async updateBloomAccount(row: BloomAccountRow): Promise<void> {
+    await this.run('UPDATE bloom_accounts SET username = $1, email = $2, data = $3 WHERE id = $4', [
+      row.username,
+      row.email,
+      JSON.stringify(row.record),
+      row.id,
+    ]);
+  }
+  bloomAccount(by: { id: string } | { username: string } | { email: string }): Promise<unknown> {
+    if ('id' in by) return this.one('SELECT data FROM bloom_accounts WHERE id = $1', by.id);
+    if ('username' in by)
+      return this.one('SELECT data FROM bloom_accounts WHERE username = $1', by.username);
+    return this.one(
+      'SELECT data FROM bloom_accounts WHERE email = $1 ORDER BY id LIMIT 1',
+      by.email,
+    );
+  }
+  async insertBloomToken(tokenHash: string, accountId: string, expiresMs: number): Promise<void> {
+    await this.run(
+      'INSERT INTO bloom_tokens (token_hash, account_id, expires_ms) VALUES ($1, $2, $3)',
+      [tokenHash, accountId, expiresMs],
+    );
+  }
+  async bloomTokenAccount(tokenHash: string, nowMs: number): Promise<string | null> {
+    const { rows } = await this.run<{ account_id: string }>(
+      `SELECT account_id FROM bloom_tokens
+         WHERE token_hash = $1 AND NOT revoked AND expires_ms > $2`,
+      [tokenHash, nowMs],
+    );
+    return rows[0]?.account_id ?? null;
+  }
+  async revokeBloomTokens(accountId: string): Promise<void> {
+    await this.run('UPDATE bloom_tokens SET revoked = true WHERE account_id = $1', [accountId]);
+  }
+  async insertBloomReset(reset: BloomReset): Promise<void> {
+    await this.run(
+      'INSERT INTO bloom_resets (token, account_id, email, expires_ms) VALUES ($1, $2, $3, $4)',
+      [reset.token, reset.accountId, reset.email, reset.expiresMs],
+    );
+  }
+  async takeBloomReset(token: string, nowMs: number): Promise<string | null> {
+    const { rows } = await this.run<{ account_id: string }>(
+      `UPDATE bloom_resets SET used = true WHERE token = $1 AND NOT used AND expires_ms > $2
+         RETURNING account_id`,
+      [token, nowMs],
+    );
+    return rows[0]?.account_id ?? null;
+  }
+  async pendingBloomResets(nowMs: number): Promise<BloomReset[]> {
+    const { rows } = await this.run<BloomReset>(
+      `SELECT token, account_id AS "accountId", email, expires_ms AS "expiresMs"
+         FROM bloom_resets WHERE NOT used AND expires_ms > $1 ORDER BY expires_ms`,
+      [nowMs],
+    );
+    return rows;
+  }
+  async insertBloomTicket(t: BloomTicketRow): Promise<void> {
+    await this.run(
+      `INSERT INTO bloom_tickets (customer_id, store_id, account_id, phone_key, created_ms)
+         VALUES ($1, $2, $3, $4, $5)`,
+      [t.customerId, t.storeId, t.accountId, t.phoneKey, t.createdMs],
+    );
+  }
+  async bloomTicket(customerId: string): Promise<BloomTicketRow | null> {
+    const { rows } = await this.run<BloomTicketRow>(
+      `SELECT ${BLOOM_TICKET_COLUMNS} FROM bloom_tickets WHERE customer_id = $1`,
+      [customerId],
+    );
+    return rows[0] ?? null;
+  }
+  async bloomTickets(by: { accountId: string } | { phoneKey: string }): Promise<BloomTicketRow[]> {
+    const { rows } =
+      'accountId' in by
+        ? await this.run<BloomTicketRow>(
+            `SELECT ${BLOOM_TICKET_COLUMNS} FROM bloom_tickets WHERE account_id = $1
+               ORDER BY created_ms`,
+            [by.accountId],
+          )
+        : await this.run<BloomTicketRow>(
+            `SELECT ${BLOOM_TICKET_COLUMNS} FROM bloom_tickets WHERE phone_key = $1
+               ORDER BY created_ms`,
+            [by.phoneKey],
+          );
+    return rows;
+  }
+
+  // --- Notifications (issue 10): outbox, push subscriptions, settings -------------------------
+  async enqueueOutbox(entries: readonly OutboxEntry[], nowMs: number): Promise<number> {
+    let added = 0;
+    for (const e of entries) {
+      const due = Math.max(nowMs, e.notBeforeMs);
+      const { rowCount } = await this.run(
+        `INSERT INTO outbox (id, store_id, customer_id, channel, endpoint, status, attempts,
+             created_ms, next_ms, order_ms, data)
+           VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $7, $8) ON CONFLICT (id) DO NOTHING`,
+        [
+          e.id,
+          e.storeId,
+          e.customerId,
+          e.channel,
+          e.endpoint,
+          nowMs,
+          due,
+          JSON.stringify(e.message),
+        ],
+      );
+      added += rowCount;
+    }
+    return added;
+  }
+  async dueOutbox(nowMs: number, limit: number): Promise<OutboxRecord[]> {
+    const { rows } = await this.run<OutboxRow>(
+      // Only the first pending notification of a ticket on a channel: a retried one holds back
+      // the ones after it, so a partner never sees CALLED before BOOKED.
+      `SELECT * FROM outbox o WHERE status = 'pending' AND next_ms <= $1
+         AND NOT EXISTS (SELECT 1 FROM outbox p
+           WHERE p.customer_id = o.customer_id AND p.channel = o.channel AND p.status = 'pending'
+             AND (p.order_ms < o.order_ms OR (p.order_ms = o.order_ms AND p.row_no < o.row_no)))
+         ORDER BY next_ms, row_no LIMIT $2`,
+      [nowMs, limit],
+    );
+    return rows.map(outboxRecord);
+  }
+  async outboxEntry(id: string): Promise<OutboxRecord | null> {
+    const { rows } = await this.run<OutboxRow>('SELECT * FROM outbox WHERE id = $1', [id]);
+    const row = rows[0];
+    return row === undefined ? null : outboxRecord(row);
+  }
+  async outboxEntries(filter: { status?: OutboxStatus; limit: number }): Promise<OutboxRecord[]> {
+    const { rows } =
+      filter.status === undefined
+        ? await this.run<OutboxRow>('SELECT * FROM outbox ORDER BY row_no DESC LIMIT $1', [
+            filter.limit,
+          ])
+        : await this.run<OutboxRow>(
+            'SELECT * FROM outbox WHERE status = $1 ORDER BY row_no DESC LIMIT $2',
+            [filter.status, filter.limit],
+          );
+    return rows.map(outboxRecord);
+  }
+  async settleOutbox(
+    id: string,
+    outcome:
+      | { status: 'sent' | 'skipped'; atMs: number; note?: string }
+      | { status: 'pending'; nextMs: number; error: string }
+      | { status: 'failed'; atMs: number; error: string },
+  ): Promise<void> {
+    if (outcome.status === 'pending') {
+      await this.run(
+        'UPDATE outbox SET attempts = attempts + 1, next_ms = $1, last_error = $2 WHERE id = $3',
+        [outcome.nextMs, outcome.error, id],
+      );
+      return;
+    }
+    const error = outcome.status === 'failed' ? outcome.error : (outcome.note ?? null);
+    await this.run(
+      `UPDATE outbox SET status = $1, attempts = attempts + $2, done_ms = $3, last_error = $4
+         WHERE id = $5`,
+      [outcome.status, outcome.status === 'skipped' ? 0 : 1, outcome.atMs, error, id],
+    );
+  }
+  async requeueOutbox(id: string, nowMs: number): Promise<boolean> {
+    const { rowCount } = await this.run(
+      `UPDATE outbox SET status = 'pending', next_ms = $1, created_ms = $1, done_ms = NULL
+         WHERE id = $2`,
+      [nowMs, id],
+    );
+    return rowCount === 1;
+  }
+  async setPushId(customerId: string, pushId: string, at: string): Promise<void> {
+    await this.run(
+      `INSERT INTO push_subscriptions (customer_id, push_id, subscribed_at) VALUES ($1, $2, $3)
+         ON CONFLICT (customer_id) DO UPDATE SET push_id = excluded.push_id,
+           subscribed_at = excluded.subscribed_at`,
+      [customerId, pushId, at],
+    );
+  }
+  async pushId(customerId: string): Promise<string | null> {
+    const { rows } = await this.run<{ push_id: string }>(
+      'SELECT push_id FROM push_subscriptions WHERE customer_id = $1',
+      [customerId],
+    );
+    return rows[0]?.push_id ?? null;
+  }
+  notifySetting(key: string): Promise<unknown> {
+    return this.one('SELECT data FROM notify_settings WHERE key = $1', key);
+  }
+  async setNotifySetting(key: string, value: unknown): Promise<void> {
+    await this.run(
+      `INSERT INTO notify_settings (key, data) VALUES ($1, $2)
+         ON CONFLICT (key) DO UPDATE SET data = excluded.data`,
+      [key, JSON.stringify(value)],
+    );
+  }
+  // --- end notifications ---------------------------------------------------------------------
+
+  // ---- device health (issue 16) ----
+  async deviceHealth(storeId: string): Promise<DeviceHealthEntry[]> {
+    const raw = await this.all<unknown>(
+      'SELECT data FROM device_health WHERE store_id = $1 ORDER BY device_id',
+      storeId,
+    );
+    return raw
+      .map((r) => DeviceHealthEntrySchema.safeParse(r))
+      .flatMap((parsed) => (parsed.success ? [parsed.data] : []));
+  }
+  async putDeviceHealth(entry: DeviceHealthEntry): Promise<void> {
+    await this.run(
+      `INSERT INTO device_health (device_id, store_id, data) VALUES ($1, $2, $3)
+         ON CONFLICT (device_id) DO UPDATE SET store_id = excluded.store_id, data = excluded.data`,
+      [entry.deviceId, entry.storeId, JSON.stringify(entry)],
+    );
+  }
+  // ---- hub console (issue 12): waiting devices and the sign-in lock-out ----
+  async recordWaitingDevice(knock: WaitingDeviceKnock): Promise<void> {
+    const macs = [...new Set(knock.macs)].sort();
+    const key = `${knock.hostname.toLowerCase()}|${macs.join(',')}`;
+    const current = await this.one<WaitingDeviceRow>(
+      'SELECT data FROM waiting_devices WHERE knock_key = $1',
+      key,
+    );
+    const row: WaitingDeviceRow = {
+      id: current?.id ?? newObjectId(),
+      macs,
+      hostname: knock.hostname,
+      address: knock.address,
+      firstSeen: current?.firstSeen ?? knock.at,
+      lastSeen: knock.at,
+      knocks: (current?.knocks ?? 0) + 1,
+    };
+    await this.run(
+      `INSERT INTO waiting_devices (id, knock_key, last_seen, data) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (knock_key) DO UPDATE SET last_seen = excluded.last_seen, data = excluded.data`,
+      [row.id, key, row.lastSeen, JSON.stringify(row)],
+    );
+    // /provision is open to anyone: keep only the latest knocks.
+    await this.run(
+      `DELETE FROM waiting_devices WHERE id NOT IN
+         (SELECT id FROM waiting_devices ORDER BY last_seen DESC LIMIT ${MAX_WAITING_DEVICES})`,
+    );
+  }
+  async waitingDevices(): Promise<WaitingDeviceRow[]> {
+    return this.all('SELECT data FROM waiting_devices ORDER BY last_seen DESC, id');
+  }
+  async waitingDevice(id: string): Promise<WaitingDeviceRow | null> {
+    return this.one('SELECT data FROM waiting_devices WHERE id = $1', id);
+  }
+  async deleteWaitingDevice(id: string): Promise<void> {
+    await this.run('DELETE FROM waiting_devices WHERE id = $1', [id]);
+  }
+  async consoleSignIn(staffId: string): Promise<ConsoleSignInRow> {
+    const { rows } = await this.run<{ failures: number; locked_until: string | null }>(
+      'SELECT failures, locked_until FROM console_sign_in WHERE staff_id = $1',
+      [staffId],
+    );
+    const row = rows[0];
+    return { failures: row?.failures ?? 0, lockedUntil: row?.locked_until ?? null };
+  }
+  async setConsoleSignIn(staffId: string, row: ConsoleSignInRow): Promise<void> {
+    await this.run(
+      `INSERT INTO console_sign_in (staff_id, failures, locked_until) VALUES ($1, $2, $3)
+         ON CONFLICT (staff_id) DO UPDATE SET failures = excluded.failures,
+           locked_until = excluded.locked_until`,
+      [staffId, row.failures, row.lockedUntil],
+    );
+  }
+  // ---- end hub console ----
+}
+
+/** A write transaction's view of the port: its pooled client, which ran BEGIN. */
+class PgTx extends PgData implements HubTx {
+  private savepoints = 0;
+  private readonly locked = new Set<string>();
+
+  constructor(private readonly client: pg.PoolClient) {
+    super(client, true);
+  }
+
+  /** Locks the stores' sequence rows (sorted: two transactions never wait in a circle). */
+  async lockStores(storeIds: readonly string[]): Promise<void> {
+    const ids = [...new Set(storeIds)].filter((id) => !this.locked.has(id)).sort();
+    if (ids.length === 0) return;
+    await this.run('SELECT id FROM stores WHERE id = ANY($1) ORDER BY id FOR UPDATE', [ids]);
+    for (const id of ids) this.locked.add(id);
+  }
+  lockStore(storeId: string): Promise<void> {
+    return this.lockStores([storeId]);
+  }
+
+  async savepoint<T>(fn: (tx: HubTx) => Promise<T>): Promise<T> {
+    const name = `lineup_sp${++this.savepoints}`;
+    await this.client.query(`SAVEPOINT ${name}`);
+    try {
+      const out = await fn(this);
+      await this.client.query(`RELEASE SAVEPOINT ${name}`);
+      return out;
+    } catch (error) {
+      await this.client.query(`ROLLBACK TO SAVEPOINT ${name}`);
+      await this.client.query(`RELEASE SAVEPOINT ${name}`);
+      throw error;
+    }
+  }
+}
+
+export class PgHubRepo extends PgData implements HubRepo {
+  constructor(private readonly pool: pg.Pool) {
+    super(pool, false);
+  }
+
+  /**
+   * One write transaction on its own pooled client: BEGIN (READ COMMITTED), the scope's store
+   * rows locked, `fn`, COMMIT. A serialization failure or deadlock runs `fn` again on a fresh
+   * transaction (the port allows it: `fn` keeps its state per attempt).
+   */
+  async transaction<T>(scope: TxScope, fn: (tx: HubTx) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.within('BEGIN', async (client) => {
+          const tx = new PgTx(client);
+          await tx.lockStores(scope.storeIds);
+          return fn(tx);
+        });
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (attempt >= MAX_ATTEMPTS || typeof code !== 'string' || !TRANSIENT.has(code)) {
+          throw error;
+        }
+      }
+    }
+  }
+
+  /** One consistent snapshot, read only. */
+  read<T>(fn: (tx: HubData) => Promise<T>): Promise<T> {
+    return this.within('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', (client) =>
+      fn(new PgData(client, false)),
+    );
+  }
+
+  private async within<T>(begin: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query(begin);
+      const out = await fn(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true; // the connection is gone: do not hand it out again
+      }
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+const BLOOM_TICKET_COLUMNS = `customer_id AS "customerId", store_id AS "storeId",
+  account_id AS "accountId", phone_key AS "phoneKey", created_ms AS "createdMs"`;
+
+interface OutboxRow {
+  id: string;
+  store_id: string;
+  customer_id: string;
+  channel: OutboxRecord['channel'];
+  endpoint: string;
+  status: OutboxStatus;
+  attempts: number;
+  created_ms: number;
+  next_ms: number;
+  done_ms: number | null;
+  last_error: string | null;
+  data: string;
+}
+
+function outboxRecord(r: OutboxRow): OutboxRecord {
+  return {
+    id: r.id,
+    storeId: r.store_id,
+    customerId: r.customer_id,
+    channel: r.channel,
+    endpoint: r.endpoint,
+    notBeforeMs: r.next_ms,
+    message: JSON.parse(r.data) as unknown,
+    status: r.status,
+    attempts: r.attempts,
+    createdMs: r.created_ms,
+    nextMs: r.next_ms,
+    doneMs: r.done_ms,
+    lastError: r.last_error,
+  };
+}
