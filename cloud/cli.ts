@@ -26,6 +26,7 @@ import { exportOmboriTickets, importOmboriTickets } from './ombori/ombori-exchan
 import { pendingResets, updatePhoneSettings } from './bloom/admin.js';
 import { NOTIFY_USAGE, notifyCommand, outboxCommand } from './notify/cli.js';
 import { startHub } from './server.js';
+import { HubDbLocationError, hubDbLocation } from './db/open-hub-repo.js';
 import {
   StaffError,
   StaffRoleSchema,
@@ -36,7 +37,7 @@ import {
 } from './staff/staff.js';
 
 const USAGE = `usage:
-  lineup-hub serve --data DIR [--port N] [--host ADDR]
+  lineup-hub serve --data DIR | --db postgres://… [--port N] [--host ADDR]
   lineup-hub seed demo --data DIR
   lineup-hub apikey create --data DIR --name NAME [--max-hits N] [--testing] [--sms N] [--email N] [--access JSON]
   lineup-hub apikey list --data DIR
@@ -99,13 +100,14 @@ const print = (value: unknown): void => {
 async function serve(args: string[]): Promise<void> {
   const { values } = parse(args, {
     data: { type: 'string' },
+    db: { type: 'string' },
     port: { type: 'string' },
     host: { type: 'string' },
   });
-  const dataDir = required(values, 'data');
+  const db = hubDbLocation(values);
   const port = integer(values, 'port', 0, 65535) ?? 8080;
   const host = (values.host as string | undefined) ?? '127.0.0.1';
-  const hub = await startHub({ dataDir, port, host });
+  const hub = await startHub({ db, port, host });
   print(`Lineup hub listening on ${hub.url}`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
@@ -507,7 +509,10 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     process.stderr.write(`lineup-hub: ${message}\n`);
-    process.exitCode = error instanceof UsageError || isParseArgsError(error) ? 2 : 1;
+    process.exitCode =
+      error instanceof UsageError || error instanceof HubDbLocationError || isParseArgsError(error)
+        ? 2
+        : 1;
   }
 }
 

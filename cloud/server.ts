@@ -7,7 +7,8 @@ import {
   ProvisionRequestSchema,
 } from '../shared/protocol/sync.js';
 import { registerAgentApi } from './agent/agent-routes.js';
-import { openHubRepo } from './db/sqlite-hub-repo.js';
+import { openHubRepo, type HubDbLocation } from './db/open-hub-repo.js';
+import { openPgRelay } from './db/pg-relay.js';
 import { provision } from './engine/admin.js';
 import { HubEngine } from './engine/hub-engine.js';
 import { INVALID_JSON_CODE } from './rest/fv-errors.js';
@@ -18,7 +19,10 @@ import { registerFileVirtuelle } from './rest/fv-routes.js';
 import { attachSync, type SyncServer } from './sync/sync-server.js';
 
 export interface HubOptions {
-  dataDir: string;
+  /** SQLite in this dir (the default engine), unless `db` names another location. */
+  dataDir?: string;
+  /** Where the data is (`--db postgres://…`): Postgres nodes relay broadcasts to each other. */
+  db?: HubDbLocation;
   port?: number;
   host?: string;
 }
@@ -59,7 +63,12 @@ function installJsonParser(app: FastifyInstance): void {
 }
 
 export async function startHub(options: HubOptions): Promise<RunningHub> {
-  const repo = openHubRepo(options.dataDir);
+  const location: HubDbLocation = options.db ?? {
+    engine: 'sqlite',
+    dataDir: options.dataDir ?? '.',
+  };
+  const repo = await openHubRepo(location);
+  const relay = location.engine === 'postgres' ? await openPgRelay(location.url) : null;
   const engine = new HubEngine(repo);
   const app = Fastify({ logger: false, bodyLimit: MAX_SYNC_PAYLOAD_BYTES });
   installJsonParser(app);
@@ -90,7 +99,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     });
   });
 
-  const sync = await attachSync(app.server, engine);
+  const sync = await attachSync(app.server, engine, { adapter: relay?.adapter });
   registerPhone(app, engine, sync.io);
   // Devices only use `/sync`, which authenticates them; the default namespace would take anyone.
   sync.io.of('/').use((_socket, next) => {
@@ -115,6 +124,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       await sync.close();
       await app.close();
       await repo.close();
+      await relay?.close();
     },
   };
 }

@@ -4,7 +4,6 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { Socket } from 'socket.io-client';
-import { openHubRepo } from '../../../cloud/db/sqlite-hub-repo.js';
 import { addDevice, claimCredential, seedStore } from '../../../cloud/engine/admin.js';
 import { HubEngine } from '../../../cloud/engine/hub-engine.js';
 import type { Customer } from '../../../shared/domain/entities.js';
@@ -15,6 +14,7 @@ import type {
   PullResponse,
   TicketBlock,
 } from '../../../shared/protocol/sync.js';
+import { openTestHubRepo } from '../../support/hub-engine.js';
 import { connectDevice, envelope, type CommandInput } from './harness.js';
 
 export const LEAF_SERVICES = [
@@ -39,7 +39,7 @@ const BLOCK_SIZE = 400;
  * kiosk reserves a block per service, so registers the hub numbers must skip them.
  */
 export async function seedFleet(dataDir: string, kiosks: number, desks: number): Promise<Fleet> {
-  const repo = openHubRepo(dataDir);
+  const repo = await openTestHubRepo(dataDir);
   try {
     const engine = new HubEngine(repo);
     await seedStore(engine);
