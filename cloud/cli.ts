@@ -5,7 +5,12 @@ import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { removeStaff } from './agent/agent-sessions.js';
 import { DeviceRoleSchema } from '../shared/domain/entities.js';
-import { openHubRepo } from './db/sqlite-hub-repo.js';
+import {
+  HubDbLocationError,
+  hubDbLocation,
+  openHubRepo,
+  type HubDbLocation,
+} from './db/open-hub-repo.js';
 import {
   AdminError,
   addDevice,
@@ -26,7 +31,6 @@ import { exportOmboriTickets, importOmboriTickets } from './ombori/ombori-exchan
 import { pendingResets, updatePhoneSettings } from './bloom/admin.js';
 import { NOTIFY_USAGE, notifyCommand, outboxCommand } from './notify/cli.js';
 import { startHub } from './server.js';
-import { HubDbLocationError, hubDbLocation } from './db/open-hub-repo.js';
 import {
   StaffError,
   StaffRoleSchema,
@@ -37,7 +41,7 @@ import {
 } from './staff/staff.js';
 
 const USAGE = `usage:
-  lineup-hub serve --data DIR | --db postgres://… [--port N] [--host ADDR]
+  lineup-hub serve --data DIR [--port N] [--host ADDR]
   lineup-hub seed demo --data DIR
   lineup-hub apikey create --data DIR --name NAME [--max-hits N] [--testing] [--sms N] [--email N] [--access JSON]
   lineup-hub apikey list --data DIR
@@ -56,7 +60,10 @@ const USAGE = `usage:
   lineup-hub bloom settings --data DIR --store ID --set JSON   (e.g. '{"phoneQueue":{"enabled":true}}')
   lineup-hub bloom resets --data DIR   (pending Bloom password reset tokens)
 
-${NOTIFY_USAGE}`;
+${NOTIFY_USAGE}
+
+Every command that takes --data DIR (SQLite, the default) takes --db postgres://… instead (a hub
+of several nodes on one Postgres 14+ database); with neither, LINEUP_HUB_DB names the database.`;
 
 class UsageError extends Error {
   override name = 'UsageError';
@@ -64,8 +71,15 @@ class UsageError extends Error {
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
+/** Parses a command's flags; one that takes `--data DIR` also takes `--db URL` (Postgres). */
 function parse(args: string[], options: Options, positionals = 0) {
-  const parsed = parseArgs({ args, options, strict: true, allowPositionals: positionals > 0 });
+  const withDb: Options = 'data' in options ? { ...options, db: { type: 'string' } } : options;
+  const parsed = parseArgs({
+    args,
+    options: withDb,
+    strict: true,
+    allowPositionals: positionals > 0,
+  });
   if (parsed.positionals.length > positionals) {
     throw new UsageError(`unexpected argument "${parsed.positionals[positionals] ?? ''}"`);
   }
@@ -76,6 +90,15 @@ function required(values: Record<string, unknown>, name: string): string {
   const v = values[name];
   if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required`);
   return v;
+}
+
+/** The hub's storage: `--data DIR` (SQLite) or `--db URL` / LINEUP_HUB_DB (Postgres). */
+function storage(values: Record<string, unknown>): HubDbLocation {
+  try {
+    return hubDbLocation(values);
+  } catch (error) {
+    throw error instanceof HubDbLocationError ? new UsageError(error.message) : error;
+  }
 }
 
 function integer(
@@ -100,14 +123,13 @@ const print = (value: unknown): void => {
 async function serve(args: string[]): Promise<void> {
   const { values } = parse(args, {
     data: { type: 'string' },
-    db: { type: 'string' },
     port: { type: 'string' },
     host: { type: 'string' },
   });
-  const db = hubDbLocation(values);
+  const hubData = storage(values);
   const port = integer(values, 'port', 0, 65535) ?? 8080;
   const host = (values.host as string | undefined) ?? '127.0.0.1';
-  const hub = await startHub({ db, port, host });
+  const hub = await startHub({ storage: hubData, port, host });
   print(`Lineup hub listening on ${hub.url}`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
@@ -125,8 +147,11 @@ async function serve(args: string[]): Promise<void> {
 }
 
 /** Runs `fn` on the hub's engine; the database closes after, or once `fn`'s promise settles. */
-async function withEngine<T>(dataDir: string, fn: (engine: HubEngine) => Promise<T>): Promise<T> {
-  const repo = openHubRepo(dataDir);
+async function withEngine<T>(
+  hubData: HubDbLocation,
+  fn: (engine: HubEngine) => Promise<T>,
+): Promise<T> {
+  const repo = await openHubRepo(hubData);
   try {
     return await fn(new HubEngine(repo));
   } finally {
@@ -156,8 +181,8 @@ function jsonObject(
 async function seed(args: string[]): Promise<void> {
   const { values, positionals } = parse(args, { data: { type: 'string' } }, 1);
   if (positionals[0] !== 'demo') throw new UsageError('only "seed demo" exists');
-  const dataDir = required(values, 'data');
-  const { created } = await withEngine(dataDir, (engine) => seedStore(engine));
+  const hubData = storage(values);
+  const { created } = await withEngine(hubData, (engine) => seedStore(engine));
   print(
     created.length === 0
       ? 'Demo store already seeded: nothing to do.'
@@ -177,7 +202,7 @@ async function apikey(args: string[]): Promise<void> {
       email: { type: 'string' },
       access: { type: 'string' },
     });
-    const dataDir = required(values, 'data');
+    const hubData = storage(values);
     const name = required(values, 'name');
     let access: unknown = undefined;
     if (typeof values.access === 'string') {
@@ -197,7 +222,7 @@ async function apikey(args: string[]): Promise<void> {
     const maxHits = integer(values, 'max-hits', 1, 1_000_000);
     const sms = integer(values, 'sms', 0, 1_000_000);
     const email = integer(values, 'email', 0, 1_000_000);
-    const account = await withEngine(dataDir, (engine) =>
+    const account = await withEngine(hubData, (engine) =>
       createApiAccount(engine.repo, {
         name,
         access,
@@ -212,16 +237,14 @@ async function apikey(args: string[]): Promise<void> {
   }
   if (action === 'list') {
     const { values } = parse(rest, { data: { type: 'string' } });
-    const accounts = await withEngine(required(values, 'data'), (engine) =>
-      listApiAccounts(engine.repo),
-    );
+    const accounts = await withEngine(storage(values), (engine) => listApiAccounts(engine.repo));
     print(accounts.map(({ secret: _secret, ...visible }) => visible));
     return;
   }
   if (action === 'lock' || action === 'unlock') {
     const { values } = parse(rest, { data: { type: 'string' }, key: { type: 'string' } });
     const key = required(values, 'key');
-    await withEngine(required(values, 'data'), async (engine) => {
+    await withEngine(storage(values), async (engine) => {
       const account = await getApiAccount(engine.repo, key);
       if (account === null) throw new AdminError(`API key ${key} does not exist.`);
       await saveApiAccount(engine.repo, { ...account, locked: action === 'lock' });
@@ -247,8 +270,8 @@ async function device(args: string[]): Promise<void> {
     });
     const role = DeviceRoleSchema.safeParse(values.role);
     if (!role.success) throw new UsageError('--role must be machine, desk or screen');
-    const dataDir = required(values, 'data');
-    const out = await withEngine(dataDir, (engine) =>
+    const hubData = storage(values);
+    const out = await withEngine(hubData, (engine) =>
       addDevice(engine, {
         storeId: required(values, 'store'),
         mac: required(values, 'mac'),
@@ -273,7 +296,7 @@ async function device(args: string[]): Promise<void> {
     const { values } = parse(rest, { data: { type: 'string' }, store: { type: 'string' } });
     const store = values.store as string | undefined;
     print(
-      await withEngine(required(values, 'data'), async (engine) => {
+      await withEngine(storage(values), async (engine) => {
         const out = [];
         for (const d of await engine.repo.devices(store))
           out.push({ ...d, claim: await engine.repo.claimState(d.id) });
@@ -284,7 +307,7 @@ async function device(args: string[]): Promise<void> {
   }
   if (action === 'remove') {
     const { values } = parse(rest, { data: { type: 'string' }, id: { type: 'string' } });
-    const removed = await withEngine(required(values, 'data'), (engine) =>
+    const removed = await withEngine(storage(values), (engine) =>
       removeDevice(engine, required(values, 'id')),
     );
     print(`Removed device ${removed.id} (${removed.hostname}); its credential is revoked.`);
@@ -295,11 +318,11 @@ async function device(args: string[]): Promise<void> {
       data: { type: 'string' },
       id: { type: 'string', multiple: true },
     });
-    const dataDir = required(values, 'data');
+    const hubData = storage(values);
     const ids = (values.id as string[] | undefined) ?? [];
     if (ids.length === 0 || ids.some((id) => id === '')) throw new UsageError('--id is required');
     // Checked first: a missing id resets none of them.
-    const messages = await withEngine(dataDir, async (engine) => {
+    const messages = await withEngine(hubData, async (engine) => {
       for (const id of ids) {
         if ((await engine.repo.device(id)) === null)
           throw new AdminError(`Device ${id} does not exist.`);
@@ -323,9 +346,9 @@ async function service(args: string[]): Promise<void> {
     set: { type: 'string' },
   });
   const fields = jsonObject(values, 'set', '--set must be a JSON object of service fields');
-  const dataDir = required(values, 'data');
+  const hubData = storage(values);
   const id = required(values, 'id');
-  print(await withEngine(dataDir, (engine) => updateService(engine, id, fields)));
+  print(await withEngine(hubData, (engine) => updateService(engine, id, fields)));
 }
 
 /** The first line of stdin: a password is never an argument (it would show in `ps`). */
@@ -340,8 +363,7 @@ async function bloom(args: string[]): Promise<void> {
   const [action, ...rest] = args;
   if (action === 'resets') {
     const { values } = parse(rest, { data: { type: 'string' } });
-    for (const r of await withEngine(required(values, 'data'), (engine) => pendingResets(engine)))
-      print(r);
+    for (const r of await withEngine(storage(values), (engine) => pendingResets(engine))) print(r);
     return;
   }
   if (action !== 'settings') throw new UsageError('bloom needs settings or resets');
@@ -356,11 +378,7 @@ async function bloom(args: string[]): Promise<void> {
     '--set must be a JSON object: {"phoneQueue": {...}, "location": {...}}',
   );
   const store = required(values, 'store');
-  print(
-    await withEngine(required(values, 'data'), (engine) =>
-      updatePhoneSettings(engine, store, fields),
-    ),
-  );
+  print(await withEngine(storage(values), (engine) => updatePhoneSettings(engine, store, fields)));
 }
 
 async function user(args: string[]): Promise<void> {
@@ -376,7 +394,7 @@ async function user(args: string[]): Promise<void> {
       role: { type: 'string' },
       stores: { type: 'string' },
     });
-    const dataDir = required(values, 'data');
+    const hubData = storage(values);
     const input = {
       email: required(values, 'email'),
       name: required(values, 'name'),
@@ -387,7 +405,7 @@ async function user(args: string[]): Promise<void> {
       throw new UsageError(`--role must be one of ${StaffRoleSchema.options.join(', ')}`);
     const password = passwordFromStdin();
     print(
-      await withEngine(dataDir, (engine) =>
+      await withEngine(hubData, (engine) =>
         createStaff(engine.repo, { ...input, password }, new Date()).catch(asUsage),
       ),
     );
@@ -395,22 +413,22 @@ async function user(args: string[]): Promise<void> {
   }
   if (action === 'list') {
     const { values } = parse(rest, { data: { type: 'string' } });
-    print(await withEngine(required(values, 'data'), (engine) => listStaff(engine.repo)));
+    print(await withEngine(storage(values), (engine) => listStaff(engine.repo)));
     return;
   }
   if (action === 'passwd' || action === 'remove') {
     const { values } = parse(rest, { data: { type: 'string' }, email: { type: 'string' } });
-    const dataDir = required(values, 'data');
+    const hubData = storage(values);
     const email = required(values, 'email');
     if (action === 'passwd') {
       const password = passwordFromStdin();
-      await withEngine(dataDir, (engine) =>
+      await withEngine(hubData, (engine) =>
         changePassword(engine.repo, email, password, new Date()).catch(asUsage),
       );
       print(`Password of ${email} changed; their tokens are revoked.`);
       return;
     }
-    await withEngine(dataDir, async (engine) => {
+    await withEngine(hubData, async (engine) => {
       const staff = await findStaff(engine.repo, { email });
       if (staff === null) throw new AdminError(`no staff member has email ${email}`);
       await removeStaff(engine, staff, new Date());
@@ -429,10 +447,10 @@ async function ombori(args: string[]): Promise<void> {
       store: { type: 'string' },
       id: { type: 'string' },
     });
-    const dataDir = required(values, 'data');
+    const hubData = storage(values);
     const storeId = required(values, 'store');
     const id = typeof values.id === 'string' ? values.id : undefined;
-    const out = await withEngine(dataDir, (engine) =>
+    const out = await withEngine(hubData, (engine) =>
       exportOmboriTickets(engine, storeId, new Date(), id),
     );
     if (out === null)
@@ -448,7 +466,7 @@ async function ombori(args: string[]): Promise<void> {
       store: { type: 'string' },
       service: { type: 'string' },
     });
-    const dataDir = required(values, 'data');
+    const hubData = storage(values);
     const storeId = required(values, 'store');
     let body: unknown;
     try {
@@ -456,7 +474,7 @@ async function ombori(args: string[]): Promise<void> {
     } catch {
       throw new UsageError('give Ombori JSON on stdin (one ticket or an array)');
     }
-    const results = await withEngine(dataDir, (engine) =>
+    const results = await withEngine(hubData, (engine) =>
       importOmboriTickets(engine, storeId, Array.isArray(body) ? body : [body], {
         origin: 'cli',
         now: new Date(),
@@ -509,10 +527,7 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     process.stderr.write(`lineup-hub: ${message}\n`);
-    process.exitCode =
-      error instanceof UsageError || error instanceof HubDbLocationError || isParseArgsError(error)
-        ? 2
-        : 1;
+    process.exitCode = error instanceof UsageError || isParseArgsError(error) ? 2 : 1;
   }
 }
 

@@ -18,14 +18,11 @@ import { registerNotify } from './notify/routes.js';
 import { registerFileVirtuelle } from './rest/fv-routes.js';
 import { attachSync, type SyncServer } from './sync/sync-server.js';
 
-export interface HubOptions {
-  /** SQLite in this dir (the default engine), unless `db` names another location. */
-  dataDir?: string;
-  /** Where the data is (`--db postgres://…`): Postgres nodes relay broadcasts to each other. */
-  db?: HubDbLocation;
+/** Where the hub keeps its data: a SQLite data dir, or any storage location (Postgres). */
+export type HubOptions = ({ dataDir: string } | { storage: HubDbLocation }) & {
   port?: number;
   host?: string;
-}
+};
 
 export interface RunningHub {
   url: string;
@@ -63,11 +60,10 @@ function installJsonParser(app: FastifyInstance): void {
 }
 
 export async function startHub(options: HubOptions): Promise<RunningHub> {
-  const location: HubDbLocation = options.db ?? {
-    engine: 'sqlite',
-    dataDir: options.dataDir ?? '.',
-  };
+  const location: HubDbLocation =
+    'storage' in options ? options.storage : { engine: 'sqlite', dataDir: options.dataDir };
   const repo = await openHubRepo(location);
+  // Several nodes on one Postgres database hear each other's broadcasts; SQLite is one node.
   const relay = location.engine === 'postgres' ? await openPgRelay(location.url) : null;
   const engine = new HubEngine(repo);
   const app = Fastify({ logger: false, bodyLimit: MAX_SYNC_PAYLOAD_BYTES });

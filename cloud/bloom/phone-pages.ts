@@ -12,7 +12,11 @@ import { z } from 'zod';
 import type { Customer, Store } from '../../shared/domain/entities.js';
 import { MAX_POSTPONE_PLACES } from '../../shared/domain/postpone.js';
 import { isRtl, isSupportedLang, pickText, t, type MessageKey } from '../../shared/i18n/index.js';
-import { DeviceCredentialSchema } from '../../shared/protocol/sync.js';
+import {
+  TICKET_PATH_ROUTE,
+  TicketPathRequestSchema,
+  type TicketPathResponse,
+} from '../../shared/protocol/ticket-page.js';
 import { checkCredential } from '../engine/admin.js';
 import type { HubEngine } from '../engine/hub-engine.js';
 import { JOIN_SCRIPT, TICKET_SCRIPT } from './page-script.js';
@@ -299,8 +303,8 @@ export function registerPhonePages(
 
   // The printed ticket's QR: a device of the ticket's store asks for its page path (the token
   // needs the hub's secret). The store's own QR needs nothing: `/q/<store id>`.
-  app.post(PHONE_PATH_ROUTE, async (request, reply) => {
-    const body = PhonePathRequestSchema.safeParse(request.body ?? {});
+  app.post(TICKET_PATH_ROUTE, async (request, reply) => {
+    const body = TicketPathRequestSchema.safeParse(request.body ?? {});
     if (!body.success)
       return reply.code(400).send({ error: 'Send {"credential": {...}, "customerId": "..."}.' });
     const check = await checkCredential(engine, body.data.credential);
@@ -308,21 +312,15 @@ export function registerPhonePages(
     const customer = await engine.repo.customer(body.data.customerId);
     if (customer === null || customer.storeId !== check.device.storeId)
       return reply.code(404).send({ error: `Customer ${body.data.customerId} does not exist.` });
-    return {
+    const answer: TicketPathResponse = {
       path: `/t/${await phone.pageToken(customer.id)}`,
       storePath: `/q/${customer.storeId}`,
     };
+    return answer;
   });
 
   attachTicketNamespace(io, engine, phone);
 }
-
-/** Where a device asks for a ticket's page path (for the QR it prints). */
-export const PHONE_PATH_ROUTE = '/phone/ticket-path';
-const PhonePathRequestSchema = z.object({
-  credential: DeviceCredentialSchema,
-  customerId: z.string().min(1).max(64),
-});
 
 /**
  * `/ticket`: a socket authenticates with a page token and hears `ticket` (its TicketView) when

@@ -3,10 +3,10 @@
 // /register does), so it has the store's numbering and order, desks call it, screens show it
 // and every estimate counts it. The store's phone-queue settings and the anti-abuse rules
 // (one live ticket per phone, the radius, joins per IP per minute) are checked here first.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Customer, Device, Service, Store } from '../../shared/domain/entities.js';
 import type { CommandResult } from '../../shared/protocol/sync.js';
 import { HubEngine } from '../engine/hub-engine.js';
+import { customerIdOfPageToken, pageSecret, pageTokenOf } from './page-token.js';
 import {
   distanceKm,
   isJoinable,
@@ -65,25 +65,18 @@ export class PhoneQueue {
 
   /** The unguessable token of a ticket's page: `/t/<token>` (any ticket of the hub). */
   async pageToken(customerId: string): Promise<string> {
-    return `${customerId}.${await this.mac(customerId)}`;
+    return pageTokenOf(await this.pageSecret(), customerId);
   }
 
   /** The ticket a page token names, or null when the token is not one the hub made. */
   async customerOfToken(token: string): Promise<Customer | null> {
-    const dot = token.lastIndexOf('.');
-    if (dot <= 0) return null;
-    const id = token.slice(0, dot);
-    const given = Buffer.from(token.slice(dot + 1));
-    const expected = Buffer.from(await this.mac(id));
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-    return this.engine.repo.customer(id);
+    const id = customerIdOfPageToken(await this.pageSecret(), token);
+    return id === null ? null : this.engine.repo.customer(id);
   }
 
-  private async mac(customerId: string): Promise<string> {
-    this.secret ??= await this.engine.repo.hubSecret('bloom-ticket-page', () =>
-      randomBytes(32).toString('hex'),
-    );
-    return createHmac('sha256', this.secret).update(customerId).digest('base64url').slice(0, 27);
+  private async pageSecret(): Promise<string> {
+    this.secret ??= await pageSecret(this.engine.repo);
+    return this.secret;
   }
 
   /** A store that takes phone tickets, or a refusal. */

@@ -216,7 +216,8 @@ export interface HubData extends RequestLedger, NotifyRepo {
   // Queue queries: bounded work whatever the size of the day.
   /**
    * The candidates for a desk's next call: the first callable waiting customer sent to this
-   * desk, and the first of each served service's queue (sent to no desk). The domain's
+   * desk, and the first of each served service's queue (sent to no desk; one per tier of the
+   * customer's own flag). Held tickets (issue 17) are never candidates. The domain's
    * `compareQueueOrder` picks among them.
    */
   queueHeads(query: QueueHeadsQuery): Promise<Customer[]>;

@@ -278,4 +278,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX device_health_store ON device_health(store_id);
     `,
   },
+  // ---- phantom tickets (issue 17) ----
+  {
+    version: 9,
+    name: 'held tickets: a ticket machine has not handed them out yet, desks skip them',
+    // A column, so the queue heads skip held customers in the same indexed read (they are few).
+    sql: `
+      ALTER TABLE customers ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

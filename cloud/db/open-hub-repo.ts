@@ -1,7 +1,8 @@
 // The one place that picks the hub's storage engine: SQLite in a data dir (the default: no
 // database server) or Postgres at a URL (several hub nodes on one database).
-import { openPgHubRepo, type PgHubRepo } from './pg-hub-repo.js';
-import { openHubRepo as openSqliteHubRepo, type SqliteHubRepo } from './sqlite-hub-repo.js';
+import type { HubRepo } from './hub-repo.js';
+import { openPgHubRepo } from './pg-hub-repo.js';
+import { openHubRepo as openSqliteHubRepo } from './sqlite-hub-repo.js';
 
 export type HubDbLocation =
   { engine: 'sqlite'; dataDir: string } | { engine: 'postgres'; url: string };
@@ -41,8 +42,7 @@ export function hubDbLocation(
 }
 
 /** Opens (creating and migrating) the hub's storage at `location`. */
-// TEMPORARY return type until the async port (wt-async) lands: then Promise<HubRepo>.
-export async function openHubRepo(location: HubDbLocation): Promise<SqliteHubRepo | PgHubRepo> {
+export async function openHubRepo(location: HubDbLocation): Promise<HubRepo> {
   return location.engine === 'postgres'
     ? openPgHubRepo(location.url)
     : openSqliteHubRepo(location.dataDir);

@@ -47,33 +47,18 @@ import type {
   BloomReset,
   BloomTicketRow,
   CountAheadQuery,
+  HubData,
   HubRepo,
+  HubTx,
   OutboxEntry,
   OutboxRecord,
   OutboxStatus,
   QueueHeadsQuery,
   StaffTokenRow,
+  TxScope,
 } from './hub-repo.js';
 import { hashToken, newObjectId } from './ids.js';
 import { migratePg } from './pg-migrations.js';
-
-// TEMPORARY until wt-async's ASYNC-DONE: the async port as wt-async shapes it (HubData, HubTx,
-// TxScope), mapped from the current synchronous one.
-type Promised<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never;
-type TxMethods = 'transaction' | 'savepoint' | 'read' | 'close';
-type HubData = { [K in Exclude<keyof HubRepo, TxMethods>]: Promised<HubRepo[K]> };
-interface TxScope {
-  storeIds: readonly string[];
-}
-interface HubTx extends HubData {
-  savepoint<T>(fn: (tx: HubTx) => Promise<T>): Promise<T>;
-  lockStore(storeId: string): Promise<void>;
-}
-interface AsyncHubRepo extends HubData {
-  transaction<T>(scope: TxScope, fn: (tx: HubTx) => Promise<T>): Promise<T>;
-  read<T>(fn: (tx: HubData) => Promise<T>): Promise<T>;
-  close(): Promise<void>;
-}
 
 /** The advisory lock space of device command ids (two-int keys). */
 const COMMAND_LOCK_SPACE = 0x6c636d64; // 'lcmd'
@@ -1018,7 +1003,7 @@ class PgTx extends PgData implements HubTx {
   }
 }
 
-export class PgHubRepo extends PgData implements AsyncHubRepo {
+export class PgHubRepo extends PgData implements HubRepo {
   constructor(private readonly pool: pg.Pool) {
     super(pool, false);
   }

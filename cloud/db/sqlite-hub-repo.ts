@@ -223,7 +223,7 @@ export class SqliteHubRepo implements HubRepo, HubTx {
     const sentToDesk =
       this.one<Customer>(
         `SELECT data FROM customers WHERE store_id = ? AND desk_id = ? AND state = 'waiting'
-           AND (appointment_ms IS NULL OR appointment_ms <= ?)
+           AND held = 0 AND (appointment_ms IS NULL OR appointment_ms <= ?)
            AND (prioritized = 1 OR service_id IN (SELECT value FROM json_each(?)))
            ORDER BY sort_ms, arrival_seq, id LIMIT 1`,
         q.storeId,
@@ -233,23 +233,26 @@ export class SqliteHubRepo implements HubRepo, HubTx {
       ) ??
       this.one<Customer>(
         `SELECT data FROM customers WHERE store_id = ? AND desk_id = ? AND state = 'waiting'
-           AND (appointment_ms IS NULL OR appointment_ms <= ?)
+           AND held = 0 AND (appointment_ms IS NULL OR appointment_ms <= ?)
            ORDER BY sort_ms, arrival_seq, id LIMIT 1`,
         q.storeId,
         q.deskId,
         latestAppointment,
       );
     if (sentToDesk !== null) heads.push(sentToDesk);
-    // Each service's own queue: its tier is the customer's flag (the service's is constant).
+    // Each service's own queue: the first of its customers flagged prioritized and the first of
+    // the others (in a prioritized service both are in the same tier: the rule picks by time).
     const head = this.prepare(
       `SELECT data FROM customers INDEXED BY customers_queue
          WHERE store_id = ? AND state = 'waiting' AND service_id = ? AND desk_id IS NULL
-         AND (appointment_ms IS NULL OR appointment_ms <= ?)
-         ORDER BY prioritized DESC, sort_ms, arrival_seq, id LIMIT 1`,
+         AND prioritized = ? AND held = 0 AND (appointment_ms IS NULL OR appointment_ms <= ?)
+         ORDER BY sort_ms, arrival_seq, id LIMIT 1`,
     );
     for (const serviceId of q.serviceIds) {
-      const c = parseRow<Customer>(head.get(q.storeId, serviceId, latestAppointment));
-      if (c !== null) heads.push(c);
+      for (const flagged of [1, 0]) {
+        const c = parseRow<Customer>(head.get(q.storeId, serviceId, flagged, latestAppointment));
+        if (c !== null) heads.push(c);
+      }
     }
     return heads;
   }
@@ -414,15 +417,15 @@ export class SqliteHubRepo implements HubRepo, HubTx {
         this.prepare(
           `INSERT INTO customers (id, store_id, state, ticket_prefix, ticket_day, ticket_number,
                service_id, desk_id, prioritized, sort_ms, arrival_seq, appointment_ms, external_id,
-               ticket, finished_ms, data)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ticket, finished_ms, held, data)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (id) DO UPDATE SET state = excluded.state, ticket_prefix = excluded.ticket_prefix,
                ticket_day = excluded.ticket_day, ticket_number = excluded.ticket_number,
                service_id = excluded.service_id, desk_id = excluded.desk_id,
                prioritized = excluded.prioritized, sort_ms = excluded.sort_ms,
                arrival_seq = excluded.arrival_seq, appointment_ms = excluded.appointment_ms,
                external_id = excluded.external_id, ticket = excluded.ticket,
-               finished_ms = excluded.finished_ms, data = excluded.data`,
+               finished_ms = excluded.finished_ms, held = excluded.held, data = excluded.data`,
         ).run(
           c.id,
           storeId,
@@ -439,6 +442,7 @@ export class SqliteHubRepo implements HubRepo, HubTx {
           c.appointment?.externalId ?? null,
           c.ticket,
           ms(c.finishedAt),
+          c.held ? 1 : 0,
           JSON.stringify(c),
         );
         return;

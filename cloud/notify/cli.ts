@@ -4,7 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { OutboxStatus } from '../db/hub-repo.js';
-import { openHubRepo, type SqliteHubRepo } from '../db/sqlite-hub-repo.js';
+import type { HubRepo } from '../db/hub-repo.js';
+import { hubDbLocation, openHubRepo } from '../db/open-hub-repo.js';
 import { getApiAccount, saveApiAccount } from '../rest/api-keys.js';
 import { startOutboxViewer, useOutboxViewer } from './outbox-viewer.js';
 import {
@@ -31,9 +32,12 @@ const STATUSES: readonly OutboxStatus[] = ['pending', 'sent', 'failed', 'skipped
 
 type Print = (value: unknown) => void;
 
-async function withRepo<T>(dataDir: unknown, fn: (repo: SqliteHubRepo) => Promise<T>): Promise<T> {
-  if (typeof dataDir !== 'string' || dataDir === '') throw new Error('--data is required');
-  const repo = openHubRepo(dataDir);
+/** Opens the hub's storage named by --data DIR or --db URL (or LINEUP_HUB_DB). */
+async function withRepo<T>(
+  where: { data?: unknown; db?: unknown },
+  fn: (repo: HubRepo) => Promise<T>,
+): Promise<T> {
+  const repo = await openHubRepo(hubDbLocation(where));
   try {
     return await fn(repo);
   } finally {
@@ -63,6 +67,7 @@ export async function outboxCommand(args: string[], print: Print): Promise<void>
     strict: true,
     options: {
       data: { type: 'string' },
+      db: { type: 'string' },
       status: { type: 'string' },
       limit: { type: 'string' },
       id: { type: 'string', multiple: true },
@@ -76,7 +81,7 @@ export async function outboxCommand(args: string[], print: Print): Promise<void>
     }
     const limit = values.limit === undefined ? 100 : Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new Error('--limit must be a whole number');
-    const rows = await withRepo(values.data, (repo) =>
+    const rows = await withRepo(values, (repo) =>
       repo.outboxEntries({ ...(status === undefined ? {} : { status }), limit }),
     );
     print(
@@ -96,7 +101,7 @@ export async function outboxCommand(args: string[], print: Print): Promise<void>
   if (action === 'retry') {
     const ids = (values.id as string[] | undefined) ?? [];
     if (ids.length === 0 && values.failed !== true) throw new Error('give --id ID or --failed');
-    const count = await withRepo(values.data, (repo) =>
+    const count = await withRepo(values, (repo) =>
       repo.transaction({ storeIds: [] }, async (tx) => {
         const now = Date.now();
         const targets =
@@ -124,6 +129,7 @@ async function viewerCommand(args: string[], print: Print): Promise<void> {
     strict: true,
     options: {
       data: { type: 'string' },
+      db: { type: 'string' },
       org: { type: 'string' },
       port: { type: 'string' },
       'smtp-port': { type: 'string' },
@@ -133,7 +139,7 @@ async function viewerCommand(args: string[], print: Print): Promise<void> {
     port: Number(values.port ?? 8025),
     smtpPort: Number(values['smtp-port'] ?? 2525),
   });
-  await withRepo(values.data, (repo) => useOutboxViewer(repo, viewer, values.org ?? 'demo-org'));
+  await withRepo(values, (repo) => useOutboxViewer(repo, viewer, values.org ?? 'demo-org'));
   print(`Outbox viewer on ${viewer.url} (SMTP ${viewer.smtpUrl}); the hub now sends there.`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
@@ -154,6 +160,7 @@ export async function notifyCommand(args: string[], print: Print): Promise<void>
     strict: true,
     options: {
       data: { type: 'string' },
+      db: { type: 'string' },
       org: { type: 'string' },
       url: { type: 'string' },
       secret: { type: 'string' },
@@ -169,7 +176,7 @@ export async function notifyCommand(args: string[], print: Print): Promise<void>
       set: { type: 'string' },
     },
   });
-  await withRepo(values.data, async (repo) => {
+  await withRepo(values, async (repo) => {
     switch (action) {
       case 'webhook': {
         const org = text(values, 'org');

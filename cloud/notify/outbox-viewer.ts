@@ -2,7 +2,7 @@
 // SMS endpoint that keep what the hub sends, shown on a small page, so a newcomer sees the
 // messages a customer and a partner would get. Dev/demo only (smtp-server is a dev dependency).
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { SqliteHubRepo } from '../db/sqlite-hub-repo.js';
+import type { HubRepo } from '../db/hub-repo.js';
 import { setOrganizationWebhook, setSmsSettings, setSmtpSettings } from './settings.js';
 import { verifyBody } from './signing.js';
 
@@ -157,7 +157,7 @@ export async function startOutboxViewer(
 
 /** Points the hub's notifications of `organizationId` at the viewer (webhook, SMTP, SMS). */
 export async function useOutboxViewer(
-  repo: SqliteHubRepo,
+  repo: HubRepo,
   viewer: Pick<OutboxViewer, 'url' | 'smtpUrl'>,
   organizationId: string,
 ): Promise<void> {

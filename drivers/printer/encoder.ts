@@ -6,7 +6,7 @@ import type { Codepage } from '@point-of-sale/codepage-encoder';
 import type { PrinterProfile } from './profiles.js';
 import { hasRtl, logoImage, renderTextImage } from './raster-text.js';
 import type { RasterImage } from './raster-text.js';
-import { t } from '../../shared/i18n/index.js';
+import { t, waitText } from '../../shared/i18n/index.js';
 import type { MessageKey } from '../../shared/i18n/index.js';
 import { PrintableTicketSchema, TestPrintInfoSchema } from './ticket.js';
 import type { PrintableTicket, TestPrintInfo } from './ticket.js';
@@ -170,12 +170,13 @@ export function encodeTicket(input: PrintableTicket, p: PrinterProfile): Uint8Ar
   centredLine(encoder, p, ticket.ticket, { bold: true, scale: ticketScale(ticket.ticket, p) });
   encoder.newline();
   centredLine(encoder, p, labelled(lang, 'kiosk.peopleBeforeLabel', String(ticket.peopleBefore)));
-  const wait = t(lang, 'kiosk.minutes', { minutes: Math.round(ticket.waitMinutes) });
+  const wait = waitText(lang, ticket.peopleBefore, ticket.waitMinutes);
   centredLine(encoder, p, labelled(lang, 'kiosk.waitLabel', wait));
   centredLine(encoder, p, formatStoreTime(ticket.issuedAt, ticket.timeZone));
   encoder.newline();
   encoder.qrcode(ticket.qrPayload, { model: 2, size: p.qrModule, errorlevel: 'm' });
-  centredLine(encoder, p, t(lang, 'ticket.scanToFollow'));
+  const caption = ticket.qrOpensPage === false ? 'ticket.followOnScreen' : 'ticket.scanToFollow';
+  centredLine(encoder, p, t(lang, caption));
   if (ticket.pager !== null) {
     encoder.newline();
     centredLine(encoder, p, t(lang, 'ticket.pager', { pager: ticket.pager }), {

@@ -17,6 +17,8 @@ export const PrintableTicketSchema = z.object({
   timeZone: z.string().min(1),
   lang: LangSchema,
   qrPayload: z.string().min(1).max(512),
+  /** The QR opens the ticket's phone page (false: a scanner-only code, printed offline). */
+  qrOpensPage: z.boolean().optional(),
   pager: z.number().int().min(0).max(99999).nullable(),
   footer: z.string().max(500),
 });

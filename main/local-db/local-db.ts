@@ -389,6 +389,35 @@ export class LocalDb {
     return this.tx(() => this.outboxRows.abandonPendingRegisters());
   }
 
+  // ---- tickets not handed out yet (phantom tickets, issue 17) -------------------------------
+
+  /**
+   * This machine's held tickets (see Customer.held) with neither a hand-out nor a cancel queued:
+   * at boot, tickets that never reached a customer (the machine died before printing).
+   */
+  unhandedTickets(machineId: string): Customer[] {
+    const decided = new Set<string>();
+    for (const { envelope } of this.outbox())
+      if (envelope.type === 'hand_out' || envelope.type === 'cancel')
+        decided.add(envelope.payload.customerId);
+    return this.openCustomers().filter(
+      (c) => c.machineId === machineId && c.held && !decided.has(c.id),
+    );
+  }
+
+  /**
+   * Withdraws a ticket that never reached its customer, in one transaction: its registration
+   * leaves the outbox if still there (its number stays used: a block only moves forward), it
+   * leaves the local queue, and `cancel` goes first in the outbox, as the hub may have it.
+   */
+  withdrawTicket(customerId: string, cancel: CommandEnvelope): void {
+    this.tx(() => {
+      this.outboxRows.removeBlockRegistration(customerId);
+      this.replica.dropLocalCustomer(customerId);
+      this.outboxRows.addFirst(cancel);
+    });
+  }
+
   // ---- screen announcements and pages -------------------------------------------------------
 
   /** True the first time a key is seen; false when it was announced already. */

@@ -28,6 +28,22 @@ export class Outbox {
     );
   }
 
+  /** Queues a command before every other one: it reaches the hub first on reconnect. */
+  addFirst(envelope: CommandEnvelope): void {
+    this.sql(
+      `INSERT INTO outbox (seq, id, type, body, created_at)
+         VALUES ((SELECT COALESCE(MIN(seq), 1) - 1 FROM outbox), ?, ?, ?, ?)`,
+    ).run(envelope.id, envelope.type, JSON.stringify(envelope), envelope.issuedAt);
+  }
+
+  /** Takes out the registration of a ticket this device numbered itself, if still queued. */
+  removeBlockRegistration(customerId: string): void {
+    this.sql(
+      `DELETE FROM outbox WHERE type = 'register_from_block'
+         AND json_extract(body, '$.payload.customerId') = ?`,
+    ).run(customerId);
+  }
+
   list(): OutboxEntry[] {
     const rows = this.sql('SELECT seq, id, body, abandoned FROM outbox ORDER BY seq').all() as {
       seq: number;

@@ -128,6 +128,14 @@ export class Appliance {
       log.error(loaded.problem);
       appliance.bootNotice = [opened.notice, loaded.problem].filter((x) => x !== null).join(' ');
     }
+    if (loaded.config !== null) {
+      // Before the hub link starts: the cancels of tickets nobody saw are the first it sends.
+      const withdrawn = appliance.machine.withdrawUnhandedTickets(loaded.config.device.id);
+      if (withdrawn.length > 0)
+        log.warn(
+          `ticket(s) ${withdrawn.join(', ')} issued before a restart never reached a customer: they are cancelled`,
+        );
+    }
     await appliance.peripherals.open({
       onScan: (text) => void appliance.checkIns.onScan(text),
       onRejected: (reason) =>
@@ -290,6 +298,12 @@ export class Appliance {
     const envelope = entry.envelope;
     if (envelope.type === 'register_from_block') {
       this.machine.onTicketRefused(envelope, refusal, awaited);
+      return;
+    }
+    if (envelope.type === 'cancel') {
+      // Only a machine queues cancels, for tickets nobody holds: one the hub never had (or that
+      // staff ended meanwhile) needs no one's attention.
+      this.options.log.warn(`the hub refused to cancel a ticket nobody saw: ${refusal.message}`);
       return;
     }
     this.notice('warning', `The hub refused ${envelope.type}: ${refusal.message}`);

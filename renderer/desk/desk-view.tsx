@@ -76,6 +76,8 @@ export function DeskView({ state }: { state: ApplianceState }) {
       .filter(
         (c) =>
           c.state === 'waiting' &&
+          // Not handed out by its kiosk yet (issue 17): not in the list until it is.
+          !c.held &&
           (c.deskId !== null ? c.deskId === me.id : served.has(c.serviceId)),
       )
       .sort((a, b) => compareQueueOrder(a, b, servicesById));
@@ -93,10 +95,12 @@ export function DeskView({ state }: { state: ApplianceState }) {
   const seen = useRef<Set<string> | null>(null);
   useEffect(() => {
     if (snapshot === null || me === undefined) return;
-    const ids = new Set(snapshot.customers.map((c) => c.id));
+    // A held ticket is news once its kiosk hands it out.
+    const ids = new Set(snapshot.customers.filter((c) => !c.held).map((c) => c.id));
     if (seen.current !== null) {
       for (const c of snapshot.customers) {
-        if (seen.current.has(c.id) || c.state !== 'waiting' || !served.has(c.serviceId)) continue;
+        if (seen.current.has(c.id) || c.state !== 'waiting' || c.held) continue;
+        if (!served.has(c.serviceId)) continue;
         const service = servicesById.get(c.serviceId);
         if (service?.notify === true || me.notifyOnRegister) {
           pushToast(

@@ -1,6 +1,6 @@
 // The ticket machine: language, service tree, contact step, ticket; QR check-in at any time on
 // the start screens; back to the start after inactivity.
-import { useCallback, useState } from 'react';
+import { useCallback, useState, type ReactNode } from 'react';
 import type { ApplianceState } from '../../shared/api/appliance-api.js';
 import { ApplianceError } from '../../shared/api/appliance-api.js';
 import type { Customer, Organization, Service } from '../../shared/domain/entities.js';
@@ -9,6 +9,7 @@ import { isRtl } from '../../shared/i18n/index.js';
 import { useApi } from '../api/use-appliance.js';
 import { queryNumber, useIdle } from '../common/hooks.js';
 import { initialOf, useLogoSource } from '../common/logo.js';
+import { StoreQr } from '../common/store-qr.js';
 import { languageName, tr } from '../i18n/index.js';
 import { BackButton } from './back-button.js';
 import type { ContactChoice } from './contact.js';
@@ -218,7 +219,9 @@ export function KioskView({ state }: { state: ApplianceState }) {
 
   return (
     <div className="kiosk" dir={rtl ? 'rtl' : 'ltr'} data-lang={lang}>
-      <KioskHeader organization={organization} storeName={store.name} lang={lang} />
+      <KioskHeader organization={organization} storeName={store.name} lang={lang}>
+        {atStart && <StoreQr state={state} lang={lang} />}
+      </KioskHeader>
       {langs.length > 1 && (
         <nav className="lang-picker" aria-label={tr(lang, 'kiosk.chooseLanguage')}>
           {langs.map((l) => (
@@ -416,10 +419,13 @@ function KioskHeader({
   organization,
   storeName,
   lang,
+  children,
 }: {
   organization: Organization;
   storeName: string;
   lang: string;
+  /** At the header's end (the store's join QR on the home step). */
+  children?: ReactNode;
 }) {
   const { src, onError } = useLogoSource(organization);
   if (src !== null) {
@@ -429,6 +435,7 @@ function KioskHeader({
         <div className="kiosk-welcome">
           <h1>{tr(lang, 'kiosk.welcome', { store: storeName })}</h1>
         </div>
+        {children}
       </header>
     );
   }
@@ -443,6 +450,7 @@ function KioskHeader({
           {storeName}
         </h1>
       </div>
+      {children}
     </header>
   );
 }

@@ -7,6 +7,7 @@ import { useApplianceEvent } from '../api/use-appliance.js';
 import { useDocumentLanguage } from '../common/document-language.js';
 import { useNow } from '../common/hooks.js';
 import { Logo } from '../common/logo.js';
+import { StoreQr } from '../common/store-qr.js';
 import { formatTime, localText, tr } from '../i18n/index.js';
 import { Announcer, type AnnouncementRecord } from './announcer.js';
 import { nowCalling } from './now-calling.js';
@@ -176,6 +177,7 @@ export function ScreenView({ state }: { state: ApplianceState }) {
             </li>
           ))}
         </ul>
+        <StoreQr state={state} lang={lang} />
       </footer>
       <ol className="visually-hidden" data-testid="announcements" aria-hidden="true">
         {records.map((r) => (

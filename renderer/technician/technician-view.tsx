@@ -1,8 +1,7 @@
 // For installers: who this device is, where it syncs, how its hardware is, a test print, and a
 // QR of its identity so it can be provisioned from a phone. Also what an unknown or broken
 // device shows on boot, with the reason.
-import { toDataURL } from 'qrcode';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import {
   ApplianceError,
   type ApplianceState,
@@ -11,6 +10,7 @@ import {
 import { useApi, useBridgeStatus } from '../api/use-appliance.js';
 import { isRtl } from '../../shared/i18n/index.js';
 import { useDocumentLanguage } from '../common/document-language.js';
+import { useQr } from '../common/use-qr.js';
 import { formatDateTime, languageName, tr, type UiKey } from '../i18n/index.js';
 
 export function identityPayload(state: ApplianceState): string {
@@ -20,21 +20,6 @@ export function identityPayload(state: ApplianceState): string {
     hostname: state.identity.hostname,
     hub: state.identity.hubUrl,
   });
-}
-
-function useQr(text: string): string | null {
-  const [url, setUrl] = useState<{ text: string; url: string } | null>(null);
-  useEffect(() => {
-    let live = true;
-    toDataURL(text, { errorCorrectionLevel: 'M', margin: 2, width: 320 }).then(
-      (u) => live && setUrl({ text, url: u }),
-      () => undefined,
-    );
-    return () => {
-      live = false;
-    };
-  }, [text]);
-  return url?.text === text ? url.url : null;
 }
 
 type Light = 'ok' | 'warn' | 'bad' | 'off';

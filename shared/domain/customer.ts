@@ -2,7 +2,7 @@
 // ticket from its own block), the hub (every command, REST route and adapter) and the tests all
 // build and step customers here, so they cannot disagree on a field or a timestamp.
 import type { Appointment, Contact, ContactMode, Customer, Service, Store } from './entities.js';
-import { transition, type CustomerEventName } from './lifecycle.js';
+import { IllegalTransitionError, transition, type CustomerEventName } from './lifecycle.js';
 import { formatTicket } from './numbering.js';
 import { sortTimeAt } from './queue.js';
 
@@ -34,6 +34,8 @@ export interface NewCustomerInput {
   mustWait?: boolean;
   /** Defaults to `issuedAt`. */
   now?: string;
+  /** A ticket machine's ticket not yet handed out (see Customer.held); false by default. */
+  held?: boolean;
 }
 
 /**
@@ -87,7 +89,16 @@ export function newCustomer(input: NewCustomerInput): Customer {
     visits: 0,
     printState: 'printed',
     printProblem: null,
+    held: input.held ?? false,
   };
+}
+
+/** A ticket its machine has not handed out yet cannot be called (see Customer.held). */
+export class HeldTicketError extends IllegalTransitionError {
+  constructor(customer: Pick<Customer, 'state' | 'ticket'>) {
+    super(customer.state, 'call');
+    this.message = `Ticket ${customer.ticket} has not reached its customer yet: it cannot be called.`;
+  }
 }
 
 /** What some events need besides the customer. */
@@ -116,6 +127,7 @@ export function applyEvent(
 ): Customer {
   const now = ctx.now.toISOString();
   const base = { ...customer, updatedAt: now };
+  if (event === 'call' && customer.held) throw new HeldTicketError(customer);
   if (event === 'finish' && customer.state === 'called' && ctx.store.finishFromCalled === true) {
     const serving = applyEvent(customer, 'start', {
       ...ctx,
@@ -194,6 +206,8 @@ export const CUSTOMER_OTHER_LOG_EVENTS = [
   'customer_updated',
   'postponed',
   'alerted',
+  // The ticket machine confirmed a held ticket reached its customer (see Customer.held).
+  'handed_out',
 ] as const;
 
 /**

@@ -347,5 +347,11 @@ export const CustomerSchema = z.object({
   printState: z.enum(['printed', 'not_printed', 'reprint']).default('printed'),
   /** Why it could not be printed (the printer's words), while not printed. */
   printProblem: z.string().max(500).nullable().default(null),
+  /**
+   * Issued by a ticket machine that has not yet said the ticket reached the customer (printed or
+   * shown): desks do not call it, so a ticket nobody holds (the machine died before printing) is
+   * never called. The machine confirms it (`hand_out`) or cancels it when it restarts.
+   */
+  held: z.boolean().default(false),
 });
 export type Customer = z.infer<typeof CustomerSchema>;

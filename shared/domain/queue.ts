@@ -104,7 +104,8 @@ export interface PickNextInput extends QueueContext {
 /**
  * May this desk call this customer now? Waiting, in this store, and either sent to this desk
  * (`deskId` set by a transfer or hold) or, when sent to no desk, of a service the desk serves.
- * A checked-in appointment customer is not callable before appointment time minus `tbm`.
+ * A checked-in appointment customer is not callable before appointment time minus `tbm`; a
+ * held ticket (not handed out by its machine yet) is not callable.
  */
 export function isCallableBy(
   customer: Customer,
@@ -114,6 +115,8 @@ export function isCallableBy(
   now: Date,
 ): boolean {
   if (customer.state !== 'waiting' || customer.storeId !== store.id) return false;
+  // Its machine has not handed it out yet: nobody may hold it (see Customer.held).
+  if (customer.held) return false;
   if (customer.deskId !== null ? customer.deskId !== deskId : !serviceIds.has(customer.serviceId))
     return false;
   if (customer.appointment !== null) {

@@ -254,6 +254,8 @@ export const ar: Catalog = {
   'phone.reconnecting': 'جارٍ إعادة الاتصال…',
   'phone.notFound': 'هذه التذكرة غير موجودة',
   'phone.unavailable': 'هذا المتجر لا يقبل التذاكر عبر الهاتف',
+  'phone.storeQr': 'امسح الرمز للانضمام إلى الطابور من هاتفك',
+  'ticket.followOnScreen': 'تابع رقمك على الشاشة',
   // device health and tickets not printed (issue 16)
   'health.notice': '{device}: {problem}',
   'health.printer.paper_out': 'نفد الورق',

@@ -265,6 +265,8 @@ export const en = {
   'phone.reconnecting': 'Reconnecting…',
   'phone.notFound': 'This ticket does not exist',
   'phone.unavailable': 'This store does not take tickets from phones',
+  'phone.storeQr': 'Scan to join the queue from your phone',
+  'ticket.followOnScreen': 'Watch the screen for your number',
   // device health and tickets not printed (issue 16)
   'health.notice': '{device}: {problem}',
   'health.printer.paper_out': 'out of paper',

@@ -261,6 +261,8 @@ export const fr: Catalog = {
   'phone.reconnecting': 'Reconnexion…',
   'phone.notFound': "Ce ticket n'existe pas",
   'phone.unavailable': 'Ce magasin ne prend pas de tickets par téléphone',
+  'phone.storeQr': 'Scannez pour rejoindre la file depuis votre téléphone',
+  'ticket.followOnScreen': 'Suivez votre numéro sur l’écran',
   // device health and tickets not printed (issue 16)
   'health.notice': '{device} : {problem}',
   'health.printer.paper_out': 'plus de papier',

@@ -257,6 +257,8 @@ export const sv: Catalog = {
   'phone.reconnecting': 'Återansluter…',
   'phone.notFound': 'Den här kölappen finns inte',
   'phone.unavailable': 'Den här butiken tar inte emot kölappar via telefon',
+  'phone.storeQr': 'Skanna för att ställa dig i kön från mobilen',
+  'ticket.followOnScreen': 'Håll utkik efter ditt nummer på skärmen',
   // device health and tickets not printed (issue 16)
   'health.notice': '{device}: {problem}',
   'health.printer.paper_out': 'papperet är slut',

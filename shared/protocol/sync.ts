@@ -17,7 +17,7 @@ import {
 } from '../domain/entities.js';
 import { CUSTOMER_LOG_EVENTS, CUSTOMER_OTHER_LOG_EVENTS } from '../domain/customer.js';
 import { MAX_POSTPONE_PLACES } from '../domain/postpone.js';
-import { ScanPayloadSchema, parseScanPayload } from '../scanner/payload.js';
+import { ScanPayloadSchema, parseScanPayload, type ScanParseOptions } from '../scanner/payload.js';
 
 export const SYNC_NAMESPACE = '/sync';
 /** Largest socket.io payload either side accepts; anything bigger is refused unread. */
@@ -50,10 +50,20 @@ export const RegisterPayloadSchema = z.object({
 export type RegisterPayload = z.infer<typeof RegisterPayloadSchema>;
 
 /**
+ * A ticket machine's registration: `held` until the machine says the ticket reached the
+ * customer (`hand_out`), so desks never call a ticket nobody holds. Partners and phones register
+ * through other routes and are never held.
+ */
+export const MachineRegisterPayloadSchema = RegisterPayloadSchema.extend({
+  held: z.boolean().optional(),
+});
+export type MachineRegisterPayload = z.infer<typeof MachineRegisterPayloadSchema>;
+
+/**
  * A ticket a machine numbered itself from a block the hub reserved for it, online or offline:
  * the customer id is made by the machine, so the command can wait in its outbox.
  */
-export const BlockRegisterPayloadSchema = RegisterPayloadSchema.extend({
+export const BlockRegisterPayloadSchema = MachineRegisterPayloadSchema.extend({
   customerId: IdSchema,
   blockId: IdSchema,
   ticketNumber: z.number().int().min(1),
@@ -78,8 +88,9 @@ export type CheckInPayload = z.infer<typeof CheckInPayloadSchema>;
  */
 export function checkInPayloadOf(
   text: string,
+  options: ScanParseOptions = {},
 ): { ok: true; payload: CheckInPayload } | { ok: false; reason: string } {
-  const scanned = parseScanPayload(text);
+  const scanned = parseScanPayload(text, options);
   if (scanned.ok) return { ok: true, payload: scanned.payload };
   const typed = CheckInPayloadSchema.safeParse({
     kind: 'typed',
@@ -143,7 +154,7 @@ export const DeskStatusChangeSchema = z.enum([
 export type DeskStatusChange = z.infer<typeof DeskStatusChangeSchema>;
 
 export const CommandSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('register'), payload: RegisterPayloadSchema }),
+  z.object({ type: z.literal('register'), payload: MachineRegisterPayloadSchema }),
   z.object({ type: z.literal('register_from_block'), payload: BlockRegisterPayloadSchema }),
   z.object({ type: z.literal('check_in'), payload: CheckInPayloadSchema }),
   z.object({ type: z.literal('call_next'), payload: z.object({}).default({}) }),
@@ -180,6 +191,8 @@ export const CommandSchema = z.discriminatedUnion('type', [
       reason: z.string().max(500).nullable().default(null),
     }),
   }),
+  /** The machine that issued a held ticket says it reached the customer (see Customer.held). */
+  z.object({ type: z.literal('hand_out'), payload: customerRef }),
   /** A desk (or the machine) asks the machine that issued a ticket to print it again. */
   z.object({ type: z.literal('reprint'), payload: customerRef }),
   z.object({

@@ -4,7 +4,10 @@ export {
   MAX_SCAN_LENGTH,
   formatLineupAppointmentQr,
   formatLineupTicketQr,
+  formatTicketPageUrl,
+  PageTokenSchema,
   parseScanPayload,
   ScanPayloadSchema,
+  ticketPageBase,
 } from './payload.js';
-export type { ScanParseResult, ScanPayload } from './payload.js';
+export type { ScanParseOptions, ScanParseResult, ScanPayload } from './payload.js';

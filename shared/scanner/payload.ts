@@ -1,6 +1,8 @@
 // What a scanned code means. Pure (runs in the renderer and the runtime). Formats:
 //   Ombori check-in      {"type":"check-in-position","positionId":"<uuid>"}
-//   Lineup ticket QR     LINEUP:1:<storeId>:<customerId>:<ticket>      (printed on every ticket)
+//   ticket page URL      https://<hub>/t/<customerId>.<mac>           (printed on tickets: a phone
+//                        opens the ticket's page, a scanner reads the customer from the path)
+//   Lineup ticket QR     LINEUP:1:<storeId>:<customerId>:<ticket>      (tickets printed offline)
 //   Lineup appointment   LINEUP:APPT:<storeId>:<customerId>            (booking confirmations)
 //   partner appointment  APPT-<externalId> or APT-<externalId>
 // Anything else, and anything too long or with control characters, is refused with a reason.
@@ -11,6 +13,8 @@ export const MAX_SCAN_LENGTH = 512;
 
 const TicketSchema = z.string().regex(/^[A-Za-z0-9-]{1,12}$/);
 const ExternalIdSchema = z.string().regex(/^[A-Za-z0-9_-]{3,200}$/);
+/** A ticket page token as the hub makes it: the customer id, a dot, 27 base64url MAC characters. */
+export const PageTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}\.[A-Za-z0-9_-]{27}$/);
 
 /** What a code means, once read (also the classified payload of the hub's `check_in`). */
 export const ScanPayloadSchema = z.discriminatedUnion('kind', [
@@ -24,6 +28,13 @@ export const ScanPayloadSchema = z.discriminatedUnion('kind', [
   }),
   z.object({ kind: z.literal('lineup-appointment'), storeId: IdSchema, customerId: IdSchema }),
   z.object({ kind: z.literal('appointment'), externalId: ExternalIdSchema }),
+  z.object({
+    kind: z.literal('lineup-ticket-page'),
+    /** The hub the page is on (`ticketPageBase`): a device refuses pages of another hub. */
+    hub: z.string().min(1).max(300),
+    customerId: IdSchema,
+    token: PageTokenSchema,
+  }),
 ]);
 export type ScanPayload = z.infer<typeof ScanPayloadSchema>;
 
@@ -36,7 +47,58 @@ const OmboriCheckInSchema = z.object({
 
 const fail = (reason: string): ScanParseResult => ({ ok: false, reason });
 
-export function parseScanPayload(input: string): ScanParseResult {
+export interface ScanParseOptions {
+  /** The hub this device uses: a ticket page URL of any other site is refused. */
+  hubUrl?: string | undefined;
+}
+
+/** A hub URL as ticket page URLs start: scheme, lower-case host, port unless default, path. */
+export function ticketPageBase(hubUrl: string): string {
+  const url = new URL(hubUrl);
+  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/** The URL printed in a ticket's QR: the hub's `/t/TOKEN` page (the hub makes the token). */
+export function formatTicketPageUrl(hubUrl: string, token: string): string {
+  PageTokenSchema.parse(token);
+  return `${ticketPageBase(hubUrl)}/t/${token}`;
+}
+
+// Strict on purpose (no `new URL` leniency first): http(s), a plain host name or IP, an optional
+// port and path prefix, then `/t/<token>` and nothing after it (no query, fragment or user info).
+const TICKET_PAGE_URL =
+  /^([Hh][Tt][Tt][Pp][Ss]?):\/\/([A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::(\d{1,5}))?((?:\/[A-Za-z0-9._~-]{1,64}){0,8})\/t\/([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{27})\/?$/;
+
+const baseOf = (hubUrl: string): string | null => {
+  try {
+    return ticketPageBase(hubUrl);
+  } catch {
+    return null;
+  }
+};
+
+function parseTicketPageUrl(text: string, options: ScanParseOptions): ScanParseResult {
+  const m = TICKET_PAGE_URL.exec(text);
+  if (m === null) return fail('a web address that is not a Lineup ticket page');
+  const [, , host = '', port, prefix = '', customerId = '', mac = ''] = m;
+  if (/^[.-]|[.-]$|\.\./.test(host)) return fail('a ticket page address with a bad host name');
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535))
+    return fail('a ticket page address with a bad port');
+  if (prefix.split('/').some((segment) => segment === '.' || segment === '..'))
+    return fail('a ticket page address with a bad path');
+  if (!IdSchema.safeParse(customerId).success) return fail('a ticket page with a bad ticket id');
+  const scheme = (m[1] ?? '').toLowerCase();
+  const hub = baseOf(`${scheme}://${host}${port === undefined ? '' : `:${port}`}${prefix}`);
+  if (hub === null) return fail('a ticket page address with a bad host name');
+  if (options.hubUrl !== undefined && baseOf(options.hubUrl) !== hub)
+    return fail("a ticket page of another site, not of this store's hub");
+  return {
+    ok: true,
+    payload: { kind: 'lineup-ticket-page', hub, customerId, token: `${customerId}.${mac}` },
+  };
+}
+
+export function parseScanPayload(input: string, options: ScanParseOptions = {}): ScanParseResult {
   if (typeof input !== 'string') return fail('not text');
   if (input.length > MAX_SCAN_LENGTH * 2)
     return fail(`too long (over ${MAX_SCAN_LENGTH} characters)`);
@@ -104,6 +166,8 @@ export function parseScanPayload(input: string): ScanParseResult {
       },
     };
   }
+
+  if (/^https?:/i.test(text)) return parseTicketPageUrl(text, options);
 
   const appointment = /^APP?T-(.+)$/i.exec(text);
   if (appointment) {

@@ -1,8 +1,10 @@
 // Check-in of a booked customer from what the device classified: a Lineup ticket or booking QR
 // and an Ombori position name the customer by id; a partner appointment code by its external
-// id; a code typed on the kiosk may be any of the customer's id, appointment id or ticket.
+// id; a code typed on the kiosk may be any of the customer's id, appointment id or ticket; a
+// ticket page URL (printed tickets' QR) names the customer once the hub knows it made the token.
 import type { Customer } from '../../../shared/domain/entities.js';
 import type { CheckInPayload } from '../../../shared/protocol/sync.js';
+import { customerIdOfPageToken, pageSecret } from '../../bloom/page-token.js';
 import { stepCustomer, type CommandContext } from '../command-context.js';
 import { refuse } from '../refusal.js';
 import type { CommandOutcome } from '../sequencer.js';
@@ -18,6 +20,10 @@ async function findBooked(ctx: CommandContext, payload: CheckInPayload): Promise
     case 'lineup-ticket':
     case 'lineup-appointment':
       return payload.storeId === store.id ? bookedById(ctx, payload.customerId) : null;
+    case 'lineup-ticket-page': {
+      const id = customerIdOfPageToken(await pageSecret(repo), payload.token);
+      return id === payload.customerId ? bookedById(ctx, id) : null;
+    }
     case 'ombori-check-in':
       return bookedById(ctx, payload.positionId);
     case 'appointment':

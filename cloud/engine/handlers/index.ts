@@ -6,6 +6,7 @@ import type { CommandContext } from '../command-context.js';
 import type { CommandOutcome } from '../sequencer.js';
 import { callCustomer, callNext } from './calling.js';
 import { checkIn } from './check-in.js';
+import { handOut } from './hand-out.js';
 import { postpone } from './postpone.js';
 import { reserveBlock, setDeskStatus } from './desk.js';
 import { printResult, reprint } from './printing.js';
@@ -34,6 +35,7 @@ export const COMMAND_HANDLERS = {
   set_desk_status: (ctx, p) => setDeskStatus(ctx, p.status, p.pauseMinutes),
   reserve_block: (ctx, p) => reserveBlock(ctx, p.serviceId, p.size),
   print_result: printResult,
+  hand_out: handOut,
   reprint,
 } satisfies CommandHandlers;
 

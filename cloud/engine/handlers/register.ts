@@ -5,7 +5,11 @@ import { newCustomer } from '../../../shared/domain/customer.js';
 import type { Store } from '../../../shared/domain/entities.js';
 import { formatTicket, nextFreeNumber } from '../../../shared/domain/numbering.js';
 import { mustWaitAtRegistration } from '../../../shared/domain/turn-near.js';
-import type { BlockRegisterPayload, RegisterPayload } from '../../../shared/protocol/sync.js';
+import type {
+  BlockRegisterPayload,
+  MachineRegisterPayload,
+  RegisterPayload,
+} from '../../../shared/protocol/sync.js';
 import { newObjectId } from '../../db/ids.js';
 import {
   queueService,
@@ -56,7 +60,7 @@ function checkContact(ctx: CommandContext, payload: RegisterPayload): void {
 
 export async function register(
   ctx: CommandContext,
-  payload: RegisterPayload,
+  payload: MachineRegisterPayload,
 ): Promise<CommandOutcome> {
   requireRole(ctx, 'machine', 'register customers');
   const service = await queueService(ctx, payload.serviceId);
@@ -85,6 +89,7 @@ export async function register(
       arrivalSeq: await ctx.repo.nextArrivalSeq(ctx.store.id),
       peopleBefore: estimate.peopleBefore,
       mustWait: mustWaitAtRegistration(estimate, ctx.store),
+      held: payload.held,
     }),
   );
   return { customer };
@@ -145,6 +150,7 @@ export async function registerFromBlock(
     issuedAt: payload.issuedAt,
     arrivalSeq: await ctx.repo.nextArrivalSeq(ctx.store.id),
     now: ctx.now.toISOString(),
+    held: payload.held,
   });
   const estimate = await estimateAt(ctx, draft);
   const customer = await saveCustomer(ctx, 'registered', {

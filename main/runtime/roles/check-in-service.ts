@@ -15,7 +15,7 @@ export class CheckInService {
 
   async checkIn(raw: string): Promise<{ customer: Customer; already: boolean }> {
     const { device, db } = this.ctx.requireRole('machine', 'desk');
-    const payload = checkInPayload(raw, db.store()?.id ?? device.storeId);
+    const payload = checkInPayload(raw, db.store()?.id ?? device.storeId, this.ctx.options.hubUrl);
     const named = namedCustomerId(payload);
     if (named !== null) {
       // A ticket already in the queue is identified, not checked in twice.

@@ -7,7 +7,9 @@ import { checkInPayloadOf, type CheckInPayload } from '../../../shared/protocol/
 
 /** The customer a payload names directly (Lineup QR codes), if any: known locally perhaps. */
 export function namedCustomerId(payload: CheckInPayload): string | null {
-  return payload.kind === 'lineup-ticket' || payload.kind === 'lineup-appointment'
+  return payload.kind === 'lineup-ticket' ||
+    payload.kind === 'lineup-appointment' ||
+    payload.kind === 'lineup-ticket-page'
     ? payload.customerId
     : null;
 }
@@ -16,9 +18,14 @@ export function namedCustomerId(payload: CheckInPayload): string | null {
  * The payload to send to the hub, or an ApplianceError 'invalid' saying why the text is not one.
  * A bare identifier (letters, digits, _ and -, as typed in the ticket machine's booking-code
  * field) is sent as typed: the hub matches it against customer ids, appointment ids and tickets.
+ * A ticket page URL counts only when it is on this device's hub (`hubUrl`).
  */
-export function checkInPayload(raw: string, storeId: string | null): CheckInPayload {
-  const classified = checkInPayloadOf(raw);
+export function checkInPayload(
+  raw: string,
+  storeId: string | null,
+  hubUrl?: string,
+): CheckInPayload {
+  const classified = checkInPayloadOf(raw, { hubUrl });
   if (!classified.ok)
     throw new ApplianceError(
       'invalid',

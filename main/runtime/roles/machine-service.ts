@@ -17,6 +17,7 @@ import type { LocalTicket, UsableBlock } from '../../local-db/local-db.js';
 import { OfflineError } from '../../sync/sync-client.js';
 import type { HubCommands } from '../hub-commands.js';
 import type { RuntimeContext } from '../runtime-context.js';
+import { ticketPageUrl } from './ticket-page-link.js';
 import { printTicket, type PrintOutcome } from './ticket-printing.js';
 
 /** A ticket this machine numbered itself; the hub may still refuse it. */
@@ -85,9 +86,41 @@ export class MachineService {
     void this.reserveBlocks();
     this.ctx.scheduleState();
     const estimate = offline ? this.estimate(customer) : this.estimateAsHub(customer);
-    const print = await printTicket(this.ctx, customer, service, estimate);
+    const pageUrl = offline ? null : await ticketPageUrl(this.ctx, customer.id);
+    const print = await printTicket(this.ctx, customer, service, estimate, pageUrl);
+    // On paper, or (not printed) shown on this screen by the answer below: handed out.
+    this.handOut(customer);
     if (!print.printed) this.reportPrint(customer, print);
     return { customer, ...estimate, print, offline };
+  }
+
+  // ---- tickets no customer saw (issue 17) ---------------------------------------------------
+  //
+  // Every ticket this machine issues is registered `held` (desks skip it) and handed out once
+  // its print job returned: printed, or, when it could not be, shown on this screen by the
+  // register answer. A ticket still held when the machine starts again never reached anyone
+  // (killed or powered off in between): it is withdrawn before the hub link starts.
+
+  /** Tells the hub (through the outbox, after the ticket's own command) that desks may call it. */
+  private handOut(customer: Customer): void {
+    if (!customer.held) return;
+    this.queueForHub(this.hub.envelope({ type: 'hand_out', payload: { customerId: customer.id } }));
+  }
+
+  /**
+   * At boot, before the hub link starts: this machine's tickets that were never handed out are
+   * cancelled first thing on reconnect and leave the local queue. Returns their tickets.
+   */
+  withdrawUnhandedTickets(machineId: string): string[] {
+    const db = this.ctx.db;
+    if (db === null) return [];
+    return db.unhandedTickets(machineId).map((customer) => {
+      db.withdrawTicket(
+        customer.id,
+        this.hub.envelope({ type: 'cancel', payload: { customerId: customer.id } }),
+      );
+      return customer.ticket;
+    });
   }
 
   // ---- what is on paper (issue 16) ----------------------------------------------------------
@@ -97,16 +130,22 @@ export class MachineService {
    * command, and kept until the hub has it (desks show "not printed" beside it).
    */
   private reportPrint(customer: Customer, print: PrintOutcome): void {
+    this.queueForHub(
+      this.hub.envelope({
+        type: 'print_result',
+        payload: {
+          customerId: customer.id,
+          printed: print.printed,
+          reason: print.reason === null ? null : print.reason.slice(0, 500),
+        },
+      }),
+    );
+  }
+
+  /** Queues a command in the outbox (kept until the hub has it) and sends it now if online. */
+  private queueForHub(envelope: CommandEnvelope): void {
     const db = this.ctx.db;
     if (db === null) return;
-    const envelope = this.hub.envelope({
-      type: 'print_result',
-      payload: {
-        customerId: customer.id,
-        printed: print.printed,
-        reason: print.reason === null ? null : print.reason.slice(0, 500),
-      },
-    });
     db.queueCommand(envelope);
     const sync = this.ctx.sync();
     if (sync?.connected === true)
@@ -119,7 +158,8 @@ export class MachineService {
     const service = this.ctx.db?.service(customer.serviceId) ?? null;
     if (service === null)
       throw new ApplianceError('invalid', `Unknown service ${customer.serviceId}.`);
-    const print = await printTicket(this.ctx, customer, service, this.estimate(customer));
+    const pageUrl = await ticketPageUrl(this.ctx, customer.id);
+    const print = await printTicket(this.ctx, customer, service, this.estimate(customer), pageUrl);
     if (!print.printed || customer.printState !== 'printed') this.reportPrint(customer, print);
     return print;
   }
@@ -173,7 +213,8 @@ export class MachineService {
     const db = this.ctx.db;
     const sync = this.ctx.sync();
     if (db === null || sync === null) return null;
-    const envelope = this.hub.envelope({ type: 'register', payload });
+    // Held until handed out: desks cannot call it if this machine dies before printing it.
+    const envelope = this.hub.envelope({ type: 'register', payload: { ...payload, held: true } });
     db.queueCommand(envelope);
     try {
       const result = await sync.send(envelope);
@@ -220,6 +261,7 @@ export class MachineService {
         ticketDay: block.ticketDay,
         issuedAt: at,
         arrivalSeq,
+        held: true,
       });
       const estimate = this.estimate(customer);
       customer.peopleBefore = estimate.peopleBefore;
@@ -232,6 +274,7 @@ export class MachineService {
           blockId: block.id,
           ticketNumber,
           issuedAt: at,
+          held: true,
         },
       });
       return { customer, envelope };

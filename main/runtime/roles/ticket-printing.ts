@@ -56,11 +56,18 @@ function noPrinter(reason: string | null): PrintOutcome {
   };
 }
 
+/**
+ * Prints a customer's ticket. Its QR is the ticket's phone page (`pageUrl`, see
+ * ticket-page-link.ts), which a phone opens and a scanner reads as the ticket; without one (the
+ * hub has not got the ticket yet) it is the Lineup payload, which only scanners read, and the
+ * ticket says to watch the screen instead.
+ */
 export async function printTicket(
   ctx: RuntimeContext,
   customer: Customer,
   service: Service,
   estimate: { peopleBefore: number; waitMinutes: number },
+  pageUrl: string | null,
 ): Promise<PrintOutcome> {
   const unavailable = ctx.peripherals.printerUnavailable();
   const printer = ctx.peripherals.printer;
@@ -77,11 +84,14 @@ export async function printTicket(
       issuedAt: customer.registeredAt,
       timeZone: shop?.timeZone ?? 'UTC',
       lang: customer.lang,
-      qrPayload: formatLineupTicketQr({
-        storeId: customer.storeId,
-        customerId: customer.id,
-        ticket: customer.ticket,
-      }),
+      qrPayload:
+        pageUrl ??
+        formatLineupTicketQr({
+          storeId: customer.storeId,
+          customerId: customer.id,
+          ticket: customer.ticket,
+        }),
+      qrOpensPage: pageUrl !== null,
       pager: customer.pager,
       footer: t(customer.lang, 'ticket.footer'),
     });

@@ -31,7 +31,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await pg?.close();
-  sqlite?.close();
+  await sqlite?.close();
   cluster?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -102,28 +102,19 @@ describe('SQLite and Postgres engines', () => {
             ...customers.map((customer) => ({ kind: 'customer' as const, customer })),
           ];
           const org = OrganizationSchema.parse({ id: store.organizationId, name: 'Org' });
-          sqlite.transaction(() => {
-            sqlite.upsertOrganization(org);
-            sqlite.createStore(store);
-            for (const entity of entities)
-              sqlite.append(store.id, {
-                origin: 't',
-                commandId: null,
-                event: 'registered',
-                entity,
-              });
-          });
-          await pg.transaction({ storeIds: [] }, async (tx) => {
-            await tx.upsertOrganization(org);
-            await tx.createStore(store);
-            for (const entity of entities)
-              await tx.append(store.id, {
-                origin: 't',
-                commandId: null,
-                event: 'registered',
-                entity,
-              });
-          });
+          for (const repo of [sqlite, pg]) {
+            await repo.transaction({ storeIds: [] }, async (tx) => {
+              await tx.upsertOrganization(org);
+              await tx.createStore(store);
+              for (const entity of entities)
+                await tx.append(store.id, {
+                  origin: 't',
+                  commandId: null,
+                  event: 'registered',
+                  entity,
+                });
+            });
+          }
           const ids = (list: readonly Customer[]) => list.map((c) => c.id);
           const now = new Date(T0 + nowMinutes * MIN);
           for (const deskId of DESKS) {
@@ -135,9 +126,9 @@ describe('SQLite and Postgres engines', () => {
               now,
               appointmentLeadMinutes: lead,
             };
-            expect(ids(await pg.queueHeads(q))).toEqual(ids(sqlite.queueHeads(q)));
+            expect(ids(await pg.queueHeads(q))).toEqual(ids(await sqlite.queueHeads(q)));
             expect(ids(await pg.customersAtDesk(store.id, deskId))).toEqual(
-              ids(sqlite.customersAtDesk(store.id, deskId)),
+              ids(await sqlite.customersAtDesk(store.id, deskId)),
             );
           }
           for (const subject of customers) {
@@ -147,18 +138,18 @@ describe('SQLite and Postgres engines', () => {
               prioritizedServiceIds,
               subject,
             };
-            expect(await pg.countWaitingAhead(q)).toBe(sqlite.countWaitingAhead(q));
+            expect(await pg.countWaitingAhead(q)).toBe(await sqlite.countWaitingAhead(q));
           }
           for (const serviceId of SERVICES) {
             expect(await pg.latestServiceTimes(store.id, serviceId, '2025-03-10', 5)).toEqual(
-              sqlite.latestServiceTimes(store.id, serviceId, '2025-03-10', 5),
+              await sqlite.latestServiceTimes(store.id, serviceId, '2025-03-10', 5),
             );
           }
           expect(ids(await pg.queueCustomers(store.id, '2025-03-10'))).toEqual(
-            ids(sqlite.queueCustomers(store.id, '2025-03-10')),
+            ids(await sqlite.queueCustomers(store.id, '2025-03-10')),
           );
-          expect(await pg.customers(store.id)).toEqual(sqlite.customers(store.id));
-          expect(await pg.head(store.id).then((h) => h?.seq)).toBe(sqlite.head(store.id)?.seq);
+          expect(await pg.customers(store.id)).toEqual(await sqlite.customers(store.id));
+          expect((await pg.head(store.id))?.seq).toBe((await sqlite.head(store.id))?.seq);
         },
       ),
       { seed: 1202, numRuns: 40 },

@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHubRepo } from '../../../cloud/db/sqlite-hub-repo.js';
+import { openTestHubRepo } from '../../support/hub-engine.js';
 import { seedStore } from '../../../cloud/engine/admin.js';
 import { HubEngine } from '../../../cloud/engine/hub-engine.js';
 import { createApiAccount, getApiAccount, saveApiAccount } from '../../../cloud/rest/api-keys.js';
@@ -156,7 +156,7 @@ describe('FileVirtuelle v2 REST', () => {
 
   beforeAll(async () => {
     dir = tempDataDir();
-    const repo = openHubRepo(dir);
+    const repo = await openTestHubRepo(dir);
     const engine = new HubEngine(repo);
     await seedStore(engine);
     // A second store, in another organization, that only registers by name.

@@ -4,7 +4,7 @@
 // examples, validation errors that name the wrong field, and Fastify's own errors.
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHubRepo } from '../../../cloud/db/sqlite-hub-repo.js';
+import { openTestHubRepo } from '../../support/hub-engine.js';
 import { seedStore } from '../../../cloud/engine/admin.js';
 import { HubEngine } from '../../../cloud/engine/hub-engine.js';
 import { demoStore } from '../../../shared/demo/demo-store.js';
@@ -51,7 +51,7 @@ const DOC_MACHINE = '508f1f79bcf97cd799439018';
 
 /** Seeds a store whose ids are those of the documentation's examples. */
 async function seedDocumentationStore(dir: string): Promise<void> {
-  const repo = openHubRepo(dir);
+  const repo = await openTestHubRepo(dir);
   try {
     await seedStore(new HubEngine(repo), {
       organization: { ...demoStore.organization, id: 'doc-org', name: 'Documentation' },

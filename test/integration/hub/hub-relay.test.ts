@@ -43,7 +43,7 @@ describe.skipIf(HUB_ENGINE !== 'postgres')('hub nodes relay broadcasts over Post
     dir = tempDataDir();
     const fleet = await seedFleet(dir, 2, 2);
     const url = hubDatabaseUrl(dir)!;
-    nodes = await Promise.all([0, 1].map(() => startHub({ db: { engine: 'postgres', url } })));
+    nodes = await Promise.all([0, 1].map(() => startHub({ storage: { engine: 'postgres', url } })));
     // Kiosk i and desk i on node i.
     conn = await connectFleet(
       nodes.map((n) => n.url),

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { Socket } from 'socket.io-client';
+import { openTestHubRepo } from '../../support/hub-engine.js';
 import { addDevice, claimCredential, seedStore } from '../../../cloud/engine/admin.js';
 import { HubEngine } from '../../../cloud/engine/hub-engine.js';
 import type { Customer } from '../../../shared/domain/entities.js';
@@ -14,7 +15,6 @@ import type {
   PullResponse,
   TicketBlock,
 } from '../../../shared/protocol/sync.js';
-import { openTestHubRepo } from '../../support/hub-engine.js';
 import { connectDevice, envelope, type CommandInput } from './harness.js';
 
 export const LEAF_SERVICES = [

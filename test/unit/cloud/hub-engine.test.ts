@@ -233,6 +233,56 @@ describe('hub engine', async () => {
     });
   });
 
+  it('never calls a held ticket until its machine hands it out; it still counts in people before', async () => {
+    const now = { t: new Date('2026-03-10T09:00:00Z') };
+    const { engine } = await setup(now);
+    const held = customerOf(
+      await run(engine, kiosk, reg('held', 'demo-new-phone', { held: true })),
+    );
+    expect(held.held).toBe(true);
+    const callNext = () => run(engine, desk1, { type: 'call_next', payload: {} });
+    expect(await callNext()).toMatchObject({ ok: false, refusal: { code: 'queue_empty' } });
+    expect(
+      await run(engine, desk1, { type: 'call_customer', payload: { customerId: held.id } }),
+    ).toMatchObject({
+      ok: false,
+      refusal: { code: 'illegal_transition', message: expect.stringMatching(/not reached/) },
+    });
+    // Decided: a held ticket keeps its place (it is almost always handed out a second later).
+    now.t = new Date('2026-03-10T09:01:00Z');
+    const later = customerOf(await run(engine, kiosk, reg('later')));
+    expect(later).toMatchObject({ held: false, peopleBefore: 1 });
+    expect(customerOf(await callNext()).id).toBe(later.id);
+
+    const handOut = (who: Device) =>
+      run(engine, who, { type: 'hand_out', payload: { customerId: held.id } });
+    expect(await handOut(desk2)).toMatchObject({ ok: false, refusal: { code: 'not_allowed' } });
+    const before = (await engine.repo.head(held.storeId))!;
+    expect(customerOf(await handOut(kiosk))).toMatchObject({ id: held.id, held: false });
+    const events = await engine.repo.changesSince(held.storeId, before.epoch, before.seq, 10);
+    expect(events.map((c) => c.event)).toEqual(['handed_out']);
+    // Said again (a resend with a new id): nothing changes.
+    expect(customerOf(await handOut(kiosk)).held).toBe(false);
+    expect((await engine.repo.head(held.storeId))?.seq).toBe(before.seq + 1);
+    expect(customerOf(await callNext()).id).toBe(held.id);
+  });
+
+  it('cancels a held ticket its machine withdraws; a late hand-out is refused', async () => {
+    const now = { t: new Date('2026-03-10T09:00:00Z') };
+    const { engine } = await setup(now);
+    const held = customerOf(
+      await run(engine, kiosk, reg('phantom', 'demo-new-phone', { held: true })),
+    );
+    const cancelled = await run(engine, kiosk, {
+      type: 'cancel',
+      payload: { customerId: held.id },
+    });
+    expect(customerOf(cancelled).state).toBe('cancelled');
+    expect(
+      await run(engine, kiosk, { type: 'hand_out', payload: { customerId: held.id } }),
+    ).toMatchObject({ ok: false, refusal: { code: 'illegal_transition' } });
+  });
+
   it('refuses to close a desk when the store does not allow it', async () => {
     const now = { t: new Date() };
     const { engine } = await setup(now, {

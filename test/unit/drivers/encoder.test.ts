@@ -12,6 +12,7 @@ import {
 import { EscPosDecoder, receiptText } from '../../../drivers/sim/escpos-decoder.js';
 import type { DecodedReceipt } from '../../../drivers/sim/escpos-decoder.js';
 import { latinTicket } from './fixtures.js';
+import { t } from '../../../shared/i18n/index.js';
 
 const ESC = 0x1b;
 const GS = 0x1d;
@@ -143,6 +144,29 @@ describe('encodeTicket (Latin, 80 mm)', () => {
   it('leaves the pager line out when no pager was taken', () => {
     const lines = receiptText(decode(encodeTicket(ticket({ pager: null }), P80)));
     expect(lines.some((l) => l.startsWith('Bipeur'))).toBe(false);
+  });
+
+  it('says the wait as the kiosk screen does: "next" for the first customer, never "0 minutes"', () => {
+    const first = receiptText(
+      decode(encodeTicket(ticket({ peopleBefore: 0, waitMinutes: 0 }), P80)),
+    );
+    expect(first).toContain(`Attente estimée : ${t('FR', 'kiosk.youreNext')}`);
+    expect(first.join('\n')).not.toMatch(/\b0 min/);
+    const soon = receiptText(
+      decode(encodeTicket(ticket({ peopleBefore: 1, waitMinutes: 0.2 }), P80)),
+    );
+    expect(soon).toContain(`Attente estimée : ${t('FR', 'kiosk.minutes', { minutes: 1 })}`);
+  });
+
+  it('prints the ticket page URL as the QR, and the offline caption without one', () => {
+    const url = 'https://hub.example/t/cust-1.AAAAAAAAAAAAAAAAAAAAAAAAAAA';
+    const online = receiptText(decode(encodeTicket(ticket({ qrPayload: url }), P80)));
+    expect(online).toContain(`[QR ${url}]`);
+    expect(online).toContain(t('FR', 'ticket.scanToFollow'));
+    const offline = receiptText(decode(encodeTicket(ticket({ qrOpensPage: false }), P80)));
+    expect(offline).toContain('[QR LINEUP:1:demo-store:cust-1:A12]');
+    expect(offline).toContain(t('FR', 'ticket.followOnScreen'));
+    expect(offline).not.toContain(t('FR', 'ticket.scanToFollow'));
   });
 });
 

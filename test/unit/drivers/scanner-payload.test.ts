@@ -5,7 +5,9 @@ import {
   createWedgeDetector,
   formatLineupAppointmentQr,
   formatLineupTicketQr,
+  formatTicketPageUrl,
   parseScanPayload,
+  ticketPageBase,
 } from '../../../shared/scanner/index.js';
 import type { WedgeOutcome } from '../../../shared/scanner/index.js';
 
@@ -93,6 +95,95 @@ describe('parseScanPayload', () => {
       }),
       { seed: 42, numRuns: 500 },
     );
+  });
+});
+
+describe("the ticket page URL (the printed ticket's QR)", () => {
+  const MAC = 'Ab3_-x'.padEnd(27, 'Q');
+  const TOKEN = `cust_9.${MAC}`;
+  const HUB = 'https://hub.store.example';
+
+  it('reads the ticket page of this hub as a reference to the ticket', () => {
+    for (const url of [
+      `${HUB}/t/${TOKEN}`,
+      `HTTPS://HUB.Store.Example/t/${TOKEN}`,
+      `${HUB}:443/t/${TOKEN}/`,
+      `${HUB}/t/${TOKEN}\r\n`,
+    ])
+      expect(parseScanPayload(url, { hubUrl: `${HUB}/` }), url).toEqual({
+        ok: true,
+        payload: { kind: 'lineup-ticket-page', hub: HUB, customerId: 'cust_9', token: TOKEN },
+      });
+    expect(parseScanPayload(`http://127.0.0.1:39435/t/${TOKEN}`)).toMatchObject({
+      ok: true,
+      payload: { hub: 'http://127.0.0.1:39435', customerId: 'cust_9' },
+    });
+    expect(parseScanPayload(`http://[::1]:8080/lineup/t/${TOKEN}`)).toMatchObject({
+      ok: true,
+      payload: { hub: 'http://[::1]:8080/lineup' },
+    });
+  });
+
+  it.each([
+    [`https://hub.store.example.evil.test/t/${TOKEN}`, /another site/],
+    [`https://evil.test/t/${TOKEN}`, /another site/],
+    [`http://hub.store.example/t/${TOKEN}`, /another site/],
+    [`https://hub.store.example:8443/t/${TOKEN}`, /another site/],
+    [`https://hub.store.example/other/t/${TOKEN}`, /another site/],
+    [`https://hub.store.example@evil.test/t/${TOKEN}`, /not a Lineup ticket page/],
+    [`https://evil.test\\@hub.store.example/t/${TOKEN}`, /not a Lineup ticket page/],
+    [`https://hub.store.example/t/${TOKEN}?next=https://evil.test`, /not a Lineup ticket page/],
+    [`https://hub.store.example/t/${TOKEN}#x`, /not a Lineup ticket page/],
+    [`https://hub.store.example/T/${TOKEN}`, /not a Lineup ticket page/],
+    [`https://hub.store.example/q/demo-store`, /not a Lineup ticket page/],
+    [`https://hub.store.example/t/cust_9.short`, /not a Lineup ticket page/],
+    [`https://hub.store.example/t/cust_9.${MAC}x`, /not a Lineup ticket page/],
+    [`https://hub.store.example/t/cust 9.${MAC}`, /not a Lineup ticket page/],
+    [`https://hub.store.example/t/.${MAC}`, /not a Lineup ticket page/],
+    [`https://hub.store.example/t/${'a'.repeat(65)}.${MAC}`, /not a Lineup ticket page/],
+    [`https://hub..example/t/${TOKEN}`, /bad host/],
+    [`https://-hub.example/t/${TOKEN}`, /bad host/],
+    [`https://hub.example:0/t/${TOKEN}`, /bad port/],
+    [`https://hub.example:99999/t/${TOKEN}`, /bad port/],
+    [`https://hub.example/../t/${TOKEN}`, /bad path/],
+    [`ftp://hub.store.example/t/${TOKEN}`, /not a Lineup/],
+    [`javascript:alert(1)//t/${TOKEN}`, /not a Lineup/],
+  ])('refuses %j', (input, reason) => {
+    const result = parseScanPayload(input, { hubUrl: HUB });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toMatch(reason);
+  });
+
+  it('reads back every page URL the kiosk prints, on this hub only (round trip)', () => {
+    const hubs = fc.constantFrom(
+      'http://127.0.0.1:39435',
+      'https://hub.store.example/',
+      'https://Queue.Example.COM:8443/lineup',
+    );
+    fc.assert(
+      fc.property(
+        hubs,
+        fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/),
+        fc.stringMatching(/^[A-Za-z0-9_-]{27}$/),
+        (hubUrl, customerId, mac) => {
+          const token = `${customerId}.${mac}`;
+          const url = formatTicketPageUrl(hubUrl, token);
+          expect(parseScanPayload(url, { hubUrl })).toEqual({
+            ok: true,
+            payload: { kind: 'lineup-ticket-page', hub: ticketPageBase(hubUrl), customerId, token },
+          });
+          expect(parseScanPayload(url, { hubUrl: 'https://elsewhere.example' }).ok).toBe(false);
+        },
+      ),
+      { seed: 43, numRuns: 200 },
+    );
+  });
+
+  it('still reads the Lineup payload of tickets printed before (or offline)', () => {
+    expect(parseScanPayload('LINEUP:1:demo-store:cust_9:A12', { hubUrl: HUB })).toMatchObject({
+      ok: true,
+      payload: { kind: 'lineup-ticket', customerId: 'cust_9' },
+    });
   });
 });
 

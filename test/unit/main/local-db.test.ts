@@ -152,6 +152,57 @@ describe('local database', () => {
     db.close();
   });
 
+  it('withdraws a ticket nobody saw: registration and row gone, number kept used, cancel first', () => {
+    const db = fresh();
+    db.putBlock(block, { epoch: 'e1', seq: 3 });
+    const registration = (n: number, arrival: number) => ({
+      customer: {
+        ...customer(`l${n}`, arrival),
+        machineId: 'k',
+        held: true,
+        ticketNumber: n,
+        ticket: `A${n}`,
+      } as never,
+      envelope: {
+        id: crypto.randomUUID(),
+        issuedAt: at,
+        type: 'register_from_block',
+        payload: {
+          serviceId: 's',
+          lang: 'EN',
+          contactMode: 'anonymous',
+          customerId: `l${n}`,
+          blockId: 'b1',
+          ticketNumber: n,
+          issuedAt: at,
+          held: true,
+        },
+      } as never,
+    });
+    db.issueLocalTicket(block, registration);
+    db.queueCommand({
+      id: crypto.randomUUID(),
+      issuedAt: at,
+      type: 'hand_out',
+      payload: { customerId: 'l10' },
+    });
+    db.issueLocalTicket(block, registration);
+    // l10 was handed out; l11 never was (the machine died at its printer).
+    expect(db.unhandedTickets('k').map((c) => c.id)).toEqual(['l11']);
+    expect(db.unhandedTickets('other')).toEqual([]);
+    db.withdrawTicket('l11', envelopeFor('l11'));
+    expect(db.outbox().map((e) => e.envelope.type)).toEqual([
+      'cancel',
+      'register_from_block',
+      'hand_out',
+    ]);
+    expect(db.customer('l11')).toBeNull();
+    expect(db.unhandedTickets('k')).toEqual([]);
+    // Its number is never issued again.
+    expect(db.issueLocalTicket(block, registration)?.customer.ticketNumber).toBe(12);
+    db.close();
+  });
+
   it('never hands out the same offline number twice, even after the usage row is lost', () => {
     const path = join(temp(), 'lineup.db');
     const db = fresh(path);

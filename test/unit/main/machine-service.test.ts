@@ -105,11 +105,14 @@ describe('ticket machine (through the runtime-context seam)', () => {
     const b = await service.register(anonymousTicket);
     expect([a.customer.ticket, b.customer.ticket]).toEqual(['A1', 'A2']);
     expect(a.offline && b.offline).toBe(true);
-    // The seam has no printer: each ticket's "not printed" report waits right after it.
+    // The seam has no printer: each ticket is handed out on screen, and its "not printed" report
+    // waits right after it.
     expect(seam.db.outbox().map((e) => e.envelope.type)).toEqual([
       'register_from_block',
+      'hand_out',
       'print_result',
       'register_from_block',
+      'hand_out',
       'print_result',
     ]);
   });

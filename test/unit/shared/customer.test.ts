@@ -224,6 +224,22 @@ describe('applyEvent', () => {
   });
 });
 
+describe('held tickets (issue 17)', () => {
+  it('cannot be called until handed out; other events still apply (a machine cancels it)', () => {
+    const held = makeCustomer('h', { held: true });
+    expect(() => applyEvent(held, 'call', { now: new Date(T0), store })).toThrow(
+      IllegalTransitionError,
+    );
+    expect(() => applyEvents(held, ['call'], { now: new Date(T0), store })).toThrow(
+      /has not reached its customer/,
+    );
+    expect(applyEvent(held, 'cancel', { now: new Date(T0), store }).state).toBe('cancelled');
+    expect(applyEvent({ ...held, held: false }, 'call', { now: new Date(T0), store }).state).toBe(
+      'called',
+    );
+  });
+});
+
 describe('applyEvents', () => {
   it('logs the last lifecycle event, so a partner setting "called" is announced', () => {
     const waiting = makeCustomer('c');

@@ -290,14 +290,30 @@ describe('hostile input', () => {
       positionId: '3f2b8f0e-8a51-4c61-9d0b-7d1c6b0f9a11',
     }).map((v) => JSON.stringify(v));
 
+    // Ticket page URLs with hostile pieces where the host, port, path and token go.
+    const piece = fc.oneof(
+      fc.constantFrom(...PROTO_KEYS, '..', '@', '\\', '%2e', '?', '#', ':', '[::1]', ''),
+      fc.string({ maxLength: 12 }),
+    );
+    const pageUrl = fc
+      .tuple(fc.constantFrom('http', 'https', 'HTTPS', 'ftp'), piece, piece, piece, piece)
+      .map(
+        ([scheme, host, port, prefix, id]) =>
+          `${scheme}://${host}.example${port === '' ? '' : `:${port}`}/${prefix}/t/${id}.${'A'.repeat(27)}`,
+      );
+
     it('parseScanPayload answers ok or a reason, whatever is scanned', () => {
       fc.assert(
-        fc.property(fc.oneof(hostileText, lineup, omboriLike), (text) => {
-          const r = parseScanPayload(text);
-          expect(plainAllTheWay(r)).toBe(true);
-          expect(r.ok || typeof r.reason === 'string').toBe(true);
-          prototypesIntact();
-        }),
+        fc.property(
+          fc.oneof(hostileText, lineup, omboriLike, pageUrl),
+          fc.boolean(),
+          (text, hub) => {
+            const r = parseScanPayload(text, hub ? { hubUrl: 'https://x.example' } : {});
+            expect(plainAllTheWay(r)).toBe(true);
+            expect(r.ok || typeof r.reason === 'string').toBe(true);
+            prototypesIntact();
+          },
+        ),
         RUNS,
       );
     });

@@ -115,6 +115,20 @@ describe('who is next', () => {
     expect(pickNext({ ...base, customers, now: new Date(T0) })?.id).toBe('me');
   });
 
+  it('skips a ticket its machine has not handed out yet (held), wherever it would stand', () => {
+    const held = makeCustomer('held', { arrivalSeq: 1, held: true });
+    const sentHeld = makeCustomer('sent-held', { arrivalSeq: 2, held: true, deskId: 'd1' });
+    const prioHeld = makeCustomer('prio-held', { arrivalSeq: 3, held: true, prioritized: true });
+    const next = makeCustomer('next', { arrivalSeq: 9 });
+    const customers = [held, sentHeld, prioHeld, next];
+    expect(pickNext({ ...base, customers, now: new Date(T0) })?.id).toBe('next');
+    expect(queueFor({ ...base, customers, now: new Date(T0) }).map((c) => c.id)).toEqual(['next']);
+    expect(pickNext({ ...base, customers: [held], now: new Date(T0) })).toBeNull();
+    // Handed out: called in its place, before later arrivals.
+    const handedOut = { ...held, held: false };
+    expect(pickNext({ ...base, customers: [handedOut, next], now: new Date(T0) })?.id).toBe('held');
+  });
+
   it('gives a customer sent to a desk to that desk only', () => {
     const sent = makeCustomer('sent', { arrivalSeq: 1, deskId: 'd2', serviceId: 'svc-a' });
     expect(pickNext({ ...base, customers: [sent], now: new Date(T0) })).toBeNull();
@@ -180,6 +194,8 @@ const workload = fc.record({
       ),
       deskId: fc.constantFrom<string | null>(null, null, null, null, null, ...DESKS),
       otherStore: fc.constantFrom(false, false, false, false, true),
+      // A ticket its machine has not handed out yet (issue 17).
+      held: fc.constantFrom(false, false, false, false, false, true),
     }),
     { minLength: 2, maxLength: 30, size: 'medium' },
   ),
@@ -203,6 +219,7 @@ function build(w: Workload) {
       appointment: c.apptMin === null ? null : { at: iso(T0 + c.apptMin * MIN), expired: false },
       deskId: c.deskId,
       storeId: c.otherStore ? 'store-2' : 'store-1',
+      held: c.held,
     }),
   );
   return { store, services, devices, customers, now: new Date(T0 + w.nowOffsetMin * MIN) };
@@ -217,7 +234,7 @@ function oracleEligible(
   const desk = w.devices.find((d) => d.id === deskId);
   if (desk === undefined) return false;
   if (!desk.status.open || desk.status.pause || desk.status.redirect) return false;
-  if (c.state !== 'waiting' || c.storeId !== w.store.id) return false;
+  if (c.state !== 'waiting' || c.storeId !== w.store.id || c.held) return false;
   if (c.deskId !== null) {
     if (c.deskId !== deskId) return false;
   } else {
