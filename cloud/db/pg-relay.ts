@@ -19,6 +19,9 @@ export async function openPgRelay(url: string): Promise<PgRelay> {
   const pool = new pg.Pool({ connectionString: url, max: 4 });
   // A lost connection (Postgres restarting) must not crash the hub: the adapter reconnects.
   pool.on('error', () => undefined);
+  // The adapter's LISTEN connection is checked out for good, so the pool's handler does not
+  // cover it: without this a Postgres restart would crash the hub with an unhandled 'error'.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   try {
     await pool.query(`CREATE TABLE IF NOT EXISTS ${ATTACHMENTS_TABLE} (
       id bigserial UNIQUE,
