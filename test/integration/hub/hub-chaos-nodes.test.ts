@@ -79,10 +79,12 @@ describe.skipIf(HUB_ENGINE !== 'postgres')('two hub nodes through crashes (Postg
     const fleet = await seedFleet(dir, KIOSKS, DESKS);
     let nodes: HubProcess[] = await Promise.all([startHubProcess(dir), startHubProcess(dir)]);
     try {
-      const [wave1, wave2] = fc.sample(
-        fc.array(opArb(KIOSKS, DESKS), { minLength: 160, maxLength: 160 }),
-        { seed: 20261202, numRuns: 2 },
-      ) as [Parameters<typeof runOps>[1], Parameters<typeof runOps>[1]];
+      const waves = fc.sample(fc.array(opArb(KIOSKS, DESKS), { minLength: 160, maxLength: 160 }), {
+        seed: 20261202,
+        numRuns: 2,
+      });
+      const wave1 = waves[0]!;
+      const wave2 = waves[1]!;
 
       // Wave 1: node 1 is killed with SIGKILL after 30 answers, commands still in flight.
       let conn = await connectFleet(
