@@ -7,6 +7,7 @@ import {
   ProvisionRequestSchema,
 } from '../shared/protocol/sync.js';
 import { registerAgentApi } from './agent/agent-routes.js';
+import { registerConsole } from './console/routes.js';
 import { openHubRepo, type HubDbLocation } from './db/open-hub-repo.js';
 import { openPgRelay } from './db/pg-relay.js';
 import { provision } from './engine/admin.js';
@@ -15,6 +16,7 @@ import { INVALID_JSON_CODE } from './rest/fv-errors.js';
 import { registerOmbori } from './ombori/ombori-routes.js';
 import { registerPhone } from './bloom/index.js';
 import { registerNotify } from './notify/routes.js';
+import { registerConsoleStatic } from './console/static.js';
 import { registerFileVirtuelle } from './rest/fv-routes.js';
 import { attachSync, type SyncServer } from './sync/sync-server.js';
 
@@ -60,11 +62,11 @@ function installJsonParser(app: FastifyInstance): void {
 }
 
 export async function startHub(options: HubOptions): Promise<RunningHub> {
-  const location: HubDbLocation =
+  const storage: HubDbLocation =
     'storage' in options ? options.storage : { engine: 'sqlite', dataDir: options.dataDir };
-  const repo = await openHubRepo(location);
+  const repo = await openHubRepo(storage);
   // Several nodes on one Postgres database hear each other's broadcasts; SQLite is one node.
-  const relay = location.engine === 'postgres' ? await openPgRelay(location.url) : null;
+  const relay = storage.engine === 'postgres' ? await openPgRelay(storage.url) : null;
   const engine = new HubEngine(repo);
   const app = Fastify({ logger: false, bodyLimit: MAX_SYNC_PAYLOAD_BYTES });
   installJsonParser(app);
@@ -84,6 +86,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   registerAgentApi(app, engine);
   registerOmbori(app, engine);
   registerNotify(app, engine);
+  await registerConsoleStatic(app);
 
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
     const status =
@@ -97,6 +100,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
 
   const sync = await attachSync(app.server, engine, { adapter: relay?.adapter });
   registerPhone(app, engine, sync.io);
+  registerConsole(app, engine, sync, { storage });
   // Devices only use `/sync`, which authenticates them; the default namespace would take anyone.
   sync.io.of('/').use((_socket, next) => {
     next(new Error('Connect to the /sync namespace with a device credential.'));

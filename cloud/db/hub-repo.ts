@@ -330,6 +330,38 @@ export interface HubData extends RequestLedger, NotifyRepo {
   deviceHealth(storeId: string): Promise<DeviceHealthEntry[]>;
   /** Keeps a device's last report (replacing the one before). */
   putDeviceHealth(entry: DeviceHealthEntry): Promise<void>;
+  // ---- hub console (issue 12): waiting devices and the sign-in lock-out ----
+  /** Records a knock of an unknown device on /provision (first seen kept, last seen moved). */
+  recordWaitingDevice(knock: WaitingDeviceKnock): Promise<void>;
+  /** Every device that knocked and was not dismissed, latest first. */
+  waitingDevices(): Promise<WaitingDeviceRow[]>;
+  waitingDevice(id: string): Promise<WaitingDeviceRow | null>;
+  deleteWaitingDevice(id: string): Promise<void>;
+  /** Failed console sign-ins of a staff account in a row, and until when it is locked. */
+  consoleSignIn(staffId: string): Promise<ConsoleSignInRow>;
+  setConsoleSignIn(staffId: string, row: ConsoleSignInRow): Promise<void>;
+  // ---- end hub console ----
+}
+
+/** A knock on /provision by a device the hub does not know. */
+export interface WaitingDeviceKnock {
+  macs: string[];
+  hostname: string;
+  address: string;
+  at: string;
+}
+export interface WaitingDeviceRow {
+  id: string;
+  macs: string[];
+  hostname: string;
+  address: string;
+  firstSeen: string;
+  lastSeen: string;
+  knocks: number;
+}
+export interface ConsoleSignInRow {
+  failures: number;
+  lockedUntil: string | null;
 }
 
 /** One issued staff JWT, by its id (`jti`). */

@@ -287,4 +287,26 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE customers ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  // ---- hub console (issue 12) ----
+  {
+    version: 10,
+    name: 'hub console: waiting devices, sign-in lock-out, log by time',
+    // Unknown devices that knocked on /provision (one row per hostname + MAC set); failed console
+    // sign-ins per staff account (the lock-out survives a restart); and the log by time, so the
+    // statistics read a day range without scanning a store's whole history.
+    sql: `
+      CREATE TABLE waiting_devices (
+        id TEXT PRIMARY KEY,
+        knock_key TEXT NOT NULL UNIQUE,
+        last_seen TEXT NOT NULL,
+        data TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE console_sign_in (
+        staff_id TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        locked_until TEXT
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX log_store_at ON log(store_id, json_extract(data, '$.at'));
+    `,
+  },
 ];

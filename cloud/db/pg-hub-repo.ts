@@ -46,6 +46,7 @@ import type {
   BloomAccountRow,
   BloomReset,
   BloomTicketRow,
+  ConsoleSignInRow,
   CountAheadQuery,
   HubData,
   HubRepo,
@@ -56,6 +57,8 @@ import type {
   QueueHeadsQuery,
   StaffTokenRow,
   TxScope,
+  WaitingDeviceKnock,
+  WaitingDeviceRow,
 } from './hub-repo.js';
 import { hashToken, newObjectId } from './ids.js';
 import { migratePg } from './pg-migrations.js';
@@ -65,6 +68,9 @@ const COMMAND_LOCK_SPACE = 0x6c636d64; // 'lcmd'
 /** Serialization failure and deadlock: the database undid the attempt, which may run again. */
 const TRANSIENT = new Set(['40001', '40P01']);
 const MAX_ATTEMPTS = 5;
+
+/** Unknown devices remembered at most (the latest knocks), as in SQLite. */
+const MAX_WAITING_DEVICES = 500;
 
 const ACTIVE_OR_BOOKED = `('booked','waiting','called','serving')`;
 const ms = (iso: string | null | undefined): number | null =>
@@ -228,7 +234,7 @@ class PgData implements HubData {
     const sentToDesk =
       (await this.one<Customer>(
         `SELECT data FROM customers WHERE store_id = $1 AND desk_id = $2 AND state = 'waiting'
-           AND (appointment_ms IS NULL OR appointment_ms <= $3)
+           AND NOT held AND (appointment_ms IS NULL OR appointment_ms <= $3)
            AND (prioritized OR service_id = ANY($4::text[]))
            ORDER BY sort_ms, arrival_seq, id LIMIT 1`,
         q.storeId,
@@ -238,25 +244,29 @@ class PgData implements HubData {
       )) ??
       (await this.one<Customer>(
         `SELECT data FROM customers WHERE store_id = $1 AND desk_id = $2 AND state = 'waiting'
-           AND (appointment_ms IS NULL OR appointment_ms <= $3)
+           AND NOT held AND (appointment_ms IS NULL OR appointment_ms <= $3)
            ORDER BY sort_ms, arrival_seq, id LIMIT 1`,
         q.storeId,
         q.deskId,
         latestAppointment,
       ));
     if (sentToDesk !== null) heads.push(sentToDesk);
-    // Each service's own queue: its tier is the customer's flag (the service's is constant).
+    // Each service's own queue: the first of its customers flagged prioritized and the first of
+    // the others (in a prioritized service both are in the same tier: the rule picks by time).
     for (const serviceId of q.serviceIds) {
-      const c = await this.one<Customer>(
-        `SELECT data FROM customers
-           WHERE store_id = $1 AND state = 'waiting' AND service_id = $2 AND desk_id IS NULL
-           AND (appointment_ms IS NULL OR appointment_ms <= $3)
-           ORDER BY prioritized DESC, sort_ms, arrival_seq, id LIMIT 1`,
-        q.storeId,
-        serviceId,
-        latestAppointment,
-      );
-      if (c !== null) heads.push(c);
+      for (const flagged of [true, false]) {
+        const c = await this.one<Customer>(
+          `SELECT data FROM customers
+             WHERE store_id = $1 AND state = 'waiting' AND service_id = $2 AND desk_id IS NULL
+             AND prioritized = $3 AND NOT held AND (appointment_ms IS NULL OR appointment_ms <= $4)
+             ORDER BY sort_ms, arrival_seq, id LIMIT 1`,
+          q.storeId,
+          serviceId,
+          flagged,
+          latestAppointment,
+        );
+        if (c !== null) heads.push(c);
+      }
     }
     return heads;
   }
@@ -425,15 +435,16 @@ class PgData implements HubData {
         await this.run(
           `INSERT INTO customers (id, store_id, state, ticket_prefix, ticket_day, ticket_number,
                service_id, desk_id, prioritized, sort_ms, arrival_seq, appointment_ms, external_id,
-               ticket, finished_ms, data)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+               ticket, finished_ms, held, data)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
              ON CONFLICT (id) DO UPDATE SET state = excluded.state,
                ticket_prefix = excluded.ticket_prefix, ticket_day = excluded.ticket_day,
                ticket_number = excluded.ticket_number, service_id = excluded.service_id,
                desk_id = excluded.desk_id, prioritized = excluded.prioritized,
                sort_ms = excluded.sort_ms, arrival_seq = excluded.arrival_seq,
                appointment_ms = excluded.appointment_ms, external_id = excluded.external_id,
-               ticket = excluded.ticket, finished_ms = excluded.finished_ms, data = excluded.data`,
+               ticket = excluded.ticket, finished_ms = excluded.finished_ms, held = excluded.held,
+               data = excluded.data`,
           [
             c.id,
             storeId,
@@ -450,6 +461,7 @@ class PgData implements HubData {
             c.appointment?.externalId ?? null,
             c.ticket,
             ms(c.finishedAt),
+            c.held === true,
             JSON.stringify(c),
           ],
         );
@@ -968,6 +980,60 @@ class PgData implements HubData {
       [entry.deviceId, entry.storeId, JSON.stringify(entry)],
     );
   }
+  // ---- hub console (issue 12): waiting devices and the sign-in lock-out ----
+  async recordWaitingDevice(knock: WaitingDeviceKnock): Promise<void> {
+    const macs = [...new Set(knock.macs)].sort();
+    const key = `${knock.hostname.toLowerCase()}|${macs.join(',')}`;
+    const current = await this.one<WaitingDeviceRow>(
+      'SELECT data FROM waiting_devices WHERE knock_key = $1',
+      key,
+    );
+    const row: WaitingDeviceRow = {
+      id: current?.id ?? newObjectId(),
+      macs,
+      hostname: knock.hostname,
+      address: knock.address,
+      firstSeen: current?.firstSeen ?? knock.at,
+      lastSeen: knock.at,
+      knocks: (current?.knocks ?? 0) + 1,
+    };
+    await this.run(
+      `INSERT INTO waiting_devices (id, knock_key, last_seen, data) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (knock_key) DO UPDATE SET last_seen = excluded.last_seen, data = excluded.data`,
+      [row.id, key, row.lastSeen, JSON.stringify(row)],
+    );
+    // /provision is open to anyone: keep only the latest knocks.
+    await this.run(
+      `DELETE FROM waiting_devices WHERE id NOT IN
+         (SELECT id FROM waiting_devices ORDER BY last_seen DESC LIMIT ${MAX_WAITING_DEVICES})`,
+    );
+  }
+  async waitingDevices(): Promise<WaitingDeviceRow[]> {
+    return this.all('SELECT data FROM waiting_devices ORDER BY last_seen DESC, id');
+  }
+  async waitingDevice(id: string): Promise<WaitingDeviceRow | null> {
+    return this.one('SELECT data FROM waiting_devices WHERE id = $1', id);
+  }
+  async deleteWaitingDevice(id: string): Promise<void> {
+    await this.run('DELETE FROM waiting_devices WHERE id = $1', [id]);
+  }
+  async consoleSignIn(staffId: string): Promise<ConsoleSignInRow> {
+    const { rows } = await this.run<{ failures: number; locked_until: string | null }>(
+      'SELECT failures, locked_until FROM console_sign_in WHERE staff_id = $1',
+      [staffId],
+    );
+    const row = rows[0];
+    return { failures: row?.failures ?? 0, lockedUntil: row?.locked_until ?? null };
+  }
+  async setConsoleSignIn(staffId: string, row: ConsoleSignInRow): Promise<void> {
+    await this.run(
+      `INSERT INTO console_sign_in (staff_id, failures, locked_until) VALUES ($1, $2, $3)
+         ON CONFLICT (staff_id) DO UPDATE SET failures = excluded.failures,
+           locked_until = excluded.locked_until`,
+      [staffId, row.failures, row.lockedUntil],
+    );
+  }
+  // ---- end hub console ----
 }
 
 /** A write transaction's view of the port: its pooled client, which ran BEGIN. */

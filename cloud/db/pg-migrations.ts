@@ -263,6 +263,33 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX device_health_store ON device_health(store_id);
     `,
   },
+  // ---- phantom tickets (issue 17) ----
+  {
+    version: 9,
+    name: 'held tickets: a ticket machine has not handed them out yet, desks skip them',
+    sql: `
+      ALTER TABLE customers ADD COLUMN held BOOLEAN NOT NULL DEFAULT false;
+    `,
+  },
+  // ---- hub console (issue 12) ----
+  {
+    version: 10,
+    name: 'hub console: waiting devices, sign-in lock-out, log by time',
+    sql: `
+      CREATE TABLE waiting_devices (
+        id ${KEY} PRIMARY KEY,
+        knock_key TEXT NOT NULL UNIQUE,
+        last_seen ${KEY} NOT NULL,
+        data TEXT NOT NULL
+      );
+      CREATE TABLE console_sign_in (
+        staff_id ${KEY} PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        locked_until TEXT
+      );
+      CREATE INDEX log_store_at ON log(store_id, ((data::jsonb)->>'at'));
+    `,
+  },
 ];
 
 /** The advisory lock key hub nodes take to migrate one at a time ('lineup:migrate'). */

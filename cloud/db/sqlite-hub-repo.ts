@@ -29,6 +29,7 @@ import type {
   BloomAccountRow,
   BloomReset,
   BloomTicketRow,
+  ConsoleSignInRow,
   CountAheadQuery,
   HubData,
   HubRepo,
@@ -39,6 +40,8 @@ import type {
   QueueHeadsQuery,
   StaffTokenRow,
   TxScope,
+  WaitingDeviceKnock,
+  WaitingDeviceRow,
 } from './hub-repo.js';
 import { AsyncMutex } from './async-mutex.js';
 import { hashToken, newObjectId } from './ids.js';
@@ -51,6 +54,9 @@ const parseRows = <T>(rows: unknown[]): T[] =>
   rows.map((r) => JSON.parse((r as DataRow).data) as T);
 const parseRow = <T>(row: unknown): T | null =>
   row === undefined ? null : (JSON.parse((row as DataRow).data) as T);
+
+/** Unknown devices remembered at most (the latest knocks). */
+const MAX_WAITING_DEVICES = 500;
 
 const ACTIVE_OR_BOOKED = `('booked','waiting','called','serving')`;
 const ms = (iso: string | null | undefined): number | null =>
@@ -906,6 +912,55 @@ export class SqliteHubRepo implements HubRepo, HubTx {
          ON CONFLICT(device_id) DO UPDATE SET store_id = excluded.store_id, data = excluded.data`,
     ).run(entry.deviceId, entry.storeId, JSON.stringify(entry));
   }
+  // ---- hub console (issue 12): waiting devices and the sign-in lock-out ----
+  async recordWaitingDevice(knock: WaitingDeviceKnock): Promise<void> {
+    const macs = [...new Set(knock.macs)].sort();
+    const key = `${knock.hostname.toLowerCase()}|${macs.join(',')}`;
+    const current = this.one<WaitingDeviceRow>(
+      'SELECT data FROM waiting_devices WHERE knock_key = ?',
+      key,
+    );
+    const row: WaitingDeviceRow = {
+      id: current?.id ?? newObjectId(),
+      macs,
+      hostname: knock.hostname,
+      address: knock.address,
+      firstSeen: current?.firstSeen ?? knock.at,
+      lastSeen: knock.at,
+      knocks: (current?.knocks ?? 0) + 1,
+    };
+    this.prepare(
+      `INSERT INTO waiting_devices (id, knock_key, last_seen, data) VALUES (?, ?, ?, ?)
+         ON CONFLICT(knock_key) DO UPDATE SET last_seen = excluded.last_seen, data = excluded.data`,
+    ).run(row.id, key, row.lastSeen, JSON.stringify(row));
+    // /provision is open to anyone: keep only the latest knocks.
+    this.prepare(
+      `DELETE FROM waiting_devices WHERE id NOT IN
+         (SELECT id FROM waiting_devices ORDER BY last_seen DESC LIMIT ${MAX_WAITING_DEVICES})`,
+    ).run();
+  }
+  async waitingDevices(): Promise<WaitingDeviceRow[]> {
+    return this.all('SELECT data FROM waiting_devices ORDER BY last_seen DESC, id');
+  }
+  async waitingDevice(id: string): Promise<WaitingDeviceRow | null> {
+    return this.one('SELECT data FROM waiting_devices WHERE id = ?', id);
+  }
+  async deleteWaitingDevice(id: string): Promise<void> {
+    this.prepare('DELETE FROM waiting_devices WHERE id = ?').run(id);
+  }
+  async consoleSignIn(staffId: string): Promise<ConsoleSignInRow> {
+    const row = this.prepare(
+      'SELECT failures, locked_until FROM console_sign_in WHERE staff_id = ?',
+    ).get(staffId) as { failures: number; locked_until: string | null } | undefined;
+    return { failures: row?.failures ?? 0, lockedUntil: row?.locked_until ?? null };
+  }
+  async setConsoleSignIn(staffId: string, row: ConsoleSignInRow): Promise<void> {
+    this.prepare(
+      `INSERT INTO console_sign_in (staff_id, failures, locked_until) VALUES (?, ?, ?)
+         ON CONFLICT(staff_id) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until`,
+    ).run(staffId, row.failures, row.lockedUntil);
+  }
+  // ---- end hub console ----
 }
 
 interface OutboxRow {

@@ -200,6 +200,7 @@ export async function updateService(
   engine: HubEngine,
   id: string,
   fields: Record<string, unknown>,
+  origin: string = ADMIN_ORIGIN,
 ): Promise<Service> {
   const known = await engine.repo.service(id);
   return engine.mutate(
@@ -222,7 +223,7 @@ export async function updateService(
         current.storeId,
         'service_updated',
         { kind: 'service', service: parsed.data },
-        ADMIN_ORIGIN,
+        origin,
       );
       return parsed.data;
     },

@@ -8,8 +8,9 @@ import { z } from 'zod';
 import { IdSchema, IsoDateTimeSchema } from '../../shared/domain/entities.js';
 import type { HubData, HubRepo } from '../db/hub-repo.js';
 
-export const StaffRoleSchema = z.enum(['owner', 'admin', 'store_manager', 'technician', 'agent']);
-export type StaffRole = z.infer<typeof StaffRoleSchema>;
+// The role names are shared with the console (shared/protocol/console.ts).
+import { StaffRoleSchema, type StaffRole } from '../../shared/protocol/console.js';
+export { StaffRoleSchema, type StaffRole };
 
 export const StaffSchema = z.object({
   id: IdSchema,

@@ -29,6 +29,8 @@ const storeRoom = (storeId: string): string => `store:${storeId}`;
 const deviceRoom = (deviceId: string): string => `device:${deviceId}`;
 
 /** How often the hub looks for changes another process (the CLI) appended to the log. */
+/** Commands applied in one group-commit transaction at most (see flush). */
+const MAX_BATCH = 32;
 const TAIL_INTERVAL_MS = 500;
 
 export interface SyncServer {
@@ -132,14 +134,15 @@ export async function attachSync(
   // Group commit: commands that arrive while a batch is being written (the event loop is busy
   // with its fsync, or the database is away committing it) are applied together in the next
   // batch, in arrival order, in one transaction; each is acked with its own result once its
-  // batch is durable. One batch is in flight at a time.
-  let pending: { actor: Actor; envelope: CommandEnvelope; ack: Ack }[] = [];
+  // batch is durable. One batch is in flight at a time, of at most MAX_BATCH commands: on
+  // Postgres each command costs round trips, and an unbounded burst would hold every ack
+  // until the whole burst is written.
+  const pending: { actor: Actor; envelope: CommandEnvelope; ack: Ack }[] = [];
   let flushing = false;
   const flush = async (): Promise<void> => {
     flushing = true;
     while (pending.length > 0) {
-      const batch = pending;
-      pending = [];
+      const batch = pending.splice(0, MAX_BATCH);
       let results: CommandResult[];
       try {
         results = await engine.applyCommands(batch);

@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { demoStore } from '../../shared/demo/demo-store.js';
 import { startPagerSimulator, type PagerSimulator } from '../../drivers/sim/pager-sim.js';
 import { startVirtualPrinter, type VirtualPrinter } from '../../drivers/sim/virtual-printer.js';
+import { ensureDemoAdmin } from './demo-admin.js';
 import {
   displayAvailable,
   electronEntry,
@@ -69,12 +70,14 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** True when dist/renderer is missing or older than the renderer's (or shared/) sources. */
+/** True when dist/renderer or dist/console is missing or older than the renderer's (or shared/) sources. */
 export function rendererIsStale(root = REPO_ROOT): boolean {
-  const built = join(root, 'dist', 'renderer', 'index.html');
-  if (!existsSync(built)) return true;
+  // The devices' UI and the hub console (dist/console) are built together by build:renderer.
+  const builds = ['renderer', 'console'].map((d) => join(root, 'dist', d, 'index.html'));
+  if (!builds.every((b) => existsSync(b))) return true;
   const sources = ['renderer', 'shared'].map((d) => join(root, d)).filter((d) => existsSync(d));
-  return Math.max(...sources.map(newestMtime)) > statSync(built).mtimeMs;
+  const newest = Math.max(...sources.map(newestMtime));
+  return builds.some((b) => newest > statSync(b).mtimeMs);
 }
 
 function waitForLine(
@@ -234,6 +237,7 @@ export async function main(argv: string[]): Promise<void> {
       },
     );
     if (seed.status !== 0) throw new Error(`seeding the demo store failed: ${seed.stderr.trim()}`);
+    const admin = ensureDemoAdmin(REPO_ROOT, hubData);
     const hub = node(
       'lineup-hub.js',
       ['serve', '--data', hubData, '--port', '0', '--host', '127.0.0.1'],
@@ -292,6 +296,7 @@ export async function main(argv: string[]): Promise<void> {
     say('');
     say('Lineup demo store is running.');
     say(`  Hub              ${hubUrl}`);
+    say(`  Console          ${hubUrl}/  (sign in: ${admin.email} / ${admin.password})`);
     for (const d of DEMO_DEVICES) say(`  ${d.label.padEnd(16)} ${urls[d.key]}`);
     say(`  Printer (view)   ${printer.httpUrl}/receipts`);
     say(`  Messages (view)  ${viewerUrl}`);
@@ -306,6 +311,7 @@ export async function main(argv: string[]): Promise<void> {
         JSON.stringify(
           {
             hub: hubUrl,
+            console: { url: `${hubUrl}/`, email: admin.email, password: admin.password },
             ...urls,
             printer: { tcpPort: printer.tcpPort, httpUrl: printer.httpUrl },
             outboxViewer: viewerUrl,

@@ -201,6 +201,7 @@ export class HubLink {
       log: this.options.log,
       ackTimeoutMs: this.options.ackTimeoutMs,
       reconnectDelayMaxMs: this.options.reconnectDelayMaxMs,
+      appVersion: this.options.appVersion,
       hooks: {
         onApplied: (changes, live) => this.hooks.onApplied(changes, live),
         onHealth: (entries, all) => this.hooks.onHealth?.(entries, all),

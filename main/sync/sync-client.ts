@@ -56,6 +56,8 @@ export interface SyncOptions {
   ackTimeoutMs?: number;
   reconnectDelayMs?: number;
   reconnectDelayMaxMs?: number;
+  /** Said to the hub on connecting (its fleet view shows it). */
+  appVersion?: string;
 }
 
 export class SyncClient {
@@ -88,7 +90,7 @@ export class SyncClient {
   start(): void {
     const { hubUrl, credential, log } = this.options;
     const socket = io(new URL(SYNC_NAMESPACE, hubUrl).href, {
-      auth: { deviceId: credential.deviceId, token: credential.token },
+      auth: this.authOf(credential),
       transports: ['websocket'],
       reconnectionDelay: this.options.reconnectDelayMs ?? 300,
       reconnectionDelayMax: this.options.reconnectDelayMaxMs ?? 5000,
@@ -148,10 +150,20 @@ export class SyncClient {
   }
 
   /** A new credential from provisioning: used from the next (re)connect; reconnects now if down. */
+  /** The handshake: the credential, and the app version for the hub's fleet view. */
+  private authOf(credential: DeviceCredential): Record<string, string> {
+    const { appVersion } = this.options;
+    return {
+      deviceId: credential.deviceId,
+      token: credential.token,
+      ...(appVersion === undefined ? {} : { version: appVersion }),
+    };
+  }
+
   updateCredential(credential: DeviceCredential): void {
     const socket = this.socket;
     if (socket === null) return;
-    socket.auth = { deviceId: credential.deviceId, token: credential.token };
+    socket.auth = this.authOf(credential);
     if (!socket.connected && !socket.active && !this.stopped) socket.connect();
   }
 

@@ -164,6 +164,18 @@ export const StoreSchema = z.object({
   display: DisplayRuleSchema.prefault({}),
   location: StoreLocationSchema.prefault({}),
   phoneQueue: PhoneQueueSettingsSchema.prefault({}),
+  /** Store-local days (YYYY-MM-DD) the store is closed (holidays), set from the hub console. */
+  closedDays: z
+    .array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/))
+    .max(366)
+    .default([]),
+  /** Words printed on every ticket, per language; empty means the catalog's default. */
+  ticketTexts: z
+    .object({
+      header: LocalizedTextSchema.default({}),
+      footer: LocalizedTextSchema.default({}),
+    })
+    .prefault({}),
 });
 export type Store = z.infer<typeof StoreSchema>;
 

@@ -1,8 +1,11 @@
+import { consoleAr } from './console-ar.js';
 import type { Catalog } from './en.js';
 
 // Arabic is written right to left: the renderer sets dir="rtl" (see isRtl); placeholders stay
 // as they are, the bidi algorithm places "A12" correctly inside the sentence.
 export const ar: Catalog = {
+  // the hub console (issue 12): its own section, in console-ar.ts
+  ...consoleAr,
   'common.ok': 'موافق',
   'common.cancel': 'إلغاء',
   'common.back': 'رجوع',

@@ -1,6 +1,10 @@
 // The English catalog is the source of keys: every other catalog must have each of them.
 // Placeholders are `{name}`; `t` fills them. Keep texts short: they go on kiosks and receipts.
+import { consoleEn } from './console-en.js';
+
 export const en = {
+  // the hub console (issue 12): its own section, in console-en.ts
+  ...consoleEn,
   // common
   'common.ok': 'OK',
   'common.cancel': 'Cancel',

@@ -1,6 +1,9 @@
+import { consoleFr } from './console-fr.js';
 import type { Catalog } from './en.js';
 
 export const fr: Catalog = {
+  // the hub console (issue 12): its own section, in console-fr.ts
+  ...consoleFr,
   'common.ok': 'OK',
   'common.cancel': 'Annuler',
   'common.back': 'Retour',

@@ -1,6 +1,9 @@
+import { consoleSv } from './console-sv.js';
 import type { Catalog } from './en.js';
 
 export const sv: Catalog = {
+  // the hub console (issue 12): its own section, in console-sv.ts
+  ...consoleSv,
   'common.ok': 'OK',
   'common.cancel': 'Avbryt',
   'common.back': 'Tillbaka',

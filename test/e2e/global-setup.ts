@@ -13,20 +13,21 @@ const READY_TIMEOUT_MS = 180_000;
 function buildRenderer(): void {
   if (
     process.env.LINEUP_E2E_SKIP_BUILD === '1' &&
-    existsSync(join(root, 'dist/renderer/index.html'))
+    existsSync(join(root, 'dist/renderer/index.html')) &&
+    existsSync(join(root, 'dist/console/index.html'))
   )
     return;
   const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
-  const result = spawnSync(
-    process.execPath,
-    [vite, 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'],
-    {
-      cwd: root,
-      stdio: 'inherit',
-    },
-  );
-  if (result.status !== 0)
-    throw new Error('npm run build:renderer failed: the e2e tests need the renderer');
+  // The devices' UI, then the hub console (served by the demo's hub).
+  for (const config of ['renderer/vite.config.ts', 'renderer/console/vite.config.ts']) {
+    const result = spawnSync(
+      process.execPath,
+      [vite, 'build', '--config', config, '--logLevel', 'warn'],
+      { cwd: root, stdio: 'inherit' },
+    );
+    if (result.status !== 0)
+      throw new Error('npm run build:renderer failed: the e2e tests need the renderer');
+  }
 }
 
 function stop(child: ChildProcess): Promise<void> {

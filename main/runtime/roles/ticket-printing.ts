@@ -93,7 +93,8 @@ export async function printTicket(
         }),
       qrOpensPage: pageUrl !== null,
       pager: customer.pager,
-      footer: t(customer.lang, 'ticket.footer'),
+      // The store's own words (set in the hub console), else the catalog's.
+      footer: shop?.ticketTexts.footer[customer.lang] || t(customer.lang, 'ticket.footer'),
     });
     return printedOutcome(result);
   } catch (error) {

@@ -54,6 +54,8 @@ const customerArb = fc.record({
   ),
   deskId: fc.option(fc.constantFrom(...DESKS), { nil: null, freq: 3 }),
   prioritized: fc.boolean(),
+  // A ticket machine's ticket not handed out yet: no desk may call it, on either engine.
+  held: fc.boolean(),
   sortAt: timeArb,
   appointment: fc.option(timeArb, { nil: null, freq: 2 }),
   minutesServed: fc.integer({ min: 1, max: 20 }),
@@ -80,6 +82,7 @@ describe('SQLite and Postgres engines', () => {
               state: d.state,
               deskId: d.deskId,
               prioritized: d.prioritized,
+              held: d.held,
               sortAt: d.sortAt,
               arrivalSeq: i % 3,
               ticketNumber: i + 1,

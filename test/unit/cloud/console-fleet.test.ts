@@ -1,0 +1,70 @@
+// Fleet lines and the alerts the notification path hears: quiet after the threshold with no
+// connection, paper out from the last report, sync lag from the device's known position.
+import { describe, expect, it } from 'vitest';
+import { FleetAlerts, fleetOf, type FleetAlert } from '../../../cloud/console/fleet.js';
+import type { DevicePresence } from '../../../cloud/console/presence.js';
+import { demoStore } from '../../../shared/demo/demo-store.js';
+import { QUIET_AFTER_SECONDS } from '../../../shared/protocol/console.js';
+import type { DeviceHealthEntry } from '../../../shared/protocol/sync.js';
+
+const kiosk = demoStore.devices.find((d) => d.id === 'demo-kiosk')!;
+const t0 = new Date('2026-03-10T09:00:00.000Z');
+const later = (s: number) => new Date(t0.getTime() + s * 1000);
+const health = (printer: 'ready' | 'paper_out', at: Date): DeviceHealthEntry => ({
+  deviceId: kiosk.id,
+  storeId: kiosk.storeId,
+  health: { printer, printerMessage: null, pager: null, scanner: null },
+  reportedAt: at.toISOString(),
+  changedAt: at.toISOString(),
+});
+const presence = (sockets: number, lastSeen: Date, seq: number): DevicePresence => ({
+  storeId: kiosk.storeId,
+  sockets,
+  connectedSince: sockets > 0 ? t0.toISOString() : null,
+  lastSeen: lastSeen.toISOString(),
+  version: '1.2.3',
+  position: { epoch: 'e', seq },
+});
+const head = { epoch: 'e', seq: 40 };
+const fleet = (p: DevicePresence | null, h: DeviceHealthEntry | null, now: Date) =>
+  fleetOf(kiosk.storeId, [kiosk], () => p, h === null ? [] : [h], head, now);
+
+describe('fleet health', () => {
+  it('reports connection, version, lag and flags', () => {
+    const line = fleet(presence(1, t0, 37), health('paper_out', t0), later(600)).devices[0];
+    expect(line).toMatchObject({
+      connection: 'online',
+      version: '1.2.3',
+      printer: 'paper_out',
+      syncLag: 3,
+      flags: { quiet: false, outOfPaper: true },
+    });
+    const never = fleet(null, null, t0).devices[0];
+    expect(never).toMatchObject({
+      connection: 'never',
+      lastSeen: null,
+      syncLag: null,
+      flags: { quiet: true },
+    });
+  });
+
+  it('raises quiet and paper-out alerts on change only, and their recovery', () => {
+    const alerts = new FleetAlerts();
+    const heard: FleetAlert[] = [];
+    alerts.on('alert', (a) => heard.push(a));
+    // The first look only remembers.
+    alerts.look(fleet(presence(1, t0, 40), health('ready', t0), t0));
+    expect(heard).toEqual([]);
+    // Disconnected, but not yet for long: not quiet.
+    alerts.look(fleet(presence(0, t0, 40), health('ready', t0), later(QUIET_AFTER_SECONDS)));
+    expect(heard).toEqual([]);
+    alerts.look(fleet(presence(0, t0, 40), health('ready', t0), later(QUIET_AFTER_SECONDS + 1)));
+    alerts.look(fleet(presence(0, t0, 40), health('ready', t0), later(QUIET_AFTER_SECONDS + 30)));
+    expect(heard.map((a) => [a.kind, a.deviceId])).toEqual([['device_quiet', 'demo-kiosk']]);
+    const back = later(QUIET_AFTER_SECONDS + 60);
+    alerts.look(fleet(presence(1, back, 40), health('paper_out', back), back));
+    expect(heard.map((a) => a.kind)).toEqual(['device_quiet', 'device_back', 'paper_out']);
+    alerts.look(fleet(presence(1, back, 40), health('ready', back), back));
+    expect(heard.at(-1)?.kind).toBe('paper_back');
+  });
+});
