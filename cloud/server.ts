@@ -9,6 +9,7 @@ import {
 import { registerAgentApi } from './agent/agent-routes.js';
 import { registerConsole } from './console/routes.js';
 import { openHubRepo, type HubDbLocation } from './db/open-hub-repo.js';
+import { openPgRelay } from './db/pg-relay.js';
 import { provision } from './engine/admin.js';
 import { HubEngine } from './engine/hub-engine.js';
 import { INVALID_JSON_CODE } from './rest/fv-errors.js';
@@ -64,6 +65,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const storage: HubDbLocation =
     'storage' in options ? options.storage : { engine: 'sqlite', dataDir: options.dataDir };
   const repo = await openHubRepo(storage);
+  // Several nodes on one Postgres database hear each other's broadcasts; SQLite is one node.
+  const relay = storage.engine === 'postgres' ? await openPgRelay(storage.url) : null;
   const engine = new HubEngine(repo);
   const app = Fastify({ logger: false, bodyLimit: MAX_SYNC_PAYLOAD_BYTES });
   installJsonParser(app);
@@ -95,7 +98,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     });
   });
 
-  const sync = await attachSync(app.server, engine);
+  const sync = await attachSync(app.server, engine, { adapter: relay?.adapter });
   registerPhone(app, engine, sync.io);
   registerConsole(app, engine, sync, { storage });
   // Devices only use `/sync`, which authenticates them; the default namespace would take anyone.
@@ -121,6 +124,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       await sync.close();
       await app.close();
       await repo.close();
+      await relay?.close();
     },
   };
 }

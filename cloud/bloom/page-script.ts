@@ -88,7 +88,7 @@ export const TICKET_SCRIPT = `
   $('leave').addEventListener('click', function () { if (confirm(T.confirmLeave)) act('cancel'); });
   $('late').addEventListener('click', function () { act('late', { places: cfg.latePlaces }); });
   render(cfg.view);
-  var socket = io('/ticket', { auth: { token: cfg.token }, transports: ['websocket', 'polling'] });
+  var socket = io('/ticket', { auth: { token: cfg.token }, transports: ['websocket'] });
   socket.on('ticket', render);
   socket.on('connect', function () { $('live').textContent = T.live; });
   socket.on('disconnect', function () { $('live').textContent = T.reconnecting; });

@@ -103,6 +103,8 @@ export async function openPgHubRepo(
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 20, types });
   // An idle client losing its server (a restart) must not crash the hub: the next query fails.
   pool.on('error', () => undefined);
+  // A checked-out client (mid-transaction) losing its server emits 'error' outside any query.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   try {
     await migratePg(pool);
   } catch (error) {

@@ -3,7 +3,7 @@
 // broadcast to the store's room in log order. socket.io is only the transport: a device that
 // misses a broadcast pulls it by position.
 import type { Server as HttpServer } from 'node:http';
-import { Server, type Socket } from 'socket.io';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
 import type { Device } from '../../shared/domain/entities.js';
 import {
   CommandEnvelopeSchema,
@@ -49,12 +49,22 @@ function describeIssues(error: {
   return `${where}: ${first.message}`;
 }
 
-export async function attachSync(httpServer: HttpServer, engine: HubEngine): Promise<SyncServer> {
+export interface SyncOptions {
+  /** Relays room broadcasts to the other hub nodes (Postgres); none on a single node. */
+  adapter?: ServerOptions['adapter'] | undefined;
+}
+
+export async function attachSync(
+  httpServer: HttpServer,
+  engine: HubEngine,
+  options: SyncOptions = {},
+): Promise<SyncServer> {
   const io = new Server(httpServer, {
     maxHttpBufferSize: MAX_SYNC_PAYLOAD_BYTES,
     serveClient: false,
     // Resends are the outbox's job, not the library's.
     connectionStateRecovery: undefined,
+    ...(options.adapter === undefined ? {} : { adapter: options.adapter }),
   });
   const nsp = io.of(SYNC_NAMESPACE);
   const published = new Map<string, LogPosition>();
@@ -82,9 +92,11 @@ export async function attachSync(httpServer: HttpServer, engine: HubEngine): Pro
     }
   };
 
-  const broadcast = (changes: readonly Change[]): void => {
+  // This node's commits go to the store's room on every node (through the adapter, if any);
+  // what the tail finds is emitted to this node's sockets only, as every node tails for itself.
+  const broadcastTo = (emitter: Pick<typeof nsp, 'to'>, changes: readonly Change[]): void => {
     for (const change of changes) {
-      nsp.to(storeRoom(change.storeId)).emit(SyncEvents.change, change);
+      emitter.to(storeRoom(change.storeId)).emit(SyncEvents.change, change);
       published.set(change.storeId, { epoch: change.epoch, seq: change.seq });
       if (change.entity.kind === 'device_removed') {
         nsp.in(deviceRoom(change.entity.id)).disconnectSockets(true);
@@ -94,10 +106,10 @@ export async function attachSync(httpServer: HttpServer, engine: HubEngine): Pro
       }
     }
   };
-  const unsubscribe = engine.onChanges(broadcast);
+  const unsubscribe = engine.onChanges((changes) => broadcastTo(nsp, changes));
 
-  // Changes appended by another process on the same file (CLI device add, seed) are
-  // broadcast when seen, in order.
+  // Changes appended by another process (the CLI, or another hub node on Postgres) are
+  // broadcast when seen, in order: on several nodes this is the slow path behind the relay.
   let tailing = false;
   const tailLog = async (): Promise<void> => {
     for (const store of await engine.repo.stores()) {
@@ -106,7 +118,7 @@ export async function attachSync(httpServer: HttpServer, engine: HubEngine): Pro
       const last = published.get(store.id);
       if (last !== undefined && last.epoch === head.epoch && last.seq >= head.seq) continue;
       const from = last !== undefined && last.epoch === head.epoch ? last.seq : 0;
-      broadcast(await engine.repo.changesSince(store.id, head.epoch, from, 5000));
+      broadcastTo(nsp.local, await engine.repo.changesSince(store.id, head.epoch, from, 5000));
     }
   };
   const tail = setInterval(() => {

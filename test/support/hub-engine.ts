@@ -34,6 +34,13 @@ export function newHubData(prefix: string): string {
   return dir;
 }
 
+/** A temp dir that stands for the Postgres database at `url` (a test's own cluster). */
+export function hubDataAt(url: string, prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `lineup-${prefix}-`));
+  databases.set(dir, url);
+  return dir;
+}
+
 /** The Postgres URL a data dir stands for (undefined on SQLite). */
 export function hubDatabaseUrl(dir: string): string | undefined {
   return databases.get(dir);

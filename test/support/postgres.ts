@@ -52,6 +52,8 @@ export interface PgCluster {
   url(db?: string): string;
   /** Creates a fresh empty database and returns its URL. */
   createDatabase(prefix?: string): string;
+  /** `pg_ctl restart` (fast shutdown): every connection is dropped, then the server is back. */
+  restart(): void;
   stop(): void;
 }
 
@@ -125,6 +127,18 @@ export async function startPostgres(): Promise<PgCluster> {
     createDatabase(prefix = 'test') {
       const name = `${prefix.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${process.pid}_${++made}`;
       return createDatabaseSync(url(), name);
+    },
+    restart() {
+      runPg(join(bin, 'pg_ctl'), [
+        'restart',
+        '-D',
+        data,
+        '-m',
+        'fast',
+        '-w',
+        '-l',
+        join(dir, 'server.log'),
+      ]);
     },
     stop,
   };

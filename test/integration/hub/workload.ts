@@ -179,6 +179,14 @@ export function commandFor(op: Op, n: number, conn: Connected): CommandInput {
 }
 
 /** Sends every op at once (concurrently over all sockets); a `retry` op is sent twice. */
+/**
+ * A result the device may rely on: not lost, and not the hub failing (`internal`, e.g. its
+ * database restarting), which says nothing about whether the command took effect.
+ */
+export function answered(result: CommandResult | null | undefined): result is CommandResult {
+  return result != null && (result.ok || result.refusal.code !== 'internal');
+}
+
 export async function runOps(
   conn: Connected,
   ops: readonly Op[],
@@ -206,15 +214,11 @@ export async function runOps(
         emit(),
         op.retry ? emit() : Promise.resolve(undefined),
       ]);
-      if (
-        second !== undefined &&
-        first !== null &&
-        second !== null &&
-        JSON.stringify(first) !== JSON.stringify(second)
-      ) {
+      if (answered(first) && answered(second) && JSON.stringify(first) !== JSON.stringify(second)) {
         throw new Error(`retry of ${id} gave another result`);
       }
-      return { op, id, command, result: first ?? second ?? null };
+      const result = [first, second].find(answered) ?? first ?? second ?? null;
+      return { op, id, command, result };
     }),
   );
 }

@@ -1,0 +1,59 @@
+// The relay between hub nodes on one Postgres database: socket.io's official Postgres adapter
+// (LISTEN/NOTIFY on the same database, no other server to run). A change committed through one
+// node is emitted to the store's room on every node. It is only a fast path: a device that misses
+// a relayed change still gets it by position on its next pull.
+import { createAdapter } from '@socket.io/postgres-adapter';
+import pg from 'pg';
+
+/** Payloads over NOTIFY's 8000-byte limit go through this table (the adapter's own format). */
+const ATTACHMENTS_TABLE = 'socket_io_attachments';
+
+export interface PgRelay {
+  /** The socket.io adapter factory (`new Server(http, { adapter })`). */
+  adapter: ReturnType<typeof createAdapter>;
+  close(): Promise<void>;
+}
+
+/** Opens the relay's own small pool (one LISTEN connection + publishes) on the hub's database. */
+export async function openPgRelay(url: string): Promise<PgRelay> {
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  // A lost connection (Postgres restarting) must not crash the hub: the adapter reconnects.
+  pool.on('error', () => undefined);
+  // The adapter's LISTEN connection is checked out for good, so the pool's handler does not
+  // cover it: without this a Postgres restart would crash the hub with an unhandled 'error'.
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  try {
+    await pool.query(`CREATE TABLE IF NOT EXISTS ${ATTACHMENTS_TABLE} (
+      id bigserial UNIQUE,
+      created_at timestamptz DEFAULT NOW(),
+      payload bytea
+    )`);
+  } catch (error) {
+    // Two nodes starting at once: the other one made it (a unique violation in the catalog).
+    const code = (error as { code?: unknown }).code;
+    if (code !== '23505' && code !== '42P07') {
+      await pool.end();
+      throw error;
+    }
+  }
+  const create = createAdapter(pool, {
+    tableName: ATTACHMENTS_TABLE,
+    // Relay errors are not the hub's errors: devices recover by pulling.
+    errorHandler: () => undefined,
+  });
+  // One adapter per namespace; closing them releases the LISTEN connection, so the pool can end.
+  const made: ReturnType<typeof create>[] = [];
+  // socket.io calls the factory with `new`: a plain function (returning the adapter) allows it.
+  const adapter = function (nsp: unknown): ReturnType<typeof create> {
+    const one = create(nsp);
+    made.push(one);
+    return one;
+  } as typeof create;
+  return {
+    adapter,
+    close: async () => {
+      for (const one of made.splice(0)) one.close();
+      await pool.end();
+    },
+  };
+}
