@@ -44,8 +44,12 @@ describe('offline', () => {
       contactMode: 'anonymous',
     });
     expect(online.offline).toBe(false);
-    // Its hand-out and print report reach the hub before it dies (else they count below).
-    await waitFor('the online ticket settled', () => synced(kiosk.bridge));
+    // Its hand-out and "not printed" report reach the hub before it dies (else they count below):
+    // the desk sees both, then the kiosk's outbox is empty.
+    await waitFor('the online ticket handed out and reported', () => {
+      const atDesk = desk.bridge.state()?.store?.customers.find((c) => c.id === online.customer.id);
+      return atDesk?.held === false && atDesk.printState === 'not_printed' && synced(kiosk.bridge);
+    });
 
     await store.hub.kill9();
     await waitFor('everyone sees the hub gone', () =>
