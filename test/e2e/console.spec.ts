@@ -345,3 +345,20 @@ test('the console in Arabic is right to left, accessible and fits a tablet', asy
   await admin.setViewportSize({ width: 1280, height: 900 });
   await admin.evaluate(() => localStorage.setItem('lineup.console.lang', 'EN'));
 });
+
+// Last: the other tests use this desk. Also leaves the shared demo store as the other specs
+// expect it (no third desk left open).
+test('the provisioned desk is removed from the fleet page', async () => {
+  // A reload: the Arabic test switched the language back to English for the next page load.
+  await admin.goto(`${state.hub}/#/fleet?store=demo-store`);
+  await admin.reload();
+  await expect(admin.getByRole('heading', { level: 1, name: /Fleet/ })).toBeVisible();
+  const row = admin.locator('tr[data-device]', { hasText: DESK_NAME });
+  await expect(row).toBeVisible();
+  admin.once('dialog', (dialog) => void dialog.accept());
+  await row.getByRole('button', { name: `Remove ${DESK_NAME}` }).click();
+  await expect(row).toHaveCount(0);
+  await admin.reload();
+  await expect(admin.locator('tr[data-device="demo-kiosk"]')).toBeVisible();
+  await expect(admin.locator('tr[data-device]', { hasText: DESK_NAME })).toHaveCount(0);
+});
