@@ -27,15 +27,7 @@ import { demoStore } from '../shared/demo/demo-store.js';
 import type { Change, CommandResult, DeviceCredential } from '../shared/protocol/sync.js';
 import { postgresBinDir, startPostgres } from '../test/support/postgres.js';
 import type { SwarmReply, SwarmRequest } from './support/socket-swarm.js';
-import {
-  ROOT,
-  connect,
-  measure,
-  startProcess,
-  stats,
-  stop,
-  type Stats,
-} from './support/bench-kit.js';
+import { ROOT, connect, startProcess, stats, stop, type Stats } from './support/bench-kit.js';
 
 const { values } = parseArgs({
   options: { sockets: { type: 'string' }, seconds: { type: 'string' }, stores: { type: 'string' } },
