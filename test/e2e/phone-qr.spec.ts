@@ -17,26 +17,17 @@ import {
   saveScreenshot,
   type DemoState,
   type Receipt,
+  openPhone,
 } from './support.js';
 
-const PHONE = { width: 360, height: 740 };
 let state: DemoState;
 
 test.beforeAll(() => {
   state = demoState();
 });
 
-async function phone(browser: Browser, url: string): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: PHONE,
-    isMobile: true,
-    hasTouch: true,
-    locale: 'en-GB',
-  });
-  const page = await context.newPage();
-  await page.goto(url);
-  return page;
-}
+const phone = (browser: Browser, path: string): Promise<Page> =>
+  openPhone(browser, state.hub, path);
 
 test('the kiosk and the screen show the store QR, which opens the join page', async ({
   browser,

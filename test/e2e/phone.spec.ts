@@ -12,26 +12,17 @@ import {
   openView,
   saveScreenshot,
   type DemoState,
+  openPhone,
 } from './support.js';
 
-const PHONE = { width: 360, height: 740 };
 let state: DemoState;
 
 test.beforeAll(() => {
   state = demoState();
 });
 
-async function phone(browser: Browser, path: string): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: PHONE,
-    isMobile: true,
-    hasTouch: true,
-    locale: 'en-GB',
-  });
-  const page = await context.newPage();
-  await page.goto(new URL(path, state.hub).toString());
-  return page;
-}
+const phone = (browser: Browser, path: string): Promise<Page> =>
+  openPhone(browser, state.hub, path);
 
 async function join(page: Page, service: string): Promise<string> {
   await page.getByRole('button', { name: new RegExp(`^${service}`) }).click();

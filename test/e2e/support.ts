@@ -269,3 +269,16 @@ export async function callNextOnDesk(page: Page, by: 'button' | 'key' = 'button'
   await page.keyboard.press('Enter');
   await expect(page.getByRole('dialog')).toHaveCount(0);
 }
+
+/** A phone (360 px, touch, en-GB) on a page of the hub: `path` relative to `hub`, or a full URL. */
+export async function openPhone(browser: Browser, hub: string, path: string): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: { width: 360, height: 740 },
+    isMobile: true,
+    hasTouch: true,
+    locale: 'en-GB',
+  });
+  const page = await context.newPage();
+  await page.goto(new URL(path, hub).toString());
+  return page;
+}
