@@ -208,21 +208,20 @@ export class HubEngine {
   }
 
   async pull(storeId: string, since: LogPosition, limit: number): Promise<PullResponse> {
-    const head = await this.repo.head(storeId);
-    if (head === null)
+    // Head and changes from one snapshot: hub-side writes (turn-near alerts) go on meanwhile,
+    // and a head older than the changes it comes with would mislead the device's cursor.
+    const read = await this.repo.read(async (tx) => {
+      const head = await tx.head(storeId);
+      if (head === null) return null;
+      const reset = since.epoch !== head.epoch || since.seq > head.seq;
+      const changes = reset ? [] : await tx.changesSince(storeId, head.epoch, since.seq, limit);
+      return { head, reset, changes };
+    });
+    if (read === null)
       return { ok: false, refusal: { code: 'not_found', message: 'Unknown store.' } };
     // Device health travels with every pull: a device that reconnects sees the store's now.
     const health = await this.repo.deviceHealth(storeId);
-    if (since.epoch !== head.epoch || since.seq > head.seq) {
-      return { ok: true, changes: [], head, reset: true, health };
-    }
-    return {
-      ok: true,
-      changes: await this.repo.changesSince(storeId, head.epoch, since.seq, limit),
-      head,
-      reset: false,
-      health,
-    };
+    return { ok: true, ...read, health };
   }
 
   snapshot(storeId: string): Promise<StoreSnapshot | null> {

@@ -9,7 +9,13 @@ import { SYNC_NAMESPACE, type Change } from '../../../shared/protocol/sync.js';
 import { HUB_ENGINE, hubDatabaseUrl } from '../../support/hub-engine.js';
 import { waitFor } from '../../support/processes.js';
 import { removeDir, send, tempDataDir } from './harness.js';
-import { LEAF_SERVICES, connectFleet, pullAll, seedFleet, type Connected } from './workload.js';
+import {
+  LEAF_SERVICES,
+  connectFleet,
+  seedFleet,
+  settledPulls,
+  type Connected,
+} from './workload.js';
 
 /** Every change a socket hears live, in arrival order. */
 function heard(socket: Socket): Change[] {
@@ -79,8 +85,7 @@ describe.skipIf(HUB_ENGINE !== 'postgres')('hub nodes relay broadcasts over Post
       const result = await send(conn.kiosks[1]!, register('Relay Dropped'));
       expect(result.ok).toBe(true);
       // What the desk's next pull brings is the hub's whole log, with the register in it.
-      const fromA = await pullAll(deskOnA);
-      const fromB = await pullAll(conn.desks[1]!);
+      const [fromA, fromB] = await settledPulls([deskOnA, conn.desks[1]!]);
       expect(registered(fromA.changes, 'Relay Dropped')).toBe(true);
       expect(fromA).toEqual(fromB);
     } finally {

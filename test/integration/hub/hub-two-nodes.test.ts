@@ -6,7 +6,6 @@
 // on one file are not a supported setup.
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import type { Socket } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import type { Change, CommandResult, TicketBlock } from '../../../shared/protocol/sync.js';
 import { HUB_ENGINE } from '../../support/hub-engine.js';
@@ -16,7 +15,7 @@ import {
   checkInvariants,
   connectFleet,
   opArb,
-  pullAll,
+  settledPulls,
   runOps,
   seedFleet,
 } from './workload.js';
@@ -41,24 +40,6 @@ function overlaps(changes: readonly Change[]): string[] {
     }),
   );
   return broken;
-}
-
-type Pulled = Awaited<ReturnType<typeof pullAll>>;
-
-/**
- * The whole log through each node, once it has stopped growing: the hub's own follow-ups (the
- * turn-near alerts after calls) may still be appended between two pulls.
- */
-async function settledPulls(a: Socket, b: Socket): Promise<[Pulled, Pulled]> {
-  for (let attempt = 0; ; attempt++) {
-    const first = await pullAll(a);
-    const other = await pullAll(b);
-    const again = await pullAll(a);
-    const sameHead = (x: Pulled) =>
-      x.head.epoch === first.head.epoch && x.head.seq === first.head.seq;
-    if ((sameHead(other) && sameHead(again)) || attempt === 20) return [first, other];
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 describe.skipIf(HUB_ENGINE !== 'postgres')('two hub nodes on one Postgres database', () => {
@@ -124,7 +105,7 @@ describe.skipIf(HUB_ENGINE !== 'postgres')('two hub nodes on one Postgres databa
       for (const [a, b] of twice) expect(a).toEqual(b);
 
       // Both nodes serve the same log, and it keeps every invariant.
-      const [fromA, fromB] = await settledPulls(both.desks[0]!, swapped.desks[0]!);
+      const [fromA, fromB] = await settledPulls([both.desks[0]!, swapped.desks[0]!]);
       expect(fromB).toEqual(fromA);
       expect(checkInvariants(sent, fromA.changes, fromA.head)).toEqual([]);
       expect(overlaps(fromA.changes)).toEqual([]);

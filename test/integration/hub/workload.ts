@@ -243,6 +243,26 @@ export async function pullAll(
   }
 }
 
+export type Pulled = Awaited<ReturnType<typeof pullAll>>;
+
+/**
+ * The whole log through each socket, once it has stopped growing: the hub's own follow-ups (the
+ * turn-near alerts after calls and registers) may still be appended after the last answer.
+ */
+export async function settledPulls<const T extends readonly Socket[]>(
+  sockets: T,
+): Promise<{ -readonly [K in keyof T]: Pulled }> {
+  for (let attempt = 0; ; attempt++) {
+    const pulled = await Promise.all(sockets.map((s) => pullAll(s)));
+    const again = await pullAll(sockets[0]!);
+    const settled = [...pulled, again].every(
+      (p) => p.head.epoch === again.head.epoch && p.head.seq === again.head.seq,
+    );
+    if (settled || attempt === 40) return pulled as { -readonly [K in keyof T]: Pulled };
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 /** The invariants every history must keep; returns a list of broken ones (empty = fine). */
 export function checkInvariants(
   sent: readonly Sent[],
