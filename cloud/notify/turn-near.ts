@@ -2,50 +2,68 @@
 // come back (mustWait) and whose turn is now near (ptc people / ttc minutes, the store's rule)
 // are marked `alerted` once, through the engine, so the change is logged (and its SMS, email
 // and webhook go out through the outbox like any other).
-import { shouldAlert } from '../../shared/domain/turn-near.js';
+import type { Customer } from '../../shared/domain/entities.js';
+import { OBSERVED_SAMPLE, estimateWith } from '../../shared/domain/estimate.js';
 import { storeDay } from '../../shared/domain/numbering.js';
+import { compareQueueOrder } from '../../shared/domain/queue.js';
+import { shouldAlert } from '../../shared/domain/turn-near.js';
 import type { Change } from '../../shared/protocol/sync.js';
+import type { HubData } from '../db/hub-repo.js';
 import type { HubEngine } from '../engine/hub-engine.js';
-import { estimateAt } from '../engine/handlers/estimate.js';
+import { countPeopleBefore } from '../engine/handlers/estimate.js';
 
 export const TURN_NEAR_ORIGIN = 'hub:turn-near';
 
+/**
+ * The store's customers to mark `alerted` now. Per service, its waiting customers are taken in
+ * call order and the first whose turn is not near ends the search: everyone behind has more
+ * people before them and so a longer wait. A change costs a few counts, not one per customer.
+ */
+async function dueAlerts(tx: HubData, storeId: string, now: Date): Promise<Customer[]> {
+  const store = await tx.store(storeId);
+  if (store === null) return [];
+  const day = storeDay(now, store.timeZone);
+  const queue = { store, services: await tx.services(storeId), devices: await tx.devices(storeId) };
+  const servicesById = new Map(queue.services.map((s) => [s.id, s]));
+  const byService = new Map<string, Customer[]>();
+  for (const c of await tx.queueCustomers(storeId, day)) {
+    if (c.state !== 'waiting') continue;
+    byService.set(c.serviceId, [...(byService.get(c.serviceId) ?? []), c]);
+  }
+  const due: Customer[] = [];
+  for (const [serviceId, waiting] of byService) {
+    const candidates = waiting
+      .filter((c) => c.mustWait && !c.alerted)
+      .sort((a, b) => compareQueueOrder(a, b, servicesById));
+    if (candidates.length === 0) continue;
+    // Twice the sample: the domain drops unusable samples before it takes its median.
+    const finished = await tx.latestServiceTimes(storeId, serviceId, day, OBSERVED_SAMPLE * 2);
+    for (const c of candidates) {
+      const before = await countPeopleBefore(tx, c, queue);
+      if (!shouldAlert(c, estimateWith(serviceId, before, finished, queue), store)) break;
+      due.push(c);
+    }
+  }
+  return due;
+}
+
 /** Marks every customer of the store whose turn became near; returns how many. */
-export function alertTurnNear(
+export async function alertTurnNear(
   engine: HubEngine,
   storeId: string,
   now: Date = new Date(),
 ): Promise<number> {
+  // Looked for without the store's lock first: most changes bring nobody's turn near, and the
+  // lock would hold up the store's commands. Found ones are checked again under the lock.
+  if ((await engine.repo.read((tx) => dueAlerts(tx, storeId, now))).length === 0) return 0;
   return engine.mutate(
     async (append, tx) => {
-      const store = await tx.store(storeId);
-      if (store === null) return 0;
-      const day = storeDay(now, store.timeZone);
-      const services = await tx.services(storeId);
-      const devices = await tx.devices(storeId);
-      const ctx = {
-        repo: tx,
-        store,
-        day,
-        services: () => Promise.resolve(services),
-        devices: () => Promise.resolve(devices),
-      };
-      let alerted = 0;
-      for (const c of await tx.queueCustomers(storeId, day)) {
-        if (!c.mustWait || c.state !== 'waiting' || c.alerted) continue;
-        const estimate = await estimateAt(ctx, {
-          id: c.id,
-          serviceId: c.serviceId,
-          prioritized: c.prioritized,
-          sortAt: c.sortAt,
-          arrivalSeq: c.arrivalSeq,
-        });
-        if (!shouldAlert(c, estimate, store)) continue;
+      const due = await dueAlerts(tx, storeId, now);
+      for (const c of due) {
         const customer = { ...c, alerted: true, updatedAt: now.toISOString() };
         await append(storeId, 'alerted', { kind: 'customer', customer }, TURN_NEAR_ORIGIN);
-        alerted += 1;
       }
-      return alerted;
+      return due.length;
     },
     [storeId],
   );
