@@ -14,8 +14,12 @@
 //   retry instead of wait; waiting is what a queue wants. Writers of other stores never wait.
 // - The log: head_seq is bumped by an UPDATE of the locked row, so seqs are handed out one at a
 //   time and commit in order: a reader never sees seq n+1 without seq n (gapless).
-// - A device command id is locked (advisory, per id) before it is looked up: a duplicate sent
-//   to another node at the same time waits for the first to commit, then gets its result.
+// - A device command id is looked up under its store's lock (the sequencer's rule): a duplicate
+//   sent to another node at the same time waits for the first to commit, then gets its result;
+//   the primary key of applied_commands refuses a second insert whatever happens.
+// - Savepoints (one per device command) are not released: a commit-time merge, one round trip
+//   less per command. A batch holds at most 32 (the sync server's cap), within the 64
+//   subtransactions Postgres keeps in shared memory without overflowing.
 // - Read-only views (`read`) run on one REPEATABLE READ READ ONLY snapshot.
 // Calls outside a transaction (rate counters, replay memory, secrets, claims) are each one
 // atomic statement (INSERT ... ON CONFLICT / UPDATE ... RETURNING), correct across nodes.
@@ -63,8 +67,6 @@ import type {
 import { hashToken, newObjectId } from './ids.js';
 import { migratePg } from './pg-migrations.js';
 
-/** The advisory lock space of device command ids (two-int keys). */
-const COMMAND_LOCK_SPACE = 0x6c636d64; // 'lcmd'
 /** Serialization failure and deadlock: the database undid the attempt, which may run again. */
 const TRANSIENT = new Set(['40001', '40P01']);
 const MAX_ATTEMPTS = 5;
@@ -116,11 +118,7 @@ export async function openPgHubRepo(
 
 /** Every data method of the port, on a connection: the pool (autocommit) or a transaction's. */
 class PgData implements HubData {
-  constructor(
-    protected readonly db: pg.Pool | pg.PoolClient,
-    /** In a write transaction: command ids are locked before they are looked up. */
-    private readonly writes: boolean,
-  ) {}
+  constructor(protected readonly db: pg.Pool | pg.PoolClient) {}
 
   protected async run<R = DataRow>(
     text: string,
@@ -573,11 +571,6 @@ class PgData implements HubData {
 
   // Idempotency of device commands.
   async appliedCommand(id: string): Promise<AppliedCommand | null> {
-    // In a write transaction the id is locked first: a concurrent duplicate (another node)
-    // waits here until the first commits, then reads its result below.
-    if (this.writes) {
-      await this.run('SELECT pg_advisory_xact_lock($1, hashtext($2))', [COMMAND_LOCK_SPACE, id]);
-    }
     const { rows } = await this.run<{ device_id: string; type: string; result: string }>(
       'SELECT device_id, type, result FROM applied_commands WHERE id = $1',
       [id],
@@ -1040,9 +1033,72 @@ class PgData implements HubData {
 class PgTx extends PgData implements HubTx {
   private savepoints = 0;
   private readonly locked = new Set<string>();
+  /**
+   * Reads of configuration (stores, services, devices, API keys, notification settings) kept
+   * for the rest of the transaction: a batch of commands reads them once, not once per command.
+   * Sound because a store's entities are written only by transactions holding its lock (this
+   * one, once it has read them); a write of this transaction, or a rolled back savepoint,
+   * forgets them all. Customers are never kept.
+   */
+  private readonly kept = new Map<string, Promise<unknown>>();
 
   constructor(private readonly client: pg.PoolClient) {
-    super(client, true);
+    super(client);
+  }
+
+  private keep<T>(key: string, read: () => Promise<T>): Promise<T> {
+    let found = this.kept.get(key) as Promise<T> | undefined;
+    if (found === undefined) {
+      found = read();
+      this.kept.set(key, found);
+      found.catch(() => this.kept.delete(key));
+    }
+    // A copy each time: no caller can change what the next one reads.
+    return found.then((value) => structuredClone(value));
+  }
+
+  override store(id: string): Promise<Store | null> {
+    return this.keep(`store:${id}`, () => super.store(id));
+  }
+  override services(storeId?: string): Promise<Service[]> {
+    return this.keep(`services:${storeId ?? '*'}`, () => super.services(storeId));
+  }
+  override device(id: string): Promise<Device | null> {
+    return this.keep(`device:${id}`, () => super.device(id));
+  }
+  override devices(storeId?: string): Promise<Device[]> {
+    return this.keep(`devices:${storeId ?? '*'}`, () => super.devices(storeId));
+  }
+  override apiAccount(key: string): Promise<unknown> {
+    return this.keep(`api:${key}`, () => super.apiAccount(key));
+  }
+  override notifySetting(key: string): Promise<unknown> {
+    return this.keep(`notify:${key}`, () => super.notifySetting(key));
+  }
+
+  override append(storeId: string, entry: Parameters<PgData['append']>[1]): Promise<Change> {
+    if (entry.entity.kind !== 'customer') this.kept.clear();
+    return super.append(storeId, entry);
+  }
+  override createStore(store: Store): Promise<void> {
+    this.kept.clear();
+    return super.createStore(store);
+  }
+  override upsertOrganization(org: Organization): Promise<void> {
+    this.kept.clear();
+    return super.upsertOrganization(org);
+  }
+  override insertApiAccount(...args: Parameters<PgData['insertApiAccount']>): Promise<void> {
+    this.kept.clear();
+    return super.insertApiAccount(...args);
+  }
+  override updateApiAccount(key: string, record: unknown): Promise<void> {
+    this.kept.clear();
+    return super.updateApiAccount(key, record);
+  }
+  override setNotifySetting(key: string, value: unknown): Promise<void> {
+    this.kept.clear();
+    return super.setNotifySetting(key, value);
   }
 
   /** Locks the stores' sequence rows (sorted: two transactions never wait in a circle). */
@@ -1056,16 +1112,18 @@ class PgTx extends PgData implements HubTx {
     return this.lockStores([storeId]);
   }
 
+  /**
+   * A savepoint kept to the end of the transaction on success (no RELEASE: one round trip per
+   * command saved; names are unique, so a rollback to one also drops those made after it).
+   */
   async savepoint<T>(fn: (tx: HubTx) => Promise<T>): Promise<T> {
     const name = `lineup_sp${++this.savepoints}`;
     await this.client.query(`SAVEPOINT ${name}`);
     try {
-      const out = await fn(this);
-      await this.client.query(`RELEASE SAVEPOINT ${name}`);
-      return out;
+      return await fn(this);
     } catch (error) {
+      this.kept.clear();
       await this.client.query(`ROLLBACK TO SAVEPOINT ${name}`);
-      await this.client.query(`RELEASE SAVEPOINT ${name}`);
       throw error;
     }
   }
@@ -1073,7 +1131,7 @@ class PgTx extends PgData implements HubTx {
 
 export class PgHubRepo extends PgData implements HubRepo {
   constructor(private readonly pool: pg.Pool) {
-    super(pool, false);
+    super(pool);
   }
 
   /**
@@ -1101,7 +1159,7 @@ export class PgHubRepo extends PgData implements HubRepo {
   /** One consistent snapshot, read only. */
   read<T>(fn: (tx: HubData) => Promise<T>): Promise<T> {
     return this.within('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', (client) =>
-      fn(new PgData(client, false)),
+      fn(new PgData(client)),
     );
   }
 
@@ -1111,7 +1169,9 @@ export class PgHubRepo extends PgData implements HubRepo {
     try {
       await client.query(begin);
       const out = await fn(client);
-      await client.query('COMMIT');
+      // Postgres answers COMMIT of a transaction an error broke with ROLLBACK, not an error.
+      const committed = await client.query('COMMIT');
+      if (committed.command !== 'COMMIT') throw new Error('The transaction was rolled back.');
       return out;
     } catch (error) {
       try {

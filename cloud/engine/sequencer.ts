@@ -138,11 +138,11 @@ export class Sequencer {
   /**
    * Applies device commands, each once per id, in order, in ONE write transaction: commands
    * that arrive while the previous batch is being made durable share its commit (group commit),
-   * so a busy store pays one fsync per batch instead of one per command. Each command runs in
-   * its own savepoint: a refusal thrown half-way undoes only what that command wrote, and its
-   * result, refusal or not, is recorded under its id. An unexpected error undoes that command
-   * alone and is returned in its place. `storeIds` are the batch's stores as known before the
-   * transaction (locked up front); a command whose store turns out to be another locks it late.
+   * so a busy store pays one commit per batch instead of one per command. What a command writes
+   * runs in one savepoint: a refusal or an unexpected error undoes that command alone (the
+   * error is returned in its place), and the result is recorded under the command's id.
+   * `storeIds` are the batch's stores as known before the transaction (locked up front); a
+   * command whose store turns out to be another locks it late.
    */
   async commands(
     batch: readonly CommandJob[],
@@ -156,10 +156,13 @@ export class Sequencer {
       for (const job of batch) {
         const mark = changes.length;
         try {
-          out.push(await tx.savepoint(() => this.applyOne(tx, locked, job, changes)));
+          out.push(await this.applyOne(tx, locked, job, changes));
         } catch (error) {
+          // Undone by its savepoint: the others go on. Anything else (a read that failed
+          // outside it) may have broken the transaction: fail the whole batch, tell nobody ok.
+          if (!(error instanceof UndoneCommand)) throw error;
           changes.length = mark;
-          out.push(error instanceof Error ? error : new Error(String(error)));
+          out.push(error.cause);
         }
       }
       return out;
@@ -174,19 +177,28 @@ export class Sequencer {
     { actor, envelope, now, prepare }: CommandJob,
     changes: Change[],
   ): Promise<CommandResult> {
-    const prior = await tx.appliedCommand(envelope.id);
-    if (prior !== null) {
+    const seen = async (): Promise<CommandResult | null> => {
+      const prior = await tx.appliedCommand(envelope.id);
+      if (prior === null) return null;
       if (prior.deviceId !== actor.deviceId || prior.type !== envelope.type) {
         return refusal('conflict', 'This command id was already used for another command.');
       }
       return prior.result;
-    }
+    };
+    // Looked up under the lock of the device's store (taken up front): a duplicate sent to
+    // another hub node waits for that lock, then finds the first one's result here.
+    const prior = await seen();
+    if (prior !== null) return prior;
     const prepared = await prepare(tx);
     if ('refusal' in prepared) return { ok: false, refusal: prepared.refusal };
     const { storeId } = prepared;
     if (!locked.has(storeId)) {
+      // The device moved since the batch was scoped: its store is locked only now, and a
+      // duplicate may have committed while this waited for it.
       await tx.lockStore(storeId);
       locked.add(storeId);
+      const late = await seen();
+      if (late !== null) return late;
     }
     const mine: Change[] = [];
     const emit: Emit = async (event, entity) => {
@@ -200,33 +212,49 @@ export class Sequencer {
       mine.push(change);
       return change;
     };
+    const record = (sp: HubTx, result: CommandResult) =>
+      sp.recordCommand(envelope.id, {
+        storeId,
+        deviceId: actor.deviceId,
+        type: envelope.type,
+        result,
+        appliedAt: now.toISOString(),
+      });
     let result: CommandResult;
     try {
-      const outcome = await tx.savepoint((sp) => prepared.run(emit, sp));
-      const position = await tx.head(storeId);
-      if (position === null) throw new Error(`Store ${storeId} has no log.`);
-      result = {
-        ok: true,
-        position,
-        customer: outcome.customer ?? null,
-        block: outcome.block ?? null,
-      };
+      result = await tx.savepoint(async (sp) => {
+        const outcome = await prepared.run(emit, sp);
+        const last = mine.at(-1);
+        const position =
+          last !== undefined ? { epoch: last.epoch, seq: last.seq } : await sp.head(storeId);
+        if (position === null) throw new Error(`Store ${storeId} has no log.`);
+        const applied: CommandResult = {
+          ok: true,
+          position,
+          customer: outcome.customer ?? null,
+          block: outcome.block ?? null,
+        };
+        await record(sp, applied);
+        return applied;
+      });
     } catch (error) {
+      // The savepoint undid what the command wrote; a refusal is recorded in its place.
       mine.length = 0;
       if (error instanceof Refused) result = { ok: false, refusal: error.toRefusal() };
       else if (error instanceof IllegalTransitionError)
         result = refusal('illegal_transition', error.message);
-      else throw error;
+      else throw new UndoneCommand(error instanceof Error ? error : new Error(String(error)));
+      await record(tx, result);
     }
-    await tx.recordCommand(envelope.id, {
-      storeId,
-      deviceId: actor.deviceId,
-      type: envelope.type,
-      result,
-      appliedAt: now.toISOString(),
-    });
     changes.push(...mine);
     return result;
+  }
+}
+
+/** An unexpected error of one command, whose writes its savepoint undid. */
+class UndoneCommand extends Error {
+  constructor(override readonly cause: Error) {
+    super(cause.message);
   }
 }
 

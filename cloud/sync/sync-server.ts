@@ -28,9 +28,9 @@ import type { Actor, HubEngine } from '../engine/hub-engine.js';
 const storeRoom = (storeId: string): string => `store:${storeId}`;
 const deviceRoom = (deviceId: string): string => `device:${deviceId}`;
 
-/** How often the hub looks for changes another process (the CLI) appended to the log. */
 /** Commands applied in one group-commit transaction at most (see flush). */
 const MAX_BATCH = 32;
+/** How often the hub looks for changes another process (the CLI) appended to the log. */
 const TAIL_INTERVAL_MS = 500;
 
 export interface SyncServer {

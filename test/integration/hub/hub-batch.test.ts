@@ -1,0 +1,77 @@
+// A group-commit batch on either engine: a command that fails half-way, after it wrote, is
+// undone alone (its savepoint), answered `internal`, and leaves its id free for a retry; the
+// commands around it commit, and the log holds exactly theirs.
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { seedStore } from '../../../cloud/engine/admin.js';
+import { HubEngine, type Actor } from '../../../cloud/engine/hub-engine.js';
+import { demoStore } from '../../../shared/demo/demo-store.js';
+import { CommandEnvelopeSchema, type CommandResult } from '../../../shared/protocol/sync.js';
+import { openTestHubRepo } from '../../support/hub-engine.js';
+import { removeDir, tempDataDir } from './harness.js';
+
+const kiosk: Actor = { deviceId: 'demo-kiosk', origin: 'demo-kiosk' };
+const register = (name: string, id = randomUUID()) =>
+  CommandEnvelopeSchema.parse({
+    id,
+    issuedAt: new Date().toISOString(),
+    type: 'register',
+    payload: { serviceId: 'demo-new-phone', lang: 'EN', contactMode: 'name', contact: { name } },
+  });
+const outcome = (r: CommandResult) => (r.ok ? (r.customer?.contact.name ?? 'ok') : r.refusal.code);
+
+describe('a batch of device commands', () => {
+  it('undoes a command that breaks after writing, alone, and lets its retry through', async () => {
+    const dir = tempDataDir();
+    const repo = await openTestHubRepo(dir);
+    try {
+      const engine = new HubEngine(repo);
+      await seedStore(engine);
+      let broken = true;
+      // Runs in the transaction after each append: throwing here comes after the writes.
+      engine.onAppend(async (change) => {
+        if (
+          broken &&
+          change.entity.kind === 'customer' &&
+          change.entity.customer.contact.name === 'Breaks'
+        ) {
+          throw new Error('the disk hiccuped');
+        }
+      });
+      const { seq: before } = (await repo.head(demoStore.store.id))!;
+      const breaks = register('Breaks');
+      const results = await engine.applyCommands(
+        ['Ada', 'Breaks', 'Grace'].map((name) => ({
+          actor: kiosk,
+          envelope: name === 'Breaks' ? breaks : register(name),
+        })),
+      );
+      expect(results.map(outcome)).toEqual(['Ada', 'internal', 'Grace']);
+
+      const log = await repo.changesSince(
+        demoStore.store.id,
+        (await repo.head(demoStore.store.id))!.epoch,
+        before,
+        100,
+      );
+      const names = (changes: typeof log) =>
+        changes.flatMap((c) =>
+          c.entity.kind === 'customer' ? [c.entity.customer.contact.name] : [],
+        );
+      expect(names(log)).toEqual(['Ada', 'Grace']);
+      expect(log.map((c) => c.seq)).toEqual([before + 1, before + 2]);
+      expect((await repo.customers(demoStore.store.id)).map((c) => c.contact.name).sort()).toEqual([
+        'Ada',
+        'Grace',
+      ]);
+
+      // Nothing was recorded under its id: the device's resend is applied now.
+      broken = false;
+      const [retried] = await engine.applyCommands([{ actor: kiosk, envelope: breaks }]);
+      expect(retried && outcome(retried)).toBe('Breaks');
+    } finally {
+      await repo.close();
+      removeDir(dir);
+    }
+  });
+});
