@@ -99,7 +99,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   });
 
   const sync = await attachSync(app.server, engine, { adapter: relay?.adapter });
-  registerPhone(app, engine, sync.io);
+  registerPhone(app, engine, sync.io, relay !== null);
   registerConsole(app, engine, sync, { storage });
   // Devices only use `/sync`, which authenticates them; the default namespace would take anyone.
   sync.io.of('/').use((_socket, next) => {

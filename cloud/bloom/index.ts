@@ -9,10 +9,16 @@ import { PhoneQueue } from './phone-queue.js';
 
 export { PhoneQueue } from './phone-queue.js';
 
-export function registerPhone(app: FastifyInstance, engine: HubEngine, io: Server): PhoneQueue {
+/** `relayed`: other hub nodes share `io` through the Postgres relay (their phones hear this one). */
+export function registerPhone(
+  app: FastifyInstance,
+  engine: HubEngine,
+  io: Server,
+  relayed = false,
+): PhoneQueue {
   const phone = new PhoneQueue(engine);
   registerBloom(app, engine, phone);
-  registerPhonePages(app, engine, phone, io);
+  registerPhonePages(app, engine, phone, io, relayed);
   return phone;
 }
 

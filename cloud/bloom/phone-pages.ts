@@ -120,6 +120,7 @@ export function registerPhonePages(
   engine: HubEngine,
   phone: PhoneQueue,
   io: Server,
+  relayed: boolean,
 ): void {
   const socketClient = readFileSync(socketClientFile());
 
@@ -319,14 +320,24 @@ export function registerPhonePages(
     return answer;
   });
 
-  attachTicketNamespace(io, engine, phone);
+  attachTicketNamespace(io, engine, phone, relayed);
 }
+
+/** Between hub nodes: "these stores changed here" (the phones of those stores on every node). */
+const STORES_CHANGED = 'stores_changed';
+const StoreIdsSchema = z.array(z.string().max(200)).max(10_000);
 
 /**
  * `/ticket`: a socket authenticates with a page token and hears `ticket` (its TicketView) when
- * anything in its store changes that changes that view. It can send nothing.
+ * anything in its store changes that changes that view. It can send nothing. With several hub
+ * nodes, a node tells the others which stores its commits changed, through the relay.
  */
-function attachTicketNamespace(io: Server, engine: HubEngine, phone: PhoneQueue): void {
+function attachTicketNamespace(
+  io: Server,
+  engine: HubEngine,
+  phone: PhoneQueue,
+  relayed: boolean,
+): void {
   const nsp = io.of(TICKET_NAMESPACE);
   const storeRoom = (storeId: string) => `tstore:${storeId}`;
 
@@ -367,8 +378,8 @@ function attachTicketNamespace(io: Server, engine: HubEngine, phone: PhoneQueue)
     push([socket], storeId).catch(() => {});
   });
 
-  engine.onChanges((changes) => {
-    for (const storeId of new Set(changes.map((c) => c.storeId))) {
+  const pushStores = (storeIds: Iterable<string>): void => {
+    for (const storeId of storeIds) {
       const ids = nsp.adapter.rooms.get(storeRoom(storeId));
       if (ids === undefined || ids.size === 0) continue;
       const sockets = [...ids]
@@ -376,5 +387,16 @@ function attachTicketNamespace(io: Server, engine: HubEngine, phone: PhoneQueue)
         .filter((s): s is Socket => s !== undefined);
       push(sockets, storeId).catch(() => {});
     }
+  };
+  engine.onChanges((changes) => {
+    const storeIds = [...new Set(changes.map((c) => c.storeId))];
+    pushStores(storeIds);
+    if (relayed) nsp.serverSideEmit(STORES_CHANGED, storeIds);
   });
+  if (relayed) {
+    nsp.on(STORES_CHANGED, (raw: unknown) => {
+      const storeIds = StoreIdsSchema.safeParse(raw);
+      if (storeIds.success) pushStores(storeIds.data);
+    });
+  }
 }

@@ -241,6 +241,8 @@ export interface HubData extends RequestLedger, NotifyRepo {
 
   // The log.
   head(storeId: string): Promise<LogPosition | null>;
+  /** Every store's head, in one read (the sync server's tail looks at all of them each tick). */
+  heads(): Promise<Map<string, LogPosition>>;
   changesSince(storeId: string, epoch: string, seq: number, limit: number): Promise<Change[]>;
   /** Creates a store's row (and its first epoch) before its first change is logged. */
   createStore(store: Store): Promise<void>;

@@ -366,6 +366,12 @@ class PgData implements HubData {
     const row = rows[0];
     return row === undefined ? null : { epoch: row.epoch, seq: row.head_seq };
   }
+  async heads(): Promise<Map<string, LogPosition>> {
+    const { rows } = await this.run<{ id: string; epoch: string; head_seq: number }>(
+      'SELECT id, epoch, head_seq FROM stores',
+    );
+    return new Map(rows.map((r) => [r.id, { epoch: r.epoch, seq: r.head_seq }]));
+  }
   changesSince(storeId: string, epoch: string, seq: number, limit: number): Promise<Change[]> {
     return this.all(
       `SELECT data FROM log WHERE store_id = $1 AND epoch = $2 AND seq > $3

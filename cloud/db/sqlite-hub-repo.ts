@@ -348,6 +348,14 @@ export class SqliteHubRepo implements HubRepo, HubTx {
       { epoch: string; head_seq: number } | undefined;
     return row === undefined ? null : { epoch: row.epoch, seq: row.head_seq };
   }
+  async heads(): Promise<Map<string, LogPosition>> {
+    const rows = this.prepare('SELECT id, epoch, head_seq FROM stores').all() as {
+      id: string;
+      epoch: string;
+      head_seq: number;
+    }[];
+    return new Map(rows.map((r) => [r.id, { epoch: r.epoch, seq: r.head_seq }]));
+  }
   async changesSince(
     storeId: string,
     epoch: string,

@@ -68,10 +68,7 @@ export async function attachSync(
   });
   const nsp = io.of(SYNC_NAMESPACE);
   const published = new Map<string, LogPosition>();
-  for (const store of await engine.repo.stores()) {
-    const head = await engine.repo.head(store.id);
-    if (head !== null) published.set(store.id, head);
-  }
+  for (const [storeId, head] of await engine.repo.heads()) published.set(storeId, head);
 
   // A device's record changed: its live sockets whose credential no longer passes (`device
   // reset`) are closed, so a revoked token stops working at once; so are those joined to another
@@ -112,13 +109,11 @@ export async function attachSync(
   // broadcast when seen, in order: on several nodes this is the slow path behind the relay.
   let tailing = false;
   const tailLog = async (): Promise<void> => {
-    for (const store of await engine.repo.stores()) {
-      const head = await engine.repo.head(store.id);
-      if (head === null) continue;
-      const last = published.get(store.id);
+    for (const [storeId, head] of await engine.repo.heads()) {
+      const last = published.get(storeId);
       if (last !== undefined && last.epoch === head.epoch && last.seq >= head.seq) continue;
       const from = last !== undefined && last.epoch === head.epoch ? last.seq : 0;
-      broadcastTo(nsp.local, await engine.repo.changesSince(store.id, head.epoch, from, 5000));
+      broadcastTo(nsp.local, await engine.repo.changesSince(storeId, head.epoch, from, 5000));
     }
   };
   const tail = setInterval(() => {

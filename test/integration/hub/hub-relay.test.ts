@@ -2,10 +2,15 @@
 // a desk on node A hears a register made through node B. The relay is only a fast path: with it
 // dropped on one node, that node's devices still converge on their next pull (cursor protocol).
 // Postgres only: SQLite is a single node without an adapter.
-import type { Socket } from 'socket.io-client';
+import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type RunningHub } from '../../../cloud/server.js';
+import type { TicketView } from '../../../cloud/bloom/ticket-view.js';
 import { SYNC_NAMESPACE, type Change } from '../../../shared/protocol/sync.js';
+import {
+  TICKET_PATH_ROUTE,
+  TicketPathResponseSchema,
+} from '../../../shared/protocol/ticket-page.js';
 import { HUB_ENGINE, hubDatabaseUrl } from '../../support/hub-engine.js';
 import { waitFor } from '../../support/processes.js';
 import { removeDir, send, tempDataDir } from './harness.js';
@@ -15,6 +20,7 @@ import {
   seedFleet,
   settledPulls,
   type Connected,
+  type Fleet,
 } from './workload.js';
 
 /** Every change a socket hears live, in arrival order. */
@@ -44,10 +50,11 @@ describe.skipIf(HUB_ENGINE !== 'postgres')('hub nodes relay broadcasts over Post
   let dir: string;
   let nodes: RunningHub[] = [];
   let conn: Connected;
+  let fleet: Fleet;
 
   beforeAll(async () => {
     dir = tempDataDir();
-    const fleet = await seedFleet(dir, 2, 2);
+    fleet = await seedFleet(dir, 2, 2);
     const url = hubDatabaseUrl(dir)!;
     nodes = await Promise.all([0, 1].map(() => startHub({ storage: { engine: 'postgres', url } })));
     // Kiosk i and desk i on node i.
@@ -90,6 +97,45 @@ describe.skipIf(HUB_ENGINE !== 'postgres')('hub nodes relay broadcasts over Post
       expect(fromA).toEqual(fromB);
     } finally {
       adapter.onMessage = relayed;
+    }
+  });
+
+  it('a phone following its ticket on node A sees a desk on node B call it', async () => {
+    const kioskOnA = conn.kiosks[0]!;
+    const deskOnB = conn.desks[1]!;
+    const made = await send(kioskOnA, register('Phone On A'));
+    if (!made.ok || made.customer === null) throw new Error(JSON.stringify(made));
+    const customerId = made.customer.id;
+    expect((await send(kioskOnA, { type: 'hand_out', payload: { customerId } })).ok).toBe(true);
+
+    // The ticket's page token, as the kiosk asks for it to print its QR.
+    const answer = await fetch(`${nodes[0]!.url}${TICKET_PATH_ROUTE}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ credential: fleet.kiosks[0], customerId }),
+    });
+    const { path } = TicketPathResponseSchema.parse(await answer.json());
+    const phone = io(`${nodes[0]!.url}/ticket`, {
+      auth: { token: path.slice('/t/'.length) },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    const views: TicketView[] = [];
+    phone.on('ticket', (view: TicketView) => views.push(view));
+    try {
+      await waitFor('the phone to show its ticket waiting', () =>
+        views.some((v) => v.state === 'waiting'),
+      );
+      const called = await send(deskOnB, { type: 'call_customer', payload: { customerId } });
+      expect(called.ok).toBe(true);
+      const view = await waitFor('the phone on node A to hear the call made on node B', () =>
+        views.find((v) => v.state === 'called'),
+      );
+      expect(view.desk).not.toBeNull();
+      expect(view.ticket).toBe(made.customer.ticket);
+    } finally {
+      phone.close();
     }
   });
 });
