@@ -1,14 +1,16 @@
 // Several hub nodes on one Postgres (issue 13). Four rows, each against a baseline of the same run:
 // (a) durable device commands per second through a real `lineup-hub serve --db` node (socket.io,
-//     8 in flight) vs a raw Postgres INSERT + COMMIT on the same cluster, 8 in flight (goal >= 40 %);
+//     8 in flight, a kiosk of each of 8 stores) vs a raw Postgres INSERT + COMMIT on the same
+//     cluster, 8 in flight (goal >= 40 %); and one store alone (its commands are sequenced);
 // (b) call next -> the screen hears `called` (p50/p99), screen on the other node vs the same node;
 // (c) N device sockets (--sockets, default 10,000) held by one node, the clients spread over two
 //     client processes (WebSocket only): the node's RSS (goal < 1.5 GB) and the time until every
 //     socket has heard one change, vs the same for one socket;
 // (d) 100 stores x 4 devices (2 kiosks registering, 2 desks calling) at once, spread over both
 //     nodes: commands/s and p99 vs one store x 4 devices.
-// Skipped with a line when no Postgres server is installed. The throw-away cluster runs with
-// fsync off (test settings): both sides of (a) run on it, so the ratio is like for like.
+// Skipped with a line when no Postgres server is installed. The throw-away cluster is durable as
+// in production (fsync, synchronous_commit on): both sides of (a) wait for the disk on commit,
+// so the ratio says what the hub adds to a durable commit.
 // Every wait has a timeout that prints what was reached; the cluster and every process are
 // stopped on the way out.
 //   node --import tsx bench/hub-multinode.ts [--sockets N] [--seconds S] [--stores N]
@@ -185,13 +187,21 @@ class Swarm {
 const fmt = (ms: number) => (ms < 10 ? ms.toFixed(1) : ms.toFixed(0));
 const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
 
-async function rowA(url: string, kiosk: Socket, serviceId: string): Promise<void> {
-  const pool = new pg.Pool({ connectionString: url, max: 8 });
+/** Workers in flight on each side of (a): raw committers, and hub commands. */
+const IN_FLIGHT = 8;
+
+async function rowA(
+  url: string,
+  nodeUrl: string,
+  one: { kiosk: Socket; serviceId: string },
+  stores: BenchStore[],
+): Promise<void> {
+  const pool = new pg.Pool({ connectionString: url, max: IN_FLIGHT });
   const payload = JSON.stringify({ event: 'registered', customer: { name: 'x'.repeat(200) } });
   let raw: Stats;
   try {
     await pool.query('CREATE TABLE raw_log (seq bigserial PRIMARY KEY, data text NOT NULL)');
-    raw = await runFor(SECONDS, 8, async () => {
+    raw = await runFor(SECONDS, IN_FLIGHT, async () => {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
@@ -205,12 +215,32 @@ async function rowA(url: string, kiosk: Socket, serviceId: string): Promise<void
     await pool.end();
   }
   debug(`raw ${raw.opsPerSecond.toFixed(0)}/s`);
+  // The hub as a chain uses it: each worker a kiosk of its own store (stores commit side by
+  // side, as the raw committers do).
+  const spread = stores.slice(0, IN_FLIGHT);
+  const kiosks = await Promise.all(spread.map((st) => connect(`${nodeUrl}/sync`, st.kiosks[0]!)));
   let i = 0;
-  const hub = await runFor(SECONDS, 8, () => command(kiosk, register(serviceId, `Bench ${i++}`)));
+  let hub: Stats;
+  try {
+    hub = await runFor(
+      SECONDS,
+      kiosks.map(
+        (kiosk, n) => () => command(kiosk, register(spread[n]!.serviceId, `Bench ${i++}`)),
+      ),
+    );
+  } finally {
+    for (const kiosk of kiosks) kiosk.disconnect();
+  }
+  // One store: its commands are sequenced one after another (group commit batches them).
+  const single = await runFor(SECONDS, IN_FLIGHT, () =>
+    command(one.kiosk, register(one.serviceId, `Bench ${i++}`)),
+  );
   console.log(
-    `(a) durable commands/s on Postgres: hub ${hub.opsPerSecond.toFixed(0)}/s (p99 ${fmt(hub.p99)} ms) ` +
-      `vs raw INSERT+COMMIT ${raw.opsPerSecond.toFixed(0)}/s (p99 ${fmt(raw.p99)} ms) = ` +
-      `${((100 * hub.opsPerSecond) / raw.opsPerSecond).toFixed(0)} % (goal >= 40 %)`,
+    `(a) durable commands/s on Postgres: hub ${hub.opsPerSecond.toFixed(0)}/s over ${spread.length} stores ` +
+      `(p99 ${fmt(hub.p99)} ms) vs raw INSERT+COMMIT ${raw.opsPerSecond.toFixed(0)}/s (p99 ${fmt(raw.p99)} ms), ` +
+      `${IN_FLIGHT} in flight each = ${((100 * hub.opsPerSecond) / raw.opsPerSecond).toFixed(0)} % (goal >= 40 %); ` +
+      `one store ${single.opsPerSecond.toFixed(0)}/s (p99 ${fmt(single.p99)} ms) = ` +
+      `${((100 * single.opsPerSecond) / raw.opsPerSecond).toFixed(0)} %`,
   );
 }
 
@@ -385,10 +415,10 @@ async function main(): Promise<void> {
     return;
   }
   console.log(
-    `hub-multinode bench: 2 hub nodes on one throw-away Postgres (fsync off), node ${process.version}, ` +
+    `hub-multinode bench: 2 hub nodes on one throw-away Postgres (durable: fsync on), node ${process.version}, ` +
       `${SOCKETS} sockets, ${SECONDS} s per side of (a) and (d)`,
   );
-  const cluster = await startPostgres();
+  const cluster = await startPostgres({ durable: true });
   const procs: ChildProcess[] = [];
   const swarms: Swarm[] = [];
   const sockets: Socket[] = [];
@@ -421,7 +451,7 @@ async function main(): Promise<void> {
     debug('kiosk and desk connected');
 
     const rows: [string, () => Promise<void>][] = [
-      ['(a)', () => rowA(url, kiosk, main.serviceId)],
+      ['(a)', () => rowA(url, a.url, { kiosk, serviceId: main.serviceId }, hundred)],
       ['(b)', () => rowB({ a: a.url, b: b.url }, main, kiosk, desk)],
       ['(d)', () => rowD([a.url, b.url], main, hundred)],
       [

@@ -184,6 +184,11 @@ export interface HubRepo extends HubData {
    * the locks are held until it returns.
    */
   transaction<T>(scope: TxScope, fn: (tx: HubTx) => Promise<T>): Promise<T>;
+  /**
+   * Whether write transactions of different stores run at once (Postgres: row locks per store)
+   * or one after another (SQLite: one writer), so callers batch per store or for all.
+   */
+  readonly parallelStores: boolean;
   /** Runs `fn` on one consistent read snapshot (a read-only transaction). */
   read<T>(fn: (tx: HubData) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -1136,6 +1136,8 @@ class PgTx extends PgData implements HubTx {
 }
 
 export class PgHubRepo extends PgData implements HubRepo {
+  /** Writers lock their stores' rows: different stores commit side by side. */
+  readonly parallelStores = true;
   constructor(private readonly pool: pg.Pool) {
     super(pool);
   }

@@ -75,6 +75,8 @@ export function openHubRepo(dataDir: string): SqliteHubRepo {
  * is one connection.
  */
 export class SqliteHubRepo implements HubRepo, HubTx {
+  /** One writer for the whole file: batch every store together. */
+  readonly parallelStores = false;
   private readonly statements = new Map<string, Statement>();
   private readonly writer = new AsyncMutex();
   private savepoints = 0;

@@ -69,13 +69,30 @@ export async function alertTurnNear(
   );
 }
 
-/** Re-evaluates a store after its queue changed (coalesced, after commit); returns the stop. */
+/**
+ * Whether a change may bring someone's turn near. A ticket taken now joins behind the others
+ * (or, prioritized, ahead of them): nobody gets closer, and its own turn was weighed when it was
+ * issued. A ticket issued earlier (a kiosk's offline block) may be near already: checked.
+ */
+export function mayBringTurnsNear(change: Change): boolean {
+  if (change.entity.kind !== 'customer') return false;
+  if (change.event === 'alerted' || change.event === 'handed_out') return false;
+  if (change.event !== 'registered') return true;
+  return Date.parse(change.entity.customer.sortAt) < Date.parse(change.at) - 1000;
+}
+
+/**
+ * Re-evaluates each store whose queue changed (after commit), one check at a time: changes that
+ * come in meanwhile are checked together by the next one. Returns the stop.
+ */
 export function watchTurnNear(engine: HubEngine, onError: (error: unknown) => void): () => void {
   const pending = new Set<string>();
-  let scheduled = false;
+  let running = false;
   const run = async (): Promise<void> => {
-    scheduled = false;
-    for (const storeId of [...pending]) {
+    running = true;
+    while (pending.size > 0) {
+      const [storeId] = pending;
+      if (storeId === undefined) break;
       pending.delete(storeId);
       try {
         await alertTurnNear(engine, storeId);
@@ -83,14 +100,12 @@ export function watchTurnNear(engine: HubEngine, onError: (error: unknown) => vo
         onError(error);
       }
     }
+    running = false;
   };
   return engine.onChanges((changes: readonly Change[]) => {
-    for (const change of changes) {
-      if (change.entity.kind === 'customer' && change.event !== 'alerted')
-        pending.add(change.storeId);
-    }
-    if (pending.size > 0 && !scheduled) {
-      scheduled = true;
+    for (const change of changes) if (mayBringTurnsNear(change)) pending.add(change.storeId);
+    if (pending.size > 0 && !running) {
+      running = true;
       setImmediate(() => void run());
     }
   });

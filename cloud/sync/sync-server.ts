@@ -129,13 +129,13 @@ export async function attachSync(
   // Group commit: commands that arrive while a batch is being written (the event loop is busy
   // with its fsync, or the database is away committing it) are applied together in the next
   // batch, in arrival order, in one transaction; each is acked with its own result once its
-  // batch is durable. One batch is in flight at a time, of at most MAX_BATCH commands: on
-  // Postgres each command costs round trips, and an unbounded burst would hold every ack
-  // until the whole burst is written.
-  const pending: { actor: Actor; envelope: CommandEnvelope; ack: Ack }[] = [];
-  let flushing = false;
-  const flush = async (): Promise<void> => {
-    flushing = true;
+  // batch is durable. One batch per queue is in flight at a time, of at most MAX_BATCH
+  // commands: on Postgres each command costs round trips, and an unbounded burst would hold
+  // every ack until the whole burst is written. SQLite has one writer: one queue for all
+  // stores. Postgres locks per store: a queue per store, so stores never wait on each other.
+  type Pending = { actor: Actor; envelope: CommandEnvelope; ack: Ack };
+  const queues = new Map<string, Pending[]>();
+  const flush = async (key: string, pending: Pending[]): Promise<void> => {
     while (pending.length > 0) {
       const batch = pending.splice(0, MAX_BATCH);
       let results: CommandResult[];
@@ -147,11 +147,18 @@ export async function attachSync(
       }
       batch.forEach((command, i) => command.ack(results[i]));
     }
-    flushing = false;
+    queues.delete(key);
   };
-  const enqueue = (command: (typeof pending)[number]): void => {
-    pending.push(command);
-    if (pending.length === 1 && !flushing) setImmediate(() => void flush());
+  const enqueue = (storeId: string, command: Pending): void => {
+    const key = engine.repo.parallelStores ? storeId : '';
+    const pending = queues.get(key);
+    if (pending !== undefined) {
+      pending.push(command);
+      return;
+    }
+    const fresh = [command];
+    queues.set(key, fresh);
+    setImmediate(() => void flush(key, fresh));
   };
 
   nsp.use((socket, next) => {
@@ -209,7 +216,7 @@ export async function attachSync(
         });
         return;
       }
-      enqueue({ actor, envelope: envelope.data, ack: ack as Ack });
+      enqueue(device.storeId, { actor, envelope: envelope.data, ack: ack as Ack });
     });
     socket.on(
       SyncEvents.pull,

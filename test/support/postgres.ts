@@ -68,8 +68,12 @@ function runPg(bin: string, args: string[]): void {
   }
 }
 
-/** Starts a new cluster; `stop()` (or the process exiting) stops it and removes its files. */
-export async function startPostgres(): Promise<PgCluster> {
+/**
+ * Starts a new cluster; `stop()` (or the process exiting) stops it and removes its files.
+ * `durable`: commits wait for the disk as in production (fsync, synchronous_commit); tests
+ * leave it off (the cluster is thrown away), benches of durable writes turn it on.
+ */
+export async function startPostgres(options: { durable?: boolean } = {}): Promise<PgCluster> {
   const bin = postgresBinDir();
   const dir = mkdtempSync(join(tmpdir(), 'lineup-pg-'));
   const data = join(dir, 'data');
@@ -100,16 +104,17 @@ export async function startPostgres(): Promise<PgCluster> {
       '--locale=C',
       '--no-sync',
     ]);
-    // Tests only: no fsync (the cluster is thrown away), loopback and our own socket dir only.
+    // Loopback and our own socket dir only.
+    const durability = options.durable
+      ? []
+      : [`fsync = off`, `synchronous_commit = off`, `full_page_writes = off`];
     writeFileSync(
       join(data, 'postgresql.auto.conf'),
       [
         `listen_addresses = '127.0.0.1'`,
         `port = ${port}`,
         `unix_socket_directories = '${dir}'`,
-        `fsync = off`,
-        `synchronous_commit = off`,
-        `full_page_writes = off`,
+        ...durability,
         `max_connections = 200`,
         '',
       ].join('\n'),
