@@ -983,22 +983,23 @@ class PgData implements HubData {
   async recordWaitingDevice(knock: WaitingDeviceKnock): Promise<void> {
     const macs = [...new Set(knock.macs)].sort();
     const key = `${knock.hostname.toLowerCase()}|${macs.join(',')}`;
-    const current = await this.one<WaitingDeviceRow>(
-      'SELECT data FROM waiting_devices WHERE knock_key = $1',
-      key,
-    );
     const row: WaitingDeviceRow = {
-      id: current?.id ?? newObjectId(),
+      id: newObjectId(),
       macs,
       hostname: knock.hostname,
       address: knock.address,
-      firstSeen: current?.firstSeen ?? knock.at,
+      firstSeen: knock.at,
       lastSeen: knock.at,
-      knocks: (current?.knocks ?? 0) + 1,
+      knocks: 1,
     };
+    // One statement: knocks racing on two nodes count both and keep the first id and first seen.
     await this.run(
       `INSERT INTO waiting_devices (id, knock_key, last_seen, data) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (knock_key) DO UPDATE SET last_seen = excluded.last_seen, data = excluded.data`,
+         ON CONFLICT (knock_key) DO UPDATE SET last_seen = excluded.last_seen,
+           data = (excluded.data::jsonb || jsonb_build_object(
+             'id', waiting_devices.data::jsonb->'id',
+             'firstSeen', waiting_devices.data::jsonb->'firstSeen',
+             'knocks', (waiting_devices.data::jsonb->>'knocks')::int + 1))::text`,
       [row.id, key, row.lastSeen, JSON.stringify(row)],
     );
     // /provision is open to anyone: keep only the latest knocks.

@@ -186,4 +186,51 @@ describe('Postgres repo across two nodes', () => {
     expect(await nodeB.head(store.id)).toEqual(head);
     expect(await nodeB.service('svc-b')).toBeNull();
   });
+
+  it('counts every knock of one unknown device when two nodes record them at once', async () => {
+    const at = (i: number) => new Date(Date.UTC(2026, 11, 2, 8, 0, i)).toISOString();
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        nodes()[i % 2]!.recordWaitingDevice({
+          macs: ['02:00:00:00:99:01'],
+          hostname: 'Lobby-Kiosk',
+          address: '10.0.0.9',
+          at: at(i),
+        }),
+      ),
+    );
+    const waiting = (await nodeA.waitingDevices()).filter((d) => d.hostname === 'Lobby-Kiosk');
+    expect(waiting).toHaveLength(1);
+    expect(waiting[0]!.knocks).toBe(20);
+    // The console removes it by the id it shows.
+    expect(await nodeB.waitingDevice(waiting[0]!.id)).toEqual(waiting[0]);
+  });
+
+  it('keeps configuration read in a transaction only until it writes or undoes some', async () => {
+    await nodeA.transaction({ storeIds: [store.id] }, async (tx) => {
+      const before = await tx.services(store.id);
+      (before[0] as { name?: unknown }).name = 'changed by a caller';
+      expect(await tx.services(store.id)).not.toEqual(before);
+      await expect(
+        tx.savepoint(async (sp) => {
+          await sp.append(store.id, {
+            origin: 'test',
+            commandId: null,
+            event: 'service_updated',
+            entity: { kind: 'service', service: makeService('svc-undone') },
+          });
+          expect((await sp.services(store.id)).map((s) => s.id)).toContain('svc-undone');
+          throw new Error('refused');
+        }),
+      ).rejects.toThrow('refused');
+      expect((await tx.services(store.id)).map((s) => s.id)).not.toContain('svc-undone');
+      await tx.append(store.id, {
+        origin: 'test',
+        commandId: null,
+        event: 'store_updated',
+        entity: { kind: 'store', store: { ...store, name: 'Renamed in the transaction' } },
+      });
+      expect((await tx.store(store.id))?.name).toBe('Renamed in the transaction');
+    });
+  });
 });
