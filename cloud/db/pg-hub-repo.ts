@@ -80,10 +80,11 @@ const ms = (iso: string | null | undefined): number | null =>
 
 // BIGINT (epoch ms, seqs, counts) as numbers: every value the hub stores is below 2^53.
 const INT8_OID = 20;
+const parseInt8 = (value: string): number => Number(value);
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === INT8_OID && format !== 'binary'
-      ? (value: string) => Number(value)
+      ? parseInt8
       : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
