@@ -33,7 +33,7 @@ export default defineConfig({
       },
       {
         test: {
-          // The same hub suite again, every hub on its own database of one throw-away cluster.
+          // The hub suites again, every hub on its own database of one throw-away cluster.
           name: 'integration-postgres',
           include: HUB_SUITE_ON_POSTGRES,
           environment: 'node',
