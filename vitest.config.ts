@@ -1,7 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
-/** The hub suite that also runs on Postgres (test/support/hub-engine.ts picks the engine). */
-const HUB_SUITE_ON_POSTGRES = ['test/integration/hub/**/*.test.ts'];
+/**
+ * The suites that test the hub, run again on Postgres (test/support/hub-engine.ts picks the
+ * engine): the same files, every hub on its own database.
+ */
+const HUB_SUITE_ON_POSTGRES = [
+  'test/integration/{hub,agent,bloom,console,health,notify,ombori}/**/*.test.ts',
+];
 
 export default defineConfig({
   test: {
@@ -28,7 +33,7 @@ export default defineConfig({
       },
       {
         test: {
-          // The same hub suite again, every hub on its own database of one throw-away cluster.
+          // The hub suites again, every hub on its own database of one throw-away cluster.
           name: 'integration-postgres',
           include: HUB_SUITE_ON_POSTGRES,
           environment: 'node',

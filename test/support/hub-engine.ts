@@ -6,6 +6,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import { openHubRepo } from '../../cloud/db/open-hub-repo.js';
 import { createDatabaseSync } from './postgres.js';
 
@@ -62,4 +64,28 @@ export function openTestHubRepo(dir: string): ReturnType<typeof openHubRepo> {
   return openHubRepo(
     url === undefined ? { engine: 'sqlite', dataDir: dir } : { engine: 'postgres', url },
   );
+}
+
+/**
+ * Runs SQL straight on a hub's database, beside the hub (e.g. to break a table under it): both
+ * engines have the same table names, so one statement serves both.
+ */
+export async function execHubSql(dir: string, sql: string): Promise<void> {
+  const url = databases.get(dir);
+  if (url === undefined) {
+    const db = new Database(join(dir, 'hub.sqlite'));
+    try {
+      db.exec(sql);
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
 }

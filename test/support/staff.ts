@@ -1,12 +1,13 @@
-// Staff accounts on a hub's data dir, made with its CLI (`lineup-hub user create`, the password
+// Staff accounts on a hub's data dir (or the database it stands for), made with its CLI (`lineup-hub user create`, the password
 // on stdin).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { hubDbArgs } from './hub-engine.js';
 import { ROOT, type BinResult } from './processes.js';
 
 /** Runs `lineup-hub` with `input` on stdin, whatever its exit status. */
 export function hubCliWithInput(args: string[], input: string): BinResult {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'lineup-hub.js'), ...args], {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'lineup-hub.js'), ...hubDbArgs(args)], {
     cwd: ROOT,
     encoding: 'utf8',
     input,

@@ -1,9 +1,8 @@
 // The agent API against the real `lineup-hub serve`, through a client written from the seed
 // alone: every route and every error body, staff signed in at a desk, the desk opened and closed
 // through the engine, tickets ASSIGNED / ESCALATED / CLOSED, tokens revoked and expired.
-import Database from 'better-sqlite3';
-import { SignJWT } from 'jose';
-import { join } from 'node:path';
+import { SignJWT, decodeJwt } from 'jose';
+import { randomBytes } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -17,6 +16,7 @@ import {
   removeDir,
   type HubProcess,
 } from '../hub/harness.js';
+import { execHubSql, openTestHubRepo } from '../../support/hub-engine.js';
 import { seedDemo } from '../../support/processes.js';
 import { createStaff, hubCliWithInput } from '../../support/staff.js';
 import {
@@ -182,22 +182,14 @@ describe('the agent routes', () => {
       expect(r).toEqual({ status: 400, body: SEED_ERRORS[400] });
     }
 
-    // A well-signed token past its expiry, with the hub's own key (read from its database).
-    const db = new Database(join(data, 'hub.sqlite'), { readonly: true });
-    const row = db
-      .prepare("SELECT value FROM hub_secrets WHERE name = 'staff-jwt-hs256'")
-      .get() as {
-      value: string;
-    };
-    const jti = (
-      db
-        .prepare('SELECT jti FROM staff_tokens WHERE staff_id = ? AND revoked_at IS NULL')
-        .get(ann) as {
-        jti: string;
-      }
-    ).jti;
-    db.close();
-    const key = new Uint8Array(Buffer.from(row.value, 'base64'));
+    // A well-signed token past its expiry, with the hub's own key (read from its database: the
+    // hub made it at the first sign-in, so the spare key is never stored) and the id of a live one.
+    const repo = await openTestHubRepo(data);
+    const secret = await repo
+      .hubSecret('staff-jwt-hs256', () => randomBytes(32).toString('base64'))
+      .finally(() => repo.close());
+    const key = new Uint8Array(Buffer.from(secret, 'base64'));
+    const jti = decodeJwt(token).jti ?? '';
     const expired = await new SignJWT({ desk: 'demo-desk-1' })
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuer('lineup-hub')
@@ -350,8 +342,7 @@ describe('the agent routes', () => {
 
   it('answers 500 with the seed body when its storage fails', async () => {
     const { token } = await signIn('ann@store.example');
-    const db = new Database(join(data, 'hub.sqlite'));
-    db.exec('ALTER TABLE staff RENAME TO staff_away');
+    await execHubSql(data, 'ALTER TABLE staff RENAME TO staff_away');
     try {
       for (const r of [
         await getTickets(hub.url, ann, token),
@@ -361,8 +352,7 @@ describe('the agent routes', () => {
         expect(r).toEqual({ status: 500, body: SEED_ERRORS[500] });
       }
     } finally {
-      db.exec('ALTER TABLE staff_away RENAME TO staff');
-      db.close();
+      await execHubSql(data, 'ALTER TABLE staff_away RENAME TO staff');
     }
     expect((await getTickets(hub.url, ann, token)).status).toBe(200);
   });

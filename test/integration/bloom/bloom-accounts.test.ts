@@ -1,14 +1,15 @@
-// Bloom accounts on a real SQLite hub database, with the clock moved: vt_tokens and reset tokens
-// expire, a reset token works once, a new password revokes older vt_tokens.
+// Bloom accounts on a real hub database (SQLite or Postgres), with the clock moved: vt_tokens
+// and reset tokens expire, a reset token works once, a new password revokes older vt_tokens.
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashPassword, verifyPassword } from '../../../cloud/auth/passwords.js';
 import { BloomAccounts } from '../../../cloud/bloom/accounts.js';
-import { openHubRepo, type SqliteHubRepo } from '../../../cloud/db/sqlite-hub-repo.js';
+import type { HubRepo } from '../../../cloud/db/hub-repo.js';
+import { openTestHubRepo } from '../../support/hub-engine.js';
 import { removeDir, tempDataDir } from '../hub/harness.js';
 
 const DAY = 86_400_000;
 let dir: string | null = null;
-let repo: SqliteHubRepo | null = null;
+let repo: HubRepo | null = null;
 
 afterEach(async () => {
   await repo?.close();
@@ -19,7 +20,7 @@ afterEach(async () => {
 
 async function setup() {
   dir = tempDataDir();
-  repo = openHubRepo(dir);
+  repo = await openTestHubRepo(dir);
   let now = Date.parse('2026-03-01T10:00:00Z');
   const accounts = new BloomAccounts(repo, () => new Date(now));
   const account = await accounts.create({

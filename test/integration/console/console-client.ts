@@ -7,7 +7,7 @@ import {
   type SessionResponse,
 } from '../../../shared/protocol/console.js';
 import { HubEngine } from '../../../cloud/engine/hub-engine.js';
-import { openHubRepo } from '../../../cloud/db/sqlite-hub-repo.js';
+import { openTestHubRepo } from '../../support/hub-engine.js';
 import { seedStore } from '../../../cloud/engine/admin.js';
 import { demoStore, type DemoStore } from '../../../shared/demo/demo-store.js';
 
@@ -101,7 +101,7 @@ export const otherStore: DemoStore = {
 
 /** Writes `data` into a hub's data dir (before its process starts). */
 export async function seedInto(dataDir: string, data: DemoStore): Promise<void> {
-  const repo = openHubRepo(dataDir);
+  const repo = await openTestHubRepo(dataDir);
   try {
     await seedStore(new HubEngine(repo), data);
   } finally {

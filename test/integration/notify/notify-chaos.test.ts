@@ -4,7 +4,7 @@
 // subscribed ticket reached the independent receiver, and none was applied twice.
 import type { Socket } from 'socket.io-client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openHubRepo } from '../../../cloud/db/sqlite-hub-repo.js';
+import { openTestHubRepo } from '../../support/hub-engine.js';
 import { triggerOf } from '../../../cloud/notify/notifications-for.js';
 import { linebertyAction } from '../../../shared/adapters/lineberty.js';
 import { DEMO_STORE_ID } from '../../../shared/demo/demo-store.js';
@@ -112,7 +112,7 @@ describe('notification delivery under kill -9', () => {
     }
 
     // What the log says each subscribed ticket went through.
-    const repo = openHubRepo(dir);
+    const repo = await openTestHubRepo(dir);
     const expected = new Map<string, string[]>();
     try {
       const head = await repo.head(DEMO_STORE_ID);

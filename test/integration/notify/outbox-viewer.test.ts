@@ -1,6 +1,6 @@
 // The demo's outbox viewer receives what the real hub sends a customer and a partner.
 import { afterAll, describe, expect, it } from 'vitest';
-import { openHubRepo } from '../../../cloud/db/sqlite-hub-repo.js';
+import { openTestHubRepo } from '../../support/hub-engine.js';
 import {
   startOutboxViewer,
   useOutboxViewer,
@@ -31,7 +31,7 @@ describe('demo outbox viewer', () => {
   it('shows the SMS, the email and the signed webhook of a new ticket', async () => {
     await seedStoreWithTexts(dir);
     viewer = await startOutboxViewer();
-    const repo = openHubRepo(dir);
+    const repo = await openTestHubRepo(dir);
     await useOutboxViewer(repo, viewer, 'demo-org');
     await repo.close();
     fastDelivery(dir);

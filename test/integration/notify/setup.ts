@@ -1,6 +1,6 @@
 // Shared setup of the notification tests: the demo store with SMS and email texts per language,
 // its notifications pointed at the stand-ins through the real CLI.
-import { openHubRepo } from '../../../cloud/db/sqlite-hub-repo.js';
+import { openTestHubRepo } from '../../support/hub-engine.js';
 import { HubEngine } from '../../../cloud/engine/hub-engine.js';
 import { DEMO_STORE_ID } from '../../../shared/demo/demo-store.js';
 import { seedDemo } from '../../support/processes.js';
@@ -30,7 +30,7 @@ export const TEXTS = {
 
 export async function seedStoreWithTexts(dataDir: string): Promise<void> {
   seedDemo(dataDir);
-  const repo = openHubRepo(dataDir);
+  const repo = await openTestHubRepo(dataDir);
   try {
     const engine = new HubEngine(repo);
     await engine.mutate(async (append, tx) => {

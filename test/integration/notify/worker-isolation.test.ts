@@ -1,9 +1,10 @@
-// The delivery worker against real HTTP receivers and a real SQLite outbox: a receiver that
-// hangs is timed out and retried without holding back another endpoint, and a notification
-// still failing after the configured time is parked as failed until `outbox retry`.
+// The delivery worker against real HTTP receivers and a real outbox (SQLite or Postgres): a
+// receiver that hangs is timed out and retried without holding back another endpoint, and a
+// notification still failing after the configured time is parked as failed until `outbox retry`.
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openHubRepo, type SqliteHubRepo } from '../../../cloud/db/sqlite-hub-repo.js';
+import type { HubRepo } from '../../../cloud/db/hub-repo.js';
+import { openTestHubRepo } from '../../support/hub-engine.js';
 import { HubEngine } from '../../../cloud/engine/hub-engine.js';
 import { seedStore } from '../../../cloud/engine/admin.js';
 import { setDeliverySettings, setOrganizationWebhook } from '../../../cloud/notify/settings.js';
@@ -30,9 +31,9 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<stri
   return `http://127.0.0.1:${typeof a === 'object' && a !== null ? a.port : 0}/`;
 }
 
-async function openRepo(): Promise<SqliteHubRepo> {
+async function openRepo(): Promise<HubRepo> {
   const dir = tempDataDir();
-  const repo = openHubRepo(dir);
+  const repo = await openTestHubRepo(dir);
   cleanups.push(() => removeDir(dir));
   cleanups.push(() => repo.close());
   await seedStore(new HubEngine(repo));
