@@ -9,6 +9,7 @@ import {
   existsSync,
   mkdirSync,
   readdirSync,
+  renameSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -306,8 +307,10 @@ export async function main(argv: string[]): Promise<void> {
     say('Press Ctrl-C to stop everything.');
 
     if (values['state-file'] !== undefined) {
+      // Written aside and renamed: whoever waits for the file never reads half of it.
+      const stateFile = values['state-file'];
       writeFileSync(
-        values['state-file'],
+        `${stateFile}.tmp`,
         JSON.stringify(
           {
             hub: hubUrl,
@@ -325,6 +328,7 @@ export async function main(argv: string[]): Promise<void> {
           2,
         ),
       );
+      renameSync(`${stateFile}.tmp`, stateFile);
     }
 
     if (values['no-open'] !== true && displayAvailable()) {

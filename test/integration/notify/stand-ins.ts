@@ -84,12 +84,14 @@ export interface Mail {
 
 export interface MailServer {
   url: string;
+  /** Mails received, once per X-Lineup-Idempotency-Key. */
   mails: Mail[];
   close(): Promise<void>;
 }
 
 export async function startMailServer(): Promise<MailServer> {
   const mails: Mail[] = [];
+  const keys = new Set<string>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -98,10 +100,14 @@ export async function startMailServer(): Promise<MailServer> {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
-        mails.push({
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
+        const raw = Buffer.concat(chunks).toString('utf8');
+        // A resend after the hub gave up waiting for our "250 OK" carries the same key: kept
+        // once, as a mailbox filtering on it would (the webhook and SMS stand-ins do the same).
+        const key = /^X-Lineup-Idempotency-Key:\s*(\S+)/im.exec(raw)?.[1];
+        if (key === undefined || !keys.has(key)) {
+          if (key !== undefined) keys.add(key);
+          mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw });
+        }
         callback();
       });
     },
