@@ -149,9 +149,9 @@ function ticketScale(ticket: string, profile: PrinterProfile): number {
 }
 
 /**
- * The customer ticket: logo, store, service, the number very large, people before and wait,
- * date/time in the store's time zone, the QR (native GS ( k) and its caption, pager when taken,
- * footer, cut. The paper width is the printer's: it comes with the profile. The words are the
+ * The customer ticket: logo, store, the store's header, service, the number very large, people
+ * before and wait, date/time in the store's time zone, the QR (native GS ( k) and its caption,
+ * pager when taken, footer, cut. The paper width is the printer's: it comes with the profile. The words are the
  * kiosk screen's own catalog entries, so screen and paper never say it two ways.
  */
 export function encodeTicket(input: PrintableTicket, p: PrinterProfile): Uint8Array {
@@ -164,6 +164,9 @@ export function encodeTicket(input: PrintableTicket, p: PrinterProfile): Uint8Ar
     encoder.image(logo as unknown as ImageInput, logo.width, logo.height, 'threshold', 128);
   }
   centredLine(encoder, p, ticket.storeName, { bold: true, scale: 2 });
+  if (ticket.header?.trim()) {
+    for (const line of ticket.header.split('\n')) centredLine(encoder, p, line);
+  }
   centredLine(encoder, p, ticket.serviceName, { bold: true });
   encoder.newline();
   centredLine(encoder, p, t(lang, 'ticket.yourNumber'));

@@ -9,6 +9,8 @@ export const PrintableTicketSchema = z.object({
     .instanceof(Uint8Array)
     .refine((b) => b.length <= 2 * 1024 * 1024, 'the logo must be at most 2 MB')
     .optional(),
+  /** The store's own words under its name (set in the hub console); none when empty. */
+  header: z.string().max(500).optional(),
   serviceName: z.string().min(1).max(120),
   ticket: z.string().min(1).max(12),
   peopleBefore: z.number().int().min(0),

@@ -77,6 +77,7 @@ export async function printTicket(
     // No paper width here: the driver encodes for its printer's profile.
     const result = await printer.print({
       storeName: shop?.name ?? 'Lineup',
+      header: shop?.ticketTexts.header[customer.lang] ?? '',
       serviceName: service.name[customer.lang] ?? Object.values(service.name)[0] ?? service.id,
       ticket: customer.ticket,
       peopleBefore: estimate.peopleBefore,

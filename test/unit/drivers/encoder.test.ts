@@ -46,6 +46,15 @@ const decode = (bytes: Uint8Array): DecodedReceipt => {
 describe('encodeTicket (Latin, 80 mm)', () => {
   const bytes = encodeTicket(ticket(), P80);
 
+  it("prints the store's header lines under its name, and nothing for an empty one", () => {
+    const lines = receiptText(
+      decode(encodeTicket(ticket({ header: 'Bienvenue chez nous\nOuvert 9 h – 18 h' }), P80)),
+    );
+    const name = lines.indexOf('Lineup Démo');
+    expect(lines.slice(name + 1, name + 3)).toEqual(['Bienvenue chez nous', 'Ouvert 9 h – 18 h']);
+    expect(encodeTicket(ticket({ header: '  ' }), P80)).toEqual(bytes);
+  });
+
   it('starts with ESC @, cancels kanji (FS .) and selects font A (ESC M 0)', () => {
     expect([...bytes.subarray(0, 7)]).toEqual([ESC, 0x40, 0x1c, 0x2e, ESC, 0x4d, 0x00]);
   });
