@@ -167,13 +167,15 @@ describe('offline', () => {
       .map((c) => c.ticket);
     expect(new Set(tickets).size).toBe(tickets.length);
     // A ticket cut off by a kill before it was handed out is cancelled, never left for a desk
-    // (issue 17): the hub keeps waiting exactly the tickets handed out.
-    const handedOutIds = new Set(handedOut.map((c) => c.id));
+    // (issue 17): the hub keeps waiting exactly the tickets handed out. That includes one
+    // handed out in the instant before a kill, whose answer never reached this test: the
+    // kiosk's hand-out (held: false) is the record, the answers are a subset of it.
     await waitFor('every ticket nobody saw cancelled', () => {
       const kept = (desk.bridge.state()?.store?.customers ?? []).filter(
         (c) => !earlier.has(c.id) && c.machineId === 'demo-kiosk' && c.state === 'waiting',
       );
-      return kept.length === handedOutIds.size && kept.every((c) => handedOutIds.has(c.id));
+      const keptIds = new Set(kept.map((c) => c.id));
+      return kept.every((c) => c.held !== true) && handedOut.every((c) => keptIds.has(c.id));
     });
   });
 
