@@ -354,30 +354,41 @@ export class SyncClient {
         return;
       }
       const waiter = this.waiters.get(entry.envelope.id);
-      if (result.ok) {
-        const { customer, position } = result;
-        if (entry.abandoned && entry.envelope.type === 'register' && customer !== null) {
-          // Its answer never reached a customer: take the ghost ticket out of the queue.
-          db.settleAbandonedRegister(
-            entry.envelope.id,
-            { customer, position },
-            {
-              id: crypto.randomUUID(),
-              issuedAt: new Date().toISOString(),
-              type: 'cancel',
-              payload: { customerId: customer.id },
-            },
-          );
-          this.flushAgain = true;
-        } else db.settleCommand(entry.envelope.id, { customer, position });
-        waiter?.(result);
-      } else {
-        db.dropCommand(entry.envelope.id);
+      if (settleAnswer(db, entry, result)) this.flushAgain = true;
+      if (!result.ok) {
         log.warn(`sync: the hub refused ${entry.envelope.type}: ${result.refusal.message}`);
-        waiter?.(result);
-        hooks.onOutboxRefused(entry, result.refusal, waiter !== undefined);
       }
+      waiter?.(result);
+      if (!result.ok) hooks.onOutboxRefused(entry, result.refusal, waiter !== undefined);
       hooks.onStatus();
     }
   }
+}
+
+/**
+ * Settles an outbox entry with the hub's answer: an applied command is settled; an applied
+ * register whose answer never reached a customer (abandoned) is taken out of the queue again,
+ * its cancel queued; a refused command is dropped. True when a command was queued to send next.
+ */
+export function settleAnswer(db: LocalDb, entry: OutboxEntry, result: CommandResult): boolean {
+  if (!result.ok) {
+    db.dropCommand(entry.envelope.id);
+    return false;
+  }
+  const { customer, position } = result;
+  if (entry.abandoned && entry.envelope.type === 'register' && customer !== null) {
+    db.settleAbandonedRegister(
+      entry.envelope.id,
+      { customer, position },
+      {
+        id: crypto.randomUUID(),
+        issuedAt: new Date().toISOString(),
+        type: 'cancel',
+        payload: { customerId: customer.id },
+      },
+    );
+    return true;
+  }
+  db.settleCommand(entry.envelope.id, { customer, position });
+  return false;
 }

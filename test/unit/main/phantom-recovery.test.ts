@@ -16,7 +16,7 @@ import { HubCommands } from '../../../main/runtime/hub-commands.js';
 import type { PrinterPort } from '../../../main/runtime/peripherals.js';
 import { MachineService } from '../../../main/runtime/roles/machine-service.js';
 import type { HubSync, RuntimeContext } from '../../../main/runtime/runtime-context.js';
-import { OfflineError } from '../../../main/sync/sync-client.js';
+import { OfflineError, settleAnswer } from '../../../main/sync/sync-client.js';
 import {
   anonymousTicket,
   DAY,
@@ -72,19 +72,7 @@ class ModelHub implements HubSync {
       } catch {
         return null;
       }
-      if (!result.ok) this.db.dropCommand(entry.envelope.id);
-      else if (entry.abandoned && result.customer !== null)
-        this.db.settleAbandonedRegister(
-          entry.envelope.id,
-          { customer: result.customer, position: result.position },
-          {
-            id: crypto.randomUUID(),
-            issuedAt: new Date().toISOString(),
-            type: 'cancel',
-            payload: { customerId: result.customer.id },
-          },
-        );
-      else this.db.settleCommand(entry.envelope.id, result);
+      settleAnswer(this.db, entry, result);
       if (entry.envelope.id === id) answer = result;
     }
     return answer;

@@ -23,7 +23,7 @@ import { openDatabase, type Db } from '../../../main/local-db/database.js';
 import { LocalDb } from '../../../main/local-db/local-db.js';
 import { Peripherals } from '../../../main/runtime/peripherals.js';
 import type { HubSync, RuntimeContext } from '../../../main/runtime/runtime-context.js';
-import { OfflineError } from '../../../main/sync/sync-client.js';
+import { OfflineError, settleAnswer } from '../../../main/sync/sync-client.js';
 import { makeService, makeStore } from '../shared/fixtures.js';
 
 export const NOW = new Date('2025-03-10T09:00:00.000Z');
@@ -78,8 +78,7 @@ export class ScriptedHub implements HubSync {
       } catch {
         return null;
       }
-      if (result.ok) this.db.settleCommand(entry.envelope.id, result);
-      else this.db.dropCommand(entry.envelope.id);
+      settleAnswer(this.db, entry, result);
       if (entry.envelope.id === id) answer = result;
     }
     return answer;
