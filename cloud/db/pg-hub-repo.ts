@@ -64,6 +64,7 @@ import type {
   WaitingDeviceKnock,
   WaitingDeviceRow,
 } from './hub-repo.js';
+import { ACTIVE_OR_BOOKED, ms, outboxRecord, type OutboxRow } from './rows.js';
 import { hashToken, newObjectId } from './ids.js';
 import { migratePg } from './pg-migrations.js';
 
@@ -73,10 +74,6 @@ const MAX_ATTEMPTS = 5;
 
 /** Unknown devices remembered at most (the latest knocks), as in SQLite. */
 const MAX_WAITING_DEVICES = 500;
-
-const ACTIVE_OR_BOOKED = `('booked','waiting','called','serving')`;
-const ms = (iso: string | null | undefined): number | null =>
-  iso === null || iso === undefined ? null : Date.parse(iso);
 
 // BIGINT (epoch ms, seqs, counts) as numbers: every value the hub stores is below 2^53.
 const INT8_OID = 20;
@@ -1202,36 +1199,3 @@ export class PgHubRepo extends PgData implements HubRepo {
 
 const BLOOM_TICKET_COLUMNS = `customer_id AS "customerId", store_id AS "storeId",
   account_id AS "accountId", phone_key AS "phoneKey", created_ms AS "createdMs"`;
-
-interface OutboxRow {
-  id: string;
-  store_id: string;
-  customer_id: string;
-  channel: OutboxRecord['channel'];
-  endpoint: string;
-  status: OutboxStatus;
-  attempts: number;
-  created_ms: number;
-  next_ms: number;
-  done_ms: number | null;
-  last_error: string | null;
-  data: string;
-}
-
-function outboxRecord(r: OutboxRow): OutboxRecord {
-  return {
-    id: r.id,
-    storeId: r.store_id,
-    customerId: r.customer_id,
-    channel: r.channel,
-    endpoint: r.endpoint,
-    notBeforeMs: r.next_ms,
-    message: JSON.parse(r.data) as unknown,
-    status: r.status,
-    attempts: r.attempts,
-    createdMs: r.created_ms,
-    nextMs: r.next_ms,
-    doneMs: r.done_ms,
-    lastError: r.last_error,
-  };
-}

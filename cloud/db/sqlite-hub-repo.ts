@@ -43,6 +43,7 @@ import type {
   WaitingDeviceKnock,
   WaitingDeviceRow,
 } from './hub-repo.js';
+import { ACTIVE_OR_BOOKED, ms, outboxRecord, type OutboxRow } from './rows.js';
 import { AsyncMutex } from './async-mutex.js';
 import { hashToken, newObjectId } from './ids.js';
 
@@ -57,10 +58,6 @@ const parseRow = <T>(row: unknown): T | null =>
 
 /** Unknown devices remembered at most (the latest knocks). */
 const MAX_WAITING_DEVICES = 500;
-
-const ACTIVE_OR_BOOKED = `('booked','waiting','called','serving')`;
-const ms = (iso: string | null | undefined): number | null =>
-  iso === null || iso === undefined ? null : Date.parse(iso);
 
 /** Opens (creates, migrates) `DIR/hub.sqlite` as the hub's repo. */
 export function openHubRepo(dataDir: string): SqliteHubRepo {
@@ -841,10 +838,10 @@ export class SqliteHubRepo implements HubRepo, HubTx {
          ORDER BY next_ms, rowid LIMIT ?`,
     )
       .all(nowMs, limit)
-      .map(outboxRecord);
+      .map((r) => outboxRecord(r as OutboxRow));
   }
   async outboxEntry(id: string): Promise<OutboxRecord | null> {
-    const row = this.prepare('SELECT * FROM outbox WHERE id = ?').get(id);
+    const row = this.prepare('SELECT * FROM outbox WHERE id = ?').get(id) as OutboxRow | undefined;
     return row === undefined ? null : outboxRecord(row);
   }
   async outboxEntries(filter: { status?: OutboxStatus; limit: number }): Promise<OutboxRecord[]> {
@@ -855,7 +852,7 @@ export class SqliteHubRepo implements HubRepo, HubTx {
             filter.status,
             filter.limit,
           );
-    return rows.map(outboxRecord);
+    return rows.map((r) => outboxRecord(r as OutboxRow));
   }
   async settleOutbox(
     id: string,
@@ -971,40 +968,6 @@ export class SqliteHubRepo implements HubRepo, HubTx {
     ).run(staffId, row.failures, row.lockedUntil);
   }
   // ---- end hub console ----
-}
-
-interface OutboxRow {
-  id: string;
-  store_id: string;
-  customer_id: string;
-  channel: OutboxRecord['channel'];
-  endpoint: string;
-  status: OutboxStatus;
-  attempts: number;
-  created_ms: number;
-  next_ms: number;
-  done_ms: number | null;
-  last_error: string | null;
-  data: string;
-}
-
-function outboxRecord(raw: unknown): OutboxRecord {
-  const r = raw as OutboxRow;
-  return {
-    id: r.id,
-    storeId: r.store_id,
-    customerId: r.customer_id,
-    channel: r.channel,
-    endpoint: r.endpoint,
-    notBeforeMs: r.next_ms,
-    message: JSON.parse(r.data) as unknown,
-    status: r.status,
-    attempts: r.attempts,
-    createdMs: r.created_ms,
-    nextMs: r.next_ms,
-    doneMs: r.done_ms,
-    lastError: r.last_error,
-  };
 }
 
 interface BloomTicketDbRow {
