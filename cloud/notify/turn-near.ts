@@ -3,14 +3,13 @@
 // are marked `alerted` once, through the engine, so the change is logged (and its SMS, email
 // and webhook go out through the outbox like any other).
 import type { Customer } from '../../shared/domain/entities.js';
-import { OBSERVED_SAMPLE, estimateWith } from '../../shared/domain/estimate.js';
 import { storeDay } from '../../shared/domain/numbering.js';
 import { compareQueueOrder } from '../../shared/domain/queue.js';
 import { shouldAlert } from '../../shared/domain/turn-near.js';
 import type { Change } from '../../shared/protocol/sync.js';
 import type { HubData } from '../db/hub-repo.js';
 import type { HubEngine } from '../engine/hub-engine.js';
-import { countPeopleBefore } from '../engine/handlers/estimate.js';
+import { estimateAt } from '../engine/handlers/estimate.js';
 
 export const TURN_NEAR_ORIGIN = 'hub:turn-near';
 
@@ -23,24 +22,28 @@ async function dueAlerts(tx: HubData, storeId: string, now: Date): Promise<Custo
   const store = await tx.store(storeId);
   if (store === null) return [];
   const day = storeDay(now, store.timeZone);
-  const queue = { store, services: await tx.services(storeId), devices: await tx.devices(storeId) };
-  const servicesById = new Map(queue.services.map((s) => [s.id, s]));
-  const byService = new Map<string, Customer[]>();
+  const services = await tx.services(storeId);
+  const devices = await tx.devices(storeId);
+  const ctx = {
+    repo: tx,
+    store,
+    day,
+    services: async () => services,
+    devices: async () => devices,
+  };
+  const servicesById = new Map(services.map((s) => [s.id, s]));
+  const candidates = new Map<string, Customer[]>();
   for (const c of await tx.queueCustomers(storeId, day)) {
-    if (c.state !== 'waiting') continue;
-    byService.set(c.serviceId, [...(byService.get(c.serviceId) ?? []), c]);
+    if (c.state !== 'waiting' || !c.mustWait || c.alerted) continue;
+    const ofService = candidates.get(c.serviceId);
+    if (ofService === undefined) candidates.set(c.serviceId, [c]);
+    else ofService.push(c);
   }
   const due: Customer[] = [];
-  for (const [serviceId, waiting] of byService) {
-    const candidates = waiting
-      .filter((c) => c.mustWait && !c.alerted)
-      .sort((a, b) => compareQueueOrder(a, b, servicesById));
-    if (candidates.length === 0) continue;
-    // Twice the sample: the domain drops unusable samples before it takes its median.
-    const finished = await tx.latestServiceTimes(storeId, serviceId, day, OBSERVED_SAMPLE * 2);
-    for (const c of candidates) {
-      const before = await countPeopleBefore(tx, c, queue);
-      if (!shouldAlert(c, estimateWith(serviceId, before, finished, queue), store)) break;
+  for (const ofService of candidates.values()) {
+    ofService.sort((a, b) => compareQueueOrder(a, b, servicesById));
+    for (const c of ofService) {
+      if (!shouldAlert(c, await estimateAt(ctx, c), store)) break;
       due.push(c);
     }
   }
