@@ -296,6 +296,28 @@ export const PG_MIGRATIONS: readonly Migration[] = [
 const MIGRATE_LOCK = 0x6c696e6d6967;
 
 /**
+ * Runs DDL outside the versioned migrations (the relay's table, in the adapter's own format) in
+ * one transaction under the migration lock: `CREATE ... IF NOT EXISTS` alone races when two
+ * nodes start at once (the loser fails on the catalog's unique index).
+ */
+export async function runUnderMigrationLock(pool: pg.Pool, sql: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    try {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATE_LOCK]);
+      await client.query(sql);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    }
+  } finally {
+    client.release();
+  }
+}
+
+/**
  * Applies the migrations this database lacks, each in one transaction holding the migration
  * lock (a node that starts at the same time waits, then finds them applied). Refuses a database
  * newer than this program.

@@ -4,6 +4,7 @@
 // a relayed change still gets it by position on its next pull.
 import { createAdapter } from '@socket.io/postgres-adapter';
 import pg from 'pg';
+import { runUnderMigrationLock } from './pg-migrations.js';
 
 /** Payloads over NOTIFY's 8000-byte limit go through this table (the adapter's own format). */
 const ATTACHMENTS_TABLE = 'socket_io_attachments';
@@ -23,32 +24,35 @@ export async function openPgRelay(url: string): Promise<PgRelay> {
   // cover it: without this a Postgres restart would crash the hub with an unhandled 'error'.
   pool.on('connect', (client) => client.on('error', () => undefined));
   try {
-    await pool.query(`CREATE TABLE IF NOT EXISTS ${ATTACHMENTS_TABLE} (
-      id bigserial UNIQUE,
-      created_at timestamptz DEFAULT NOW(),
-      payload bytea
-    )`);
+    await runUnderMigrationLock(
+      pool,
+      `CREATE TABLE IF NOT EXISTS ${ATTACHMENTS_TABLE} (
+         id bigserial UNIQUE,
+         created_at timestamptz DEFAULT NOW(),
+         payload bytea
+       )`,
+    );
   } catch (error) {
-    // Two nodes starting at once: the other one made it (a unique violation in the catalog).
-    const code = (error as { code?: unknown }).code;
-    if (code !== '23505' && code !== '42P07') {
-      await pool.end();
-      throw error;
-    }
+    await pool.end();
+    throw error;
   }
-  const create = createAdapter(pool, {
-    tableName: ATTACHMENTS_TABLE,
-    // Relay errors are not the hub's errors: devices recover by pulling.
-    errorHandler: () => undefined,
-  });
+  // The adapter's client LISTENs as soon as it is made, and lets go only when its last namespace
+  // closes: made on the first namespace, so a relay closed before any (a hub whose start failed)
+  // does not keep the pool from ending.
+  let create: ReturnType<typeof createAdapter> | undefined;
   // One adapter per namespace; closing them releases the LISTEN connection, so the pool can end.
-  const made: ReturnType<typeof create>[] = [];
+  const made: ReturnType<ReturnType<typeof createAdapter>>[] = [];
   // socket.io calls the factory with `new`: a plain function (returning the adapter) allows it.
-  const adapter = function (nsp: unknown): ReturnType<typeof create> {
+  const adapter = function (nsp: unknown) {
+    create ??= createAdapter(pool, {
+      tableName: ATTACHMENTS_TABLE,
+      // Relay errors are not the hub's errors: devices recover by pulling.
+      errorHandler: () => undefined,
+    });
     const one = create(nsp);
     made.push(one);
     return one;
-  } as typeof create;
+  } as ReturnType<typeof createAdapter>;
   return {
     adapter,
     close: async () => {

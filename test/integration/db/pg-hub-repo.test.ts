@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPgHubRepo, type PgHubRepo } from '../../../cloud/db/pg-hub-repo.js';
 import { PG_MIGRATIONS } from '../../../cloud/db/pg-migrations.js';
+import { openPgRelay } from '../../../cloud/db/pg-relay.js';
 import { OrganizationSchema } from '../../../shared/domain/entities.js';
 import type { CommandResult } from '../../../shared/protocol/sync.js';
 import { startPostgres, type PgCluster } from '../../support/postgres.js';
@@ -232,5 +233,15 @@ describe('Postgres repo across two nodes', () => {
       });
       expect((await tx.store(store.id))?.name).toBe('Renamed in the transaction');
     });
+  });
+
+  it('opens the relay on several nodes starting at once on a new database', async () => {
+    // CREATE TABLE IF NOT EXISTS alone lets a second node fail on the catalog
+    // ("type socket_io_attachments already exists"), which is how CI once lost a start.
+    for (let round = 0; round < 3; round += 1) {
+      const url = cluster.createDatabase(`relay${round}`);
+      const relays = await Promise.all(Array.from({ length: 6 }, () => openPgRelay(url)));
+      await Promise.all(relays.map((r) => r.close()));
+    }
   });
 });
