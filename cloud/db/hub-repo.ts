@@ -58,6 +58,12 @@ export interface CountAheadQuery {
   subject: QueuePlace;
 }
 
+/** What a wait estimate reads: people ahead, and the service's latest service times. */
+export interface EstimateReadsQuery {
+  ahead: CountAheadQuery;
+  finished: { serviceId: string; day: string; limit: number };
+}
+
 /**
  * What the FileVirtuelle door remembers between requests: the signed requests already seen inside
  * the timestamp window (replays) and each API key's hits in the current minute (rate limit). In
@@ -131,6 +137,11 @@ export interface NotifyRepo {
  */
 export interface TxScope {
   storeIds: readonly string[];
+  /**
+   * Device command ids the transaction will look up (`appliedCommand`): an engine may read them
+   * all with the stores' locks, in one round trip, instead of one by one.
+   */
+  commandIds?: readonly string[];
 }
 
 /**
@@ -228,6 +239,8 @@ export interface HubData extends RequestLedger, NotifyRepo {
   queueHeads(query: QueueHeadsQuery): Promise<Customer[]>;
   /** Waiting customers of these services ahead of `subject` in call order. */
   countWaitingAhead(query: CountAheadQuery): Promise<number>;
+  /** `countWaitingAhead` and `latestServiceTimes` of one estimate, read together. */
+  estimateReads(query: EstimateReadsQuery): Promise<{ ahead: number; finished: ServiceTime[] }>;
   /** Service times of the latest finished (done) customers of a service since `day`, newest first. */
   latestServiceTimes(
     storeId: string,

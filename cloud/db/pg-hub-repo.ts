@@ -52,6 +52,7 @@ import type {
   BloomTicketRow,
   ConsoleSignInRow,
   CountAheadQuery,
+  EstimateReadsQuery,
   HubData,
   HubRepo,
   HubTx,
@@ -91,6 +92,77 @@ interface DataRow {
 const parseRows = <T>(rows: DataRow[]): T[] => rows.map((r) => JSON.parse(r.data) as T);
 const parseRow = <T>(row: DataRow | undefined): T | null =>
   row === undefined ? null : (JSON.parse(row.data) as T);
+
+/** A customer's row, inserted or replaced: its columns are what the queue reads are indexed on. */
+function customerUpsert(storeId: string, c: Customer): { text: string; values: unknown[] } {
+  return {
+    text: `INSERT INTO customers (id, store_id, state, ticket_prefix, ticket_day, ticket_number,
+             service_id, desk_id, prioritized, sort_ms, arrival_seq, appointment_ms, external_id,
+             ticket, finished_ms, held, data)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+           ON CONFLICT (id) DO UPDATE SET state = excluded.state,
+             ticket_prefix = excluded.ticket_prefix, ticket_day = excluded.ticket_day,
+             ticket_number = excluded.ticket_number, service_id = excluded.service_id,
+             desk_id = excluded.desk_id, prioritized = excluded.prioritized,
+             sort_ms = excluded.sort_ms, arrival_seq = excluded.arrival_seq,
+             appointment_ms = excluded.appointment_ms, external_id = excluded.external_id,
+             ticket = excluded.ticket, finished_ms = excluded.finished_ms, held = excluded.held,
+             data = excluded.data`,
+    values: [
+      c.id,
+      storeId,
+      c.state,
+      c.ticketPrefix,
+      c.ticketDay,
+      c.ticketNumber,
+      c.serviceId,
+      c.deskId,
+      c.prioritized,
+      Date.parse(c.sortAt),
+      c.arrivalSeq,
+      ms(c.appointment?.at),
+      c.appointment?.externalId ?? null,
+      c.ticket,
+      ms(c.finishedAt),
+      c.held === true,
+      JSON.stringify(c),
+    ],
+  };
+}
+
+/** Waiting customers of `q.serviceIds` ahead of `q.subject` in call order, counted. */
+function countAheadSql(q: CountAheadQuery, at: number): { text: string; values: unknown[] } {
+  const p = (n: number) => `$${String(at + n)}`;
+  return {
+    text: `SELECT count(*)::int AS n FROM (
+         SELECT CASE WHEN prioritized OR service_id = ANY(${p(1)}::text[]) THEN 0 ELSE 1 END AS tier,
+                sort_ms, arrival_seq, id
+           FROM customers
+          WHERE store_id = ${p(2)} AND state = 'waiting' AND id <> ${p(3)}
+            AND service_id = ANY(${p(4)}::text[])) w
+       WHERE tier < ${p(5)}
+          OR (tier = ${p(5)} AND (sort_ms, arrival_seq, id) < (${p(6)}::bigint, ${p(7)}::bigint, ${p(8)}))`,
+    values: [
+      q.prioritizedServiceIds,
+      q.storeId,
+      q.subject.id,
+      q.serviceIds,
+      q.subject.prioritized ? 0 : 1,
+      Date.parse(q.subject.sortAt),
+      q.subject.arrivalSeq,
+      q.subject.id,
+    ],
+  };
+}
+
+/** The latest done customers of a service since a day (store, service, day, limit from `$at+1`). */
+const SERVICE_TIMES_SQL = (at: number): string => {
+  const p = (n: number) => `$${String(at + n)}`;
+  return `SELECT service_id, state, data::jsonb->>'servingAt' AS serving_at,
+                 data::jsonb->>'finishedAt' AS finished_at, finished_ms
+            FROM customers WHERE store_id = ${p(1)} AND service_id = ${p(2)} AND state = 'done'
+             AND ticket_day >= ${p(3)} ORDER BY finished_ms DESC LIMIT ${p(4)}`;
+};
 
 /** Statement names by text, for every connection: each parses and plans a text once. */
 const statementNames = new Map<string, string>();
@@ -268,27 +340,25 @@ class PgData implements HubData {
   }
 
   async countWaitingAhead(q: CountAheadQuery): Promise<number> {
-    const { subject } = q;
-    const { rows } = await this.run<{ n: number }>(
-      `SELECT count(*)::int AS n FROM (
-         SELECT CASE WHEN prioritized OR service_id = ANY($1::text[]) THEN 0 ELSE 1 END AS tier,
-                sort_ms, arrival_seq, id
-           FROM customers
-          WHERE store_id = $2 AND state = 'waiting' AND id <> $3
-            AND service_id = ANY($4::text[])) w
-       WHERE tier < $5 OR (tier = $5 AND (sort_ms, arrival_seq, id) < ($6::bigint, $7::bigint, $8))`,
-      [
-        q.prioritizedServiceIds,
-        q.storeId,
-        subject.id,
-        q.serviceIds,
-        subject.prioritized ? 0 : 1,
-        Date.parse(subject.sortAt),
-        subject.arrivalSeq,
-        subject.id,
-      ],
-    );
+    const count = countAheadSql(q, 0);
+    const { rows } = await this.run<{ n: number }>(count.text, count.values);
     return rows[0]?.n ?? 0;
+  }
+  async estimateReads(q: EstimateReadsQuery): Promise<{ ahead: number; finished: ServiceTime[] }> {
+    const count = countAheadSql(q.ahead, 0);
+    const { serviceId, day, limit } = q.finished;
+    const at = count.values.length;
+    // One statement, one round trip: what a ticket being taken waits on.
+    const { rows } = await this.run<{ n: number; finished: string }>(
+      `SELECT (${count.text}) AS n,
+         (SELECT coalesce(json_agg(json_build_object('serviceId', service_id, 'state', state,
+                   'servingAt', serving_at, 'finishedAt', finished_at) ORDER BY finished_ms DESC),
+                 '[]'::json)::text
+            FROM (${SERVICE_TIMES_SQL(at)}) t) AS finished`,
+      [...count.values, q.ahead.storeId, serviceId, day, limit],
+    );
+    const row = rows[0];
+    return { ahead: row?.n ?? 0, finished: JSON.parse(row?.finished ?? '[]') as ServiceTime[] };
   }
 
   async latestServiceTimes(
@@ -297,14 +367,18 @@ class PgData implements HubData {
     day: string,
     limit: number,
   ): Promise<ServiceTime[]> {
-    const { rows } = await this.run<ServiceTime>(
-      `SELECT service_id AS "serviceId", state, data::jsonb->>'servingAt' AS "servingAt",
-              data::jsonb->>'finishedAt' AS "finishedAt"
-         FROM customers WHERE store_id = $1 AND service_id = $2 AND state = 'done'
-         AND ticket_day >= $3 ORDER BY finished_ms DESC LIMIT $4`,
-      [storeId, serviceId, day, limit],
-    );
-    return rows;
+    const { rows } = await this.run<{
+      service_id: string;
+      state: string;
+      serving_at: string | null;
+      finished_at: string | null;
+    }>(SERVICE_TIMES_SQL(0), [storeId, serviceId, day, limit]);
+    return rows.map((r) => ({
+      serviceId: r.service_id,
+      state: r.state,
+      servingAt: r.serving_at,
+      finishedAt: r.finished_at,
+    })) as ServiceTime[];
   }
 
   // Numbering.
@@ -404,69 +478,51 @@ class PgData implements HubData {
     storeId: string,
     entry: Pick<Change, 'origin' | 'commandId' | 'event' | 'entity'> & { at?: string },
   ): Promise<Change> {
-    const { rows } = await this.run<{ epoch: string; head_seq: number }>(
-      'UPDATE stores SET head_seq = head_seq + 1 WHERE id = $1 RETURNING epoch, head_seq',
-      [storeId],
-    );
-    const head = rows[0];
-    if (head === undefined) throw new Error(`Unknown store ${storeId}.`);
+    const head = await this.nextLogPosition(storeId);
     const change = ChangeSchema.parse({
       storeId,
       epoch: head.epoch,
-      seq: head.head_seq,
+      seq: head.seq,
       at: entry.at ?? new Date().toISOString(),
       origin: entry.origin,
       commandId: entry.commandId,
       event: entry.event,
       entity: entry.entity,
     });
+    const log = [storeId, change.epoch, change.seq, JSON.stringify(change)];
+    if (change.entity.kind === 'customer') {
+      // The most frequent change: its row and its log line in one statement (one round trip).
+      const upsert = customerUpsert(storeId, change.entity.customer);
+      const at = upsert.values.length;
+      await this.run(
+        `WITH upserted AS (${upsert.text})
+           INSERT INTO log (store_id, epoch, seq, data)
+           VALUES ($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4})`,
+        [...upsert.values, ...log],
+      );
+      return change;
+    }
     await this.applyEntity(storeId, change.entity);
-    await this.run('INSERT INTO log (store_id, epoch, seq, data) VALUES ($1, $2, $3, $4)', [
-      storeId,
-      change.epoch,
-      change.seq,
-      JSON.stringify(change),
-    ]);
+    await this.run('INSERT INTO log (store_id, epoch, seq, data) VALUES ($1, $2, $3, $4)', log);
     return change;
+  }
+
+  /** The position of a store's next change, its head bumped (the row stays locked to commit). */
+  protected async nextLogPosition(storeId: string): Promise<LogPosition> {
+    const { rows } = await this.run<{ epoch: string; head_seq: number }>(
+      'UPDATE stores SET head_seq = head_seq + 1 WHERE id = $1 RETURNING epoch, head_seq',
+      [storeId],
+    );
+    const head = rows[0];
+    if (head === undefined) throw new Error(`Unknown store ${storeId}.`);
+    return { epoch: head.epoch, seq: head.head_seq };
   }
 
   private async applyEntity(storeId: string, entity: ChangeEntity): Promise<void> {
     switch (entity.kind) {
       case 'customer': {
-        const c = entity.customer;
-        await this.run(
-          `INSERT INTO customers (id, store_id, state, ticket_prefix, ticket_day, ticket_number,
-               service_id, desk_id, prioritized, sort_ms, arrival_seq, appointment_ms, external_id,
-               ticket, finished_ms, held, data)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-             ON CONFLICT (id) DO UPDATE SET state = excluded.state,
-               ticket_prefix = excluded.ticket_prefix, ticket_day = excluded.ticket_day,
-               ticket_number = excluded.ticket_number, service_id = excluded.service_id,
-               desk_id = excluded.desk_id, prioritized = excluded.prioritized,
-               sort_ms = excluded.sort_ms, arrival_seq = excluded.arrival_seq,
-               appointment_ms = excluded.appointment_ms, external_id = excluded.external_id,
-               ticket = excluded.ticket, finished_ms = excluded.finished_ms, held = excluded.held,
-               data = excluded.data`,
-          [
-            c.id,
-            storeId,
-            c.state,
-            c.ticketPrefix,
-            c.ticketDay,
-            c.ticketNumber,
-            c.serviceId,
-            c.deskId,
-            c.prioritized,
-            Date.parse(c.sortAt),
-            c.arrivalSeq,
-            ms(c.appointment?.at),
-            c.appointment?.externalId ?? null,
-            c.ticket,
-            ms(c.finishedAt),
-            c.held === true,
-            JSON.stringify(c),
-          ],
-        );
+        const upsert = customerUpsert(storeId, entity.customer);
+        await this.run(upsert.text, upsert.values);
         return;
       }
       case 'customer_removed':
@@ -1035,9 +1091,46 @@ class PgData implements HubData {
 }
 
 /** A write transaction's view of the port: its pooled client, which ran BEGIN. */
+/** A locked store's sequence row, kept in memory to commit: the lock makes it this tx's alone. */
+interface SequenceRow {
+  epoch: string;
+  head: number;
+  arrival: number;
+  /** The values read with the lock: the row is written at commit only if they moved. */
+  read: { head: number; arrival: number };
+}
+
+type AppliedRecord = AppliedCommand & { storeId: string; appliedAt: string };
+
+/** A locked store's ticket counters and blocks of recent days, kept in memory to commit. */
+interface Numbering {
+  /** By `prefix \n day`: the last number issued, and whether this transaction moved it. */
+  counters: Map<string, { last: number; moved: boolean }>;
+  /** Null once the transaction adds a block: read from the table again. */
+  blocks: TicketBlock[] | null;
+}
+
+const counterKey = (prefix: string, day: string) => `${prefix}\n${day}`;
+
+/**
+ * The first numbering day a transaction reads up front: a store's day (its time zone's date) is
+ * never before yesterday in UTC. A day before it is read from the tables, as it always was.
+ */
+const numberingSince = (now: Date): string =>
+  new Date(now.getTime() - 36 * 3600_000).toISOString().slice(0, 10);
+
+/**
+ * A write transaction. Round trips are what a command costs on Postgres (each is a wake-up on
+ * both sides), so it spends as few as it can without giving up a guarantee:
+ * - BEGIN, the scope's locks, the locked stores' configuration and the batch's command ids
+ *   go in one message (simple protocol, literals escaped by the driver);
+ * - a locked store's head and arrival counters are handed out from memory (the lock makes them
+ *   this transaction's alone) and written with COMMIT, as are the applied-command records: one
+ *   message at the end. A savepoint rolled back puts both back where they were.
+ */
 class PgTx extends PgData implements HubTx {
   private savepoints = 0;
-  private readonly locked = new Set<string>();
+  private readonly sequences = new Map<string, SequenceRow>();
   /**
    * Reads of configuration (stores, services, devices, API keys, notification settings) kept
    * for the rest of the transaction: a batch of commands reads them once, not once per command.
@@ -1046,9 +1139,158 @@ class PgTx extends PgData implements HubTx {
    * forgets them all. Customers are never kept.
    */
   private readonly kept = new Map<string, Promise<unknown>>();
+  /** Command ids read with the scope's locks (null: not applied); void once a store locks late. */
+  private prefetched: Map<string, AppliedCommand | null> | null = null;
+  /** Commands recorded by this transaction, inserted at commit. */
+  private readonly records = new Map<string, AppliedRecord>();
+  /** Locked stores' ticket numbering from `since` on, read with the lock (see `begin`). */
+  private readonly numbering = new Map<string, Numbering>();
+  private since = '';
 
   constructor(private readonly client: pg.PoolClient) {
     super(client);
+  }
+
+  private literal(value: string): string {
+    return this.client.escapeLiteral(value);
+  }
+
+  /** BEGIN, the scope's locks and what the transaction will read first: one round trip. */
+  async begin(scope: TxScope): Promise<void> {
+    const ids = [...new Set(scope.storeIds)].sort();
+    if (ids.length === 0) {
+      await this.client.query('BEGIN');
+      return;
+    }
+    const stores = ids.map((id) => this.literal(id)).join(', ');
+    const commandIds = [...new Set(scope.commandIds ?? [])];
+    const statements = [
+      'BEGIN',
+      `SELECT id, epoch, head_seq, arrival_seq, data FROM stores WHERE id IN (${stores})
+         ORDER BY id FOR UPDATE`,
+      // After the lock (statements run in order, each on a fresh snapshot): what the previous
+      // holder committed is seen.
+      `SELECT store_id, data FROM services WHERE store_id IN (${stores}) ORDER BY store_id, id`,
+      `SELECT store_id, data FROM devices WHERE store_id IN (${stores}) ORDER BY store_id, id`,
+    ];
+    this.since = numberingSince(new Date());
+    const since = this.literal(this.since);
+    statements.push(
+      `SELECT store_id, prefix, day, last FROM ticket_counters
+         WHERE store_id IN (${stores}) AND day >= ${since}`,
+      `SELECT store_id, data FROM ticket_blocks
+         WHERE store_id IN (${stores}) AND day >= ${since} ORDER BY store_id, first`,
+    );
+    if (commandIds.length > 0) {
+      statements.push(
+        `SELECT id, device_id, type, result FROM applied_commands
+           WHERE id IN (${commandIds.map((id) => this.literal(id)).join(', ')})`,
+      );
+    }
+    const results = (await this.client.query(
+      statements.join(';\n'),
+    )) as unknown as pg.QueryResult[];
+    const [, locked, services, devices, counters, blocks, applied] = results;
+    this.lockedRows(locked?.rows ?? []);
+    for (const id of ids) {
+      if (this.sequences.has(id)) this.numbering.set(id, { counters: new Map(), blocks: [] });
+    }
+    for (const row of counters?.rows ?? []) {
+      this.numbering
+        .get(row.store_id as string)
+        ?.counters.set(counterKey(row.prefix as string, row.day as string), {
+          last: Number(row.last),
+          moved: false,
+        });
+    }
+    for (const row of blocks?.rows ?? []) {
+      this.numbering.get(row.store_id as string)?.blocks?.push(JSON.parse(row.data as string));
+    }
+    const byStore = (rows: pg.QueryResult['rows'] | undefined) => {
+      const out = new Map<string, unknown[]>(ids.map((id) => [id, []]));
+      for (const row of rows ?? [])
+        out.get(row.store_id as string)?.push(JSON.parse(row.data as string));
+      return out;
+    };
+    for (const [id, list] of byStore(services?.rows)) this.preload(`services:${id}`, list);
+    for (const [id, list] of byStore(devices?.rows)) {
+      this.preload(`devices:${id}`, list);
+      for (const device of list as Device[]) this.preload(`device:${device.id}`, device);
+    }
+    if (applied !== undefined) {
+      this.prefetched = new Map(commandIds.map((id) => [id, null]));
+      for (const row of applied.rows) {
+        this.prefetched.set(row.id as string, {
+          deviceId: row.device_id as string,
+          type: row.type as string,
+          result: JSON.parse(row.result as string) as CommandResult,
+        });
+      }
+    }
+  }
+
+  /** Rows of `SELECT id, epoch, head_seq, arrival_seq, data FROM stores ... FOR UPDATE`. */
+  private lockedRows(rows: pg.QueryResult['rows']): void {
+    for (const row of rows) {
+      const id = row.id as string;
+      const head = Number(row.head_seq);
+      const arrival = Number(row.arrival_seq);
+      this.sequences.set(id, {
+        epoch: row.epoch as string,
+        head,
+        arrival,
+        read: { head, arrival },
+      });
+      this.preload(`store:${id}`, JSON.parse(row.data as string));
+    }
+  }
+
+  private preload(key: string, value: unknown): void {
+    this.kept.set(key, Promise.resolve(value));
+  }
+
+  /** The counters and records held in memory, written, then COMMIT: one round trip. */
+  async commit(): Promise<void> {
+    const statements: string[] = [];
+    for (const [id, row] of this.sequences) {
+      if (row.head === row.read.head && row.arrival === row.read.arrival) continue;
+      statements.push(
+        `UPDATE stores SET head_seq = ${String(row.head)}, arrival_seq = ${String(row.arrival)}
+           WHERE id = ${this.literal(id)}`,
+      );
+    }
+    const counters = [...this.numbering].flatMap(([storeId, n]) =>
+      [...n.counters].flatMap(([key, c]) => {
+        if (!c.moved) return [];
+        const [prefix = '', day = ''] = key.split('\n');
+        const literals = [storeId, prefix, day].map((v) => this.literal(v));
+        return [`${literals.join(', ')}, ${String(c.last)}`];
+      }),
+    );
+    if (counters.length > 0) {
+      statements.push(
+        `INSERT INTO ticket_counters (store_id, prefix, day, last) VALUES (${counters.join('), (')})
+           ON CONFLICT (store_id, prefix, day)
+           DO UPDATE SET last = GREATEST(ticket_counters.last, excluded.last)`,
+      );
+    }
+    if (this.records.size > 0) {
+      const values = [...this.records].map(([id, r]) =>
+        [id, r.storeId, r.deviceId, r.type, JSON.stringify(r.result), r.appliedAt]
+          .map((v) => this.literal(v))
+          .join(', '),
+      );
+      statements.push(
+        `INSERT INTO applied_commands (id, store_id, device_id, type, result, applied_at)
+           VALUES (${values.join('), (')})`,
+      );
+    }
+    statements.push('COMMIT');
+    const answered = (await this.client.query(statements.join(';\n'))) as
+      pg.QueryResult | pg.QueryResult[];
+    const last = Array.isArray(answered) ? answered.at(-1) : answered;
+    // Postgres answers COMMIT of a transaction an error broke with ROLLBACK, not an error.
+    if (last?.command !== 'COMMIT') throw new Error('The transaction was rolled back.');
   }
 
   private keep<T>(key: string, read: () => Promise<T>): Promise<T> {
@@ -1081,8 +1323,80 @@ class PgTx extends PgData implements HubTx {
     return this.keep(`notify:${key}`, () => super.notifySetting(key));
   }
 
+  override async head(storeId: string): Promise<LogPosition | null> {
+    const row = this.sequences.get(storeId);
+    return row === undefined ? super.head(storeId) : { epoch: row.epoch, seq: row.head };
+  }
+  override async heads(): Promise<Map<string, LogPosition>> {
+    const heads = await super.heads();
+    for (const [id, row] of this.sequences) heads.set(id, { epoch: row.epoch, seq: row.head });
+    return heads;
+  }
+  protected override async nextLogPosition(storeId: string): Promise<LogPosition> {
+    const row = this.sequences.get(storeId);
+    if (row === undefined) return super.nextLogPosition(storeId);
+    row.head += 1;
+    return { epoch: row.epoch, seq: row.head };
+  }
+  override async nextArrivalSeq(storeId: string): Promise<number> {
+    const row = this.sequences.get(storeId);
+    if (row === undefined) return super.nextArrivalSeq(storeId);
+    row.arrival += 1;
+    return row.arrival;
+  }
+
+  /** The store's numbering read up front, when it covers `day`. */
+  private numberingOf(storeId: string, day: string | undefined): Numbering | undefined {
+    return day !== undefined && day >= this.since ? this.numbering.get(storeId) : undefined;
+  }
+  override async lastIssued(storeId: string, prefix: string, day: string): Promise<number> {
+    const n = this.numberingOf(storeId, day);
+    if (n === undefined) return super.lastIssued(storeId, prefix, day);
+    return n.counters.get(counterKey(prefix, day))?.last ?? 0;
+  }
+  override async setLastIssued(
+    storeId: string,
+    prefix: string,
+    day: string,
+    last: number,
+  ): Promise<void> {
+    const n = this.numberingOf(storeId, day);
+    if (n === undefined) return super.setLastIssued(storeId, prefix, day, last);
+    const key = counterKey(prefix, day);
+    const now = n.counters.get(key)?.last ?? 0;
+    // As the statement does: a counter never goes back.
+    n.counters.set(key, { last: Math.max(now, last), moved: true });
+  }
+  override async blocks(storeId: string, prefix?: string, day?: string): Promise<TicketBlock[]> {
+    const blocks = this.numberingOf(storeId, day)?.blocks;
+    if (blocks === null || blocks === undefined || prefix === undefined) {
+      return super.blocks(storeId, prefix, day);
+    }
+    return structuredClone(blocks.filter((b) => b.ticketPrefix === prefix && b.ticketDay === day));
+  }
+
+  override async appliedCommand(id: string): Promise<AppliedCommand | null> {
+    const mine = this.records.get(id);
+    if (mine !== undefined) {
+      return structuredClone({ deviceId: mine.deviceId, type: mine.type, result: mine.result });
+    }
+    const known = this.prefetched?.get(id);
+    if (known !== undefined) return structuredClone(known);
+    return super.appliedCommand(id);
+  }
+  override async recordCommand(id: string, entry: AppliedRecord): Promise<void> {
+    // The primary key would refuse it at commit, failing the whole batch: refuse it here (the
+    // sequencer looks every id up first, so this is only a guard).
+    if (this.records.has(id) || (this.prefetched?.get(id) ?? null) !== null) {
+      throw new Error(`Command ${id} is already recorded.`);
+    }
+    this.records.set(id, structuredClone(entry));
+  }
+
   override append(storeId: string, entry: Parameters<PgData['append']>[1]): Promise<Change> {
     if (entry.entity.kind !== 'customer') this.kept.clear();
+    const numbering = this.numbering.get(storeId);
+    if (entry.entity.kind === 'block' && numbering !== undefined) numbering.blocks = null;
     return super.append(storeId, entry);
   }
   override createStore(store: Store): Promise<void> {
@@ -1106,29 +1420,48 @@ class PgTx extends PgData implements HubTx {
     return super.setNotifySetting(key, value);
   }
 
-  /** Locks the stores' sequence rows (sorted: two transactions never wait in a circle). */
-  async lockStores(storeIds: readonly string[]): Promise<void> {
-    const ids = [...new Set(storeIds)].filter((id) => !this.locked.has(id)).sort();
-    if (ids.length === 0) return;
-    await this.run('SELECT id FROM stores WHERE id = ANY($1) ORDER BY id FOR UPDATE', [ids]);
-    for (const id of ids) this.locked.add(id);
-  }
-  lockStore(storeId: string): Promise<void> {
-    return this.lockStores([storeId]);
+  /** Locks a store found late (the up-front ones were locked by `begin`). */
+  async lockStore(storeId: string): Promise<void> {
+    if (this.sequences.has(storeId)) return;
+    const { rows } = await this.run<pg.QueryResultRow>(
+      'SELECT id, epoch, head_seq, arrival_seq, data FROM stores WHERE id = $1 FOR UPDATE',
+      [storeId],
+    );
+    this.lockedRows(rows);
+    // Ids read before this lock may have been applied by its holder since.
+    this.prefetched = null;
   }
 
   /**
    * A savepoint kept to the end of the transaction on success (no RELEASE: one round trip per
    * command saved; names are unique, so a rollback to one also drops those made after it).
+   * Rolled back, it also puts back the counters and records held in memory.
    */
   async savepoint<T>(fn: (tx: HubTx) => Promise<T>): Promise<T> {
     const name = `lineup_sp${++this.savepoints}`;
     await this.client.query(`SAVEPOINT ${name}`);
+    const counters = new Map([...this.sequences].map(([id, r]) => [id, [r.head, r.arrival]]));
+    const recorded = new Set(this.records.keys());
+    const numbering = new Map(
+      [...this.numbering].map(([id, n]) => [id, structuredClone(n.counters)] as const),
+    );
     try {
       return await fn(this);
     } catch (error) {
       this.kept.clear();
       await this.client.query(`ROLLBACK TO SAVEPOINT ${name}`);
+      for (const [id, row] of this.sequences) {
+        const before = counters.get(id);
+        // A row lock taken inside a savepoint is released when it is rolled back: a store
+        // locked in it is locked again (and read again) by the next lockStore.
+        if (before === undefined) this.sequences.delete(id);
+        else [row.head, row.arrival] = before as [number, number];
+      }
+      for (const id of this.records.keys()) if (!recorded.has(id)) this.records.delete(id);
+      for (const [id, counters] of numbering) {
+        const n = this.numbering.get(id);
+        if (n !== undefined) n.counters = counters;
+      }
       throw error;
     }
   }
@@ -1149,10 +1482,12 @@ export class PgHubRepo extends PgData implements HubRepo {
   async transaction<T>(scope: TxScope, fn: (tx: HubTx) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.within('BEGIN', async (client) => {
+        return await this.within(async (client) => {
           const tx = new PgTx(client);
-          await tx.lockStores(scope.storeIds);
-          return fn(tx);
+          await tx.begin(scope);
+          const out = await fn(tx);
+          await tx.commit();
+          return out;
         });
       } catch (error) {
         const code = (error as { code?: unknown }).code;
@@ -1165,21 +1500,20 @@ export class PgHubRepo extends PgData implements HubRepo {
 
   /** One consistent snapshot, read only. */
   read<T>(fn: (tx: HubData) => Promise<T>): Promise<T> {
-    return this.within('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', (client) =>
-      fn(new PgData(client)),
-    );
+    return this.within(async (client) => {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const out = await fn(new PgData(client));
+      await client.query('COMMIT');
+      return out;
+    });
   }
 
-  private async within<T>(begin: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  /** `fn` on a pooled client that it leaves in a transaction; rolled back if `fn` throws. */
+  private async within<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
     try {
-      await client.query(begin);
-      const out = await fn(client);
-      // Postgres answers COMMIT of a transaction an error broke with ROLLBACK, not an error.
-      const committed = await client.query('COMMIT');
-      if (committed.command !== 'COMMIT') throw new Error('The transaction was rolled back.');
-      return out;
+      return await fn(client);
     } catch (error) {
       try {
         await client.query('ROLLBACK');

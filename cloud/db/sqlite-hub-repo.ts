@@ -31,6 +31,7 @@ import type {
   BloomTicketRow,
   ConsoleSignInRow,
   CountAheadQuery,
+  EstimateReadsQuery,
   HubData,
   HubRepo,
   HubTx,
@@ -287,6 +288,13 @@ export class SqliteHubRepo implements HubRepo, HubTx {
     return row.n;
   }
 
+  async estimateReads(q: EstimateReadsQuery): Promise<{ ahead: number; finished: ServiceTime[] }> {
+    const { serviceId, day, limit } = q.finished;
+    return {
+      ahead: await this.countWaitingAhead(q.ahead),
+      finished: await this.latestServiceTimes(q.ahead.storeId, serviceId, day, limit),
+    };
+  }
   async latestServiceTimes(
     storeId: string,
     serviceId: string,

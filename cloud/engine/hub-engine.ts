@@ -38,8 +38,13 @@ export interface CustomerEdit {
   events: readonly CustomerEventName[];
 }
 
+/** Device-to-store hints kept at most (then forgotten at once and read again). */
+const MAX_DEVICE_STORE_HINTS = 100_000;
+
 export class HubEngine {
   private readonly sequencer: Sequencer;
+  /** Each device's store as last read: the stores a batch locks up front, with no read first. */
+  private readonly deviceStores = new Map<string, string>();
 
   constructor(
     readonly repo: HubRepo,
@@ -104,10 +109,20 @@ export class HubEngine {
   private async storesOf(actors: readonly Actor[]): Promise<string[]> {
     const ids = new Set<string>();
     for (const deviceId of new Set(actors.map((a) => a.deviceId))) {
-      const device = await this.repo.device(deviceId);
-      if (device !== null) ids.add(device.storeId);
+      let storeId = this.deviceStores.get(deviceId);
+      if (storeId === undefined) {
+        storeId = (await this.repo.device(deviceId))?.storeId;
+        if (storeId !== undefined) this.rememberDeviceStore(deviceId, storeId);
+      }
+      if (storeId !== undefined) ids.add(storeId);
     }
     return [...ids];
+  }
+
+  /** A hint only (what to lock up front): the transaction reads the device again. */
+  private rememberDeviceStore(deviceId: string, storeId: string): void {
+    if (this.deviceStores.size >= MAX_DEVICE_STORE_HINTS) this.deviceStores.clear();
+    this.deviceStores.set(deviceId, storeId);
   }
 
   private job(actor: Actor, envelope: CommandEnvelope, now = this.clock()): CommandJob {
@@ -117,6 +132,7 @@ export class HubEngine {
       now,
       prepare: async (tx): Promise<PreparedCommand> => {
         const device = await tx.device(actor.deviceId);
+        if (device !== null) this.rememberDeviceStore(device.id, device.storeId);
         if (device === null)
           return {
             refusal: { code: 'not_found', message: 'This device is not known to the hub.' },

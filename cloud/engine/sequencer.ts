@@ -149,7 +149,8 @@ export class Sequencer {
     storeIds: readonly string[] = [],
   ): Promise<(CommandResult | Error)[]> {
     let changes: Change[] = [];
-    const results = await this.repo.transaction({ storeIds }, async (tx) => {
+    const commandIds = batch.map((job) => job.envelope.id);
+    const results = await this.repo.transaction({ storeIds, commandIds }, async (tx) => {
       changes = [];
       const locked = new Set(storeIds);
       const out: (CommandResult | Error)[] = [];

@@ -9,7 +9,7 @@ import {
   type EstimateContext,
 } from '../../../shared/domain/estimate.js';
 import { isPrioritized } from '../../../shared/domain/queue.js';
-import type { HubData, QueuePlace } from '../../db/hub-repo.js';
+import type { CountAheadQuery, HubData, QueuePlace } from '../../db/hub-repo.js';
 import type { CommandContext } from '../command-context.js';
 
 /** Who the estimate is for: where it stands in call order. */
@@ -32,13 +32,12 @@ export function draftSubject(ctx: Pick<CommandContext, 'now'>, serviceId: string
 export const prioritizedServiceIds = (services: readonly Service[]): string[] =>
   services.filter((s) => s.prioritize || s.prm).map((s) => s.id);
 
-/** The domain's people-before (waiting, competing, ahead in call order), counted by the repo. */
-export function countPeopleBefore(
-  repo: HubData,
+/** The domain's people-before (waiting, competing, ahead in call order), as the repo counts it. */
+export function countAheadQuery(
   subject: EstimateSubject,
   queue: Omit<EstimateContext, 'customers' | 'now'>,
-): Promise<number> {
-  return repo.countWaitingAhead({
+): CountAheadQuery {
+  return {
     storeId: queue.store.id,
     serviceIds: [...competingServiceIds(subject.serviceId, queue)],
     prioritizedServiceIds: prioritizedServiceIds(queue.services),
@@ -48,7 +47,16 @@ export function countPeopleBefore(
       arrivalSeq: subject.arrivalSeq,
       prioritized: isPrioritized(subject, new Map(queue.services.map((s) => [s.id, s]))),
     },
-  });
+  };
+}
+
+/** The people-before count alone. */
+export function countPeopleBefore(
+  repo: HubData,
+  subject: EstimateSubject,
+  queue: Omit<EstimateContext, 'customers' | 'now'>,
+): Promise<number> {
+  return repo.countWaitingAhead(countAheadQuery(subject, queue));
 }
 
 export async function estimateAt(
@@ -56,13 +64,10 @@ export async function estimateAt(
   subject: EstimateSubject,
 ): Promise<Estimate> {
   const queue = { services: await ctx.services(), devices: await ctx.devices(), store: ctx.store };
-  const before = await countPeopleBefore(ctx.repo, subject, queue);
   // Twice the sample: the domain drops unusable samples before it takes its median.
-  const finished = await ctx.repo.latestServiceTimes(
-    ctx.store.id,
-    subject.serviceId,
-    ctx.day,
-    OBSERVED_SAMPLE * 2,
-  );
-  return estimateWith(subject.serviceId, before, finished, queue);
+  const { ahead, finished } = await ctx.repo.estimateReads({
+    ahead: countAheadQuery(subject, queue),
+    finished: { serviceId: subject.serviceId, day: ctx.day, limit: OBSERVED_SAMPLE * 2 },
+  });
+  return estimateWith(subject.serviceId, ahead, finished, queue);
 }

@@ -8,6 +8,9 @@ import { PG_MIGRATIONS } from '../../../cloud/db/pg-migrations.js';
 import { openPgRelay } from '../../../cloud/db/pg-relay.js';
 import { OrganizationSchema } from '../../../shared/domain/entities.js';
 import type { CommandResult } from '../../../shared/protocol/sync.js';
+import type { AppliedCommand } from '../../../cloud/db/hub-repo.js';
+
+type AppliedCommandRecord = AppliedCommand & { storeId: string; appliedAt: string };
 import { startPostgres, type PgCluster } from '../../support/postgres.js';
 import { makeCustomer, makeService, makeStore } from '../../unit/shared/fixtures.js';
 
@@ -186,6 +189,75 @@ describe('Postgres repo across two nodes', () => {
     ).rejects.toThrow('boom');
     expect(await nodeB.head(store.id)).toEqual(head);
     expect(await nodeB.service('svc-b')).toBeNull();
+  });
+
+  it('commits what a transaction keeps in memory, without what a rolled-back savepoint did', async () => {
+    // Today's numbering, the log head, arrivals and applied commands are held by the
+    // transaction and written with its COMMIT: another node must see exactly what committed.
+    const day = new Date().toISOString().slice(0, 10);
+    const before = (await nodeB.head(store.id))!;
+    const applied = (id: string, name: string): AppliedCommandRecord => ({
+      storeId: store.id,
+      deviceId: 'kiosk-1',
+      type: 'register',
+      result: { ok: false, refusal: { code: 'not_allowed', message: name } },
+      appliedAt: new Date().toISOString(),
+    });
+    const customer = (id: string, ticketNumber: number) => ({
+      origin: 'test',
+      commandId: null,
+      event: 'registered' as const,
+      entity: {
+        kind: 'customer' as const,
+        customer: makeCustomer(id, { storeId: store.id, ticketNumber }),
+      },
+    });
+    await nodeA.transaction(
+      { storeIds: [store.id], commandIds: ['cmd-kept', 'cmd-undone'] },
+      async (tx) => {
+        expect(await tx.appliedCommand('cmd-kept')).toBeNull();
+        await tx.setLastIssued(store.id, 'M', day, 3);
+        const arrival = await tx.nextArrivalSeq(store.id);
+        await tx.append(store.id, customer('mem-1', 501));
+        await tx.recordCommand('cmd-kept', applied('cmd-kept', 'kept'));
+        await expect(
+          tx.savepoint(async (sp) => {
+            await sp.setLastIssued(store.id, 'M', day, 9);
+            await sp.nextArrivalSeq(store.id);
+            await sp.append(store.id, customer('mem-undone', 502));
+            await sp.recordCommand('cmd-undone', applied('cmd-undone', 'undone'));
+            expect(await sp.lastIssued(store.id, 'M', day)).toBe(9);
+            expect(await sp.appliedCommand('cmd-undone')).not.toBeNull();
+            throw new Error('refused');
+          }),
+        ).rejects.toThrow('refused');
+        expect(await tx.lastIssued(store.id, 'M', day)).toBe(3);
+        expect(await tx.appliedCommand('cmd-undone')).toBeNull();
+        expect(await tx.appliedCommand('cmd-kept')).toMatchObject({ deviceId: 'kiosk-1' });
+        // The undone change's seq and arrival are handed out again: no gap.
+        expect(await tx.nextArrivalSeq(store.id)).toBe(arrival + 1);
+        await tx.append(store.id, customer('mem-2', 503));
+        expect((await tx.head(store.id))!.seq).toBe(before.seq + 2);
+        // Nothing of it is visible to the other node before commit.
+        expect(await nodeB.head(store.id)).toEqual(before);
+      },
+    );
+    expect((await nodeB.head(store.id))!.seq).toBe(before.seq + 2);
+    const log = await nodeB.changesSince(store.id, before.epoch, before.seq, 10);
+    expect(log.map((c) => c.seq)).toEqual([before.seq + 1, before.seq + 2]);
+    expect(await nodeB.lastIssued(store.id, 'M', day)).toBe(3);
+    expect(await nodeB.appliedCommand('cmd-kept')).toMatchObject({ type: 'register' });
+    expect(await nodeB.appliedCommand('cmd-undone')).toBeNull();
+    expect(await nodeB.customer('mem-undone')).toBeNull();
+    // The next transaction (on the other node) reads what the first committed.
+    await nodeB.transaction({ storeIds: [store.id], commandIds: ['cmd-kept'] }, async (tx) => {
+      expect(await tx.appliedCommand('cmd-kept')).toMatchObject({ deviceId: 'kiosk-1' });
+      expect(await tx.lastIssued(store.id, 'M', day)).toBe(3);
+      const arrival = await tx.nextArrivalSeq(store.id);
+      await tx.setLastIssued(store.id, 'M', day, 4);
+      expect(arrival).toBeGreaterThan(0);
+    });
+    expect(await nodeA.lastIssued(store.id, 'M', day)).toBe(4);
   });
 
   it('counts every knock of one unknown device when two nodes record them at once', async () => {

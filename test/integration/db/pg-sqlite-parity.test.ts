@@ -144,9 +144,24 @@ describe('SQLite and Postgres engines', () => {
             expect(await pg.countWaitingAhead(q)).toBe(await sqlite.countWaitingAhead(q));
           }
           for (const serviceId of SERVICES) {
+            const times = await sqlite.latestServiceTimes(store.id, serviceId, '2025-03-10', 5);
             expect(await pg.latestServiceTimes(store.id, serviceId, '2025-03-10', 5)).toEqual(
-              await sqlite.latestServiceTimes(store.id, serviceId, '2025-03-10', 5),
+              times,
             );
+            // Both reads of an estimate in one (one round trip on Postgres).
+            const subject = customers[0];
+            if (subject === undefined) continue;
+            const ahead = {
+              storeId: store.id,
+              serviceIds: [serviceId],
+              prioritizedServiceIds,
+              subject,
+            };
+            const finished = { serviceId, day: '2025-03-10', limit: 5 };
+            expect(await pg.estimateReads({ ahead, finished })).toEqual({
+              ahead: await sqlite.countWaitingAhead(ahead),
+              finished: times,
+            });
           }
           expect(ids(await pg.queueCustomers(store.id, '2025-03-10'))).toEqual(
             ids(await sqlite.queueCustomers(store.id, '2025-03-10')),

@@ -3,7 +3,7 @@
 // commands around it commit, and the log holds exactly theirs.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { seedStore } from '../../../cloud/engine/admin.js';
+import { addDevice, seedStore } from '../../../cloud/engine/admin.js';
 import { HubEngine, type Actor } from '../../../cloud/engine/hub-engine.js';
 import { demoStore } from '../../../shared/demo/demo-store.js';
 import { CommandEnvelopeSchema, type CommandResult } from '../../../shared/protocol/sync.js';
@@ -69,6 +69,57 @@ describe('a batch of device commands', () => {
       broken = false;
       const [retried] = await engine.applyCommands([{ actor: kiosk, envelope: breaks }]);
       expect(retried && outcome(retried)).toBe('Breaks');
+    } finally {
+      await repo.close();
+      removeDir(dir);
+    }
+  });
+
+  it("applies a device's command in the store it was moved to, though the batch locked the old one", async () => {
+    // The engine locks the store it last saw the device in (no read before the transaction);
+    // a moved device's store is found in the transaction and locked there.
+    const dir = tempDataDir();
+    const repo = await openTestHubRepo(dir);
+    try {
+      const engine = new HubEngine(repo);
+      await seedStore(engine);
+      const other = {
+        organization: demoStore.organization,
+        store: { ...demoStore.store, id: 'store-moved-to', storeCode: 'MOVED-1' },
+        services: demoStore.services
+          .filter((s) => s.id === 'demo-new-phone')
+          .map((s) => ({ ...s, id: 'moved-new-phone', storeId: 'store-moved-to', deskIds: [] })),
+        devices: [],
+      };
+      await seedStore(engine, other);
+      const [first] = await engine.applyCommands([{ actor: kiosk, envelope: register('Before') }]);
+      expect(first && outcome(first)).toBe('Before');
+      const device = demoStore.devices.find((d) => d.id === kiosk.deviceId)!;
+      await addDevice(engine, {
+        id: device.id,
+        storeId: 'store-moved-to',
+        mac: device.mac,
+        hostname: device.hostname,
+        role: device.role,
+      });
+      const moved = CommandEnvelopeSchema.parse({
+        ...register('After the move'),
+        payload: {
+          ...register('x').payload,
+          serviceId: 'moved-new-phone',
+          contact: { name: 'After the move' },
+        },
+      });
+      const [after] = await engine.applyCommands([{ actor: kiosk, envelope: moved }]);
+      expect(after && outcome(after)).toBe('After the move');
+      const names = async (storeId: string) =>
+        (await repo.customers(storeId)).map((c) => c.contact.name);
+      expect(await names('store-moved-to')).toEqual(['After the move']);
+      expect(await names(demoStore.store.id)).toEqual(['Before']);
+      // Its resend is answered from the store it was applied in.
+      const [again] = await engine.applyCommands([{ actor: kiosk, envelope: moved }]);
+      expect(again).toEqual(after);
+      expect(await names('store-moved-to')).toEqual(['After the move']);
     } finally {
       await repo.close();
       removeDir(dir);
