@@ -199,9 +199,12 @@ class PgData implements HubData {
       name = `lineup_${statementNames.size}`;
       statementNames.set(text, name);
     }
+    this.statementSent(text);
     const r = await this.db.query<R & pg.QueryResultRow>({ name, text, values });
     return { rows: r.rows, rowCount: r.rowCount ?? 0 };
   }
+  /** Told of every statement before it is sent. */
+  protected statementSent(_text: string): void {}
   private async all<T>(text: string, ...values: unknown[]): Promise<T[]> {
     return parseRows<T>((await this.run(text, values)).rows);
   }
@@ -295,48 +298,43 @@ class PgData implements HubData {
 
   async queueHeads(q: QueueHeadsQuery): Promise<Customer[]> {
     // Callable: no appointment, or its time minus the lead has come.
-    const latestAppointment = q.now.getTime() + q.appointmentLeadMinutes * 60_000;
-    const heads: Customer[] = [];
-    // Sent to this desk (any service): the first of the prioritized tier if there is one, else
-    // the first by time (then everyone there is in the same tier).
-    const sentToDesk =
-      (await this.one<Customer>(
-        `SELECT data FROM customers WHERE store_id = $1 AND desk_id = $2 AND state = 'waiting'
-           AND NOT held AND (appointment_ms IS NULL OR appointment_ms <= $3)
-           AND (prioritized OR service_id = ANY($4::text[]))
-           ORDER BY sort_ms, arrival_seq, id LIMIT 1`,
+    const callable = 'NOT held AND (appointment_ms IS NULL OR appointment_ms <= $3)';
+    const first = 'ORDER BY sort_ms, arrival_seq, id LIMIT 1';
+    // One statement (one round trip), three parts:
+    // 0, 1: sent to this desk (any service): the first of the prioritized tier if there is one,
+    //       else the first by time (then everyone there is in the same tier);
+    // 2:    each service's own queue, in the desk's order: the first of its customers flagged
+    //       prioritized and the first of the others (in a prioritized service both are in the
+    //       same tier: the rule picks by time).
+    const { rows } = await this.run<DataRow & { part: number }>(
+      `SELECT part, data FROM (
+         (SELECT 0 AS part, 0::bigint AS ord, data FROM customers
+            WHERE store_id = $1 AND desk_id = $2 AND state = 'waiting' AND ${callable}
+              AND (prioritized OR service_id = ANY($4::text[])) ${first})
+         UNION ALL
+         (SELECT 1, 0, data FROM customers
+            WHERE store_id = $1 AND desk_id = $2 AND state = 'waiting' AND ${callable} ${first})
+         UNION ALL
+         SELECT 2, s.ord * 2 + f.ord, c.data
+           FROM unnest($5::text[]) WITH ORDINALITY AS s(id, ord)
+           CROSS JOIN (VALUES (true, 0), (false, 1)) AS f(flagged, ord)
+           CROSS JOIN LATERAL (SELECT data FROM customers
+             WHERE store_id = $1 AND state = 'waiting' AND service_id = s.id AND desk_id IS NULL
+               AND prioritized = f.flagged AND ${callable} ${first}) c
+       ) heads ORDER BY part, ord`,
+      [
         q.storeId,
         q.deskId,
-        latestAppointment,
+        q.now.getTime() + q.appointmentLeadMinutes * 60_000,
         q.prioritizedServiceIds,
-      )) ??
-      (await this.one<Customer>(
-        `SELECT data FROM customers WHERE store_id = $1 AND desk_id = $2 AND state = 'waiting'
-           AND NOT held AND (appointment_ms IS NULL OR appointment_ms <= $3)
-           ORDER BY sort_ms, arrival_seq, id LIMIT 1`,
-        q.storeId,
-        q.deskId,
-        latestAppointment,
-      ));
-    if (sentToDesk !== null) heads.push(sentToDesk);
-    // Each service's own queue: the first of its customers flagged prioritized and the first of
-    // the others (in a prioritized service both are in the same tier: the rule picks by time).
-    for (const serviceId of q.serviceIds) {
-      for (const flagged of [true, false]) {
-        const c = await this.one<Customer>(
-          `SELECT data FROM customers
-             WHERE store_id = $1 AND state = 'waiting' AND service_id = $2 AND desk_id IS NULL
-             AND prioritized = $3 AND NOT held AND (appointment_ms IS NULL OR appointment_ms <= $4)
-             ORDER BY sort_ms, arrival_seq, id LIMIT 1`,
-          q.storeId,
-          serviceId,
-          flagged,
-          latestAppointment,
-        );
-        if (c !== null) heads.push(c);
-      }
-    }
-    return heads;
+        q.serviceIds,
+      ],
+    );
+    const sentToDesk = rows.find((r) => r.part === 0) ?? rows.find((r) => r.part === 1);
+    return parseRows<Customer>([
+      ...(sentToDesk === undefined ? [] : [sentToDesk]),
+      ...rows.filter((r) => r.part === 2),
+    ]);
   }
 
   async countWaitingAhead(q: CountAheadQuery): Promise<number> {
@@ -494,18 +492,23 @@ class PgData implements HubData {
       // The most frequent change: its row and its log line in one statement (one round trip).
       const upsert = customerUpsert(storeId, change.entity.customer);
       const at = upsert.values.length;
-      await this.run(
-        `WITH upserted AS (${upsert.text})
-           INSERT INTO log (store_id, epoch, seq, data)
-           VALUES ($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4})`,
+      const { rows } = await this.run<{ inserted: boolean }>(
+        `WITH upserted AS (${upsert.text} RETURNING (xmax = 0) AS inserted),
+           logged AS (INSERT INTO log (store_id, epoch, seq, data)
+             VALUES ($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}))
+         SELECT inserted FROM upserted`,
         [...upsert.values, ...log],
       );
+      if (rows[0]?.inserted === true) this.customerCreated(change.entity.customer.id);
       return change;
     }
     await this.applyEntity(storeId, change.entity);
     await this.run('INSERT INTO log (store_id, epoch, seq, data) VALUES ($1, $2, $3, $4)', log);
     return change;
   }
+
+  /** Told of each customer row inserted (not replaced) by `append`. */
+  protected customerCreated(_id: string): void {}
 
   /** The position of a store's next change, its head bumped (the row stays locked to commit). */
   protected async nextLogPosition(storeId: string): Promise<LogPosition> {
@@ -1091,6 +1094,9 @@ class PgData implements HubData {
 }
 
 /** A write transaction's view of the port: its pooled client, which ran BEGIN. */
+/** The savepoint a transaction's `begin` makes for its first command. */
+const FIRST_SAVEPOINT = 'lineup_sp0';
+
 /** A locked store's sequence row, kept in memory to commit: the lock makes it this tx's alone. */
 interface SequenceRow {
   epoch: string;
@@ -1146,6 +1152,15 @@ class PgTx extends PgData implements HubTx {
   /** Locked stores' ticket numbering from `since` on, read with the lock (see `begin`). */
   private readonly numbering = new Map<string, Numbering>();
   private since = '';
+  /**
+   * The savepoint `begin` made: 'untouched' until a statement that writes or locks (whatever
+   * rolling back to it would undo) is sent, or a savepoint is asked for.
+   */
+  private firstSavepoint: 'none' | 'untouched' | 'used' = 'none';
+  /** Whether `begin` read a notification setting (so its absence is known). */
+  private settingsRead: (key: string) => boolean = () => false;
+  /** Customers inserted (not updated) by this transaction. */
+  private readonly created = new Set<string>();
 
   constructor(private readonly client: pg.PoolClient) {
     super(client);
@@ -1171,7 +1186,7 @@ class PgTx extends PgData implements HubTx {
       // After the lock (statements run in order, each on a fresh snapshot): what the previous
       // holder committed is seen.
       `SELECT store_id, data FROM services WHERE store_id IN (${stores}) ORDER BY store_id, id`,
-      `SELECT store_id, data FROM devices WHERE store_id IN (${stores}) ORDER BY store_id, id`,
+      `SELECT store_id, id, data FROM devices WHERE store_id IN (${stores}) ORDER BY store_id, id`,
     ];
     this.since = numberingSince(new Date());
     const since = this.literal(this.since);
@@ -1180,6 +1195,14 @@ class PgTx extends PgData implements HubTx {
          WHERE store_id IN (${stores}) AND day >= ${since}`,
       `SELECT store_id, data FROM ticket_blocks
          WHERE store_id IN (${stores}) AND day >= ${since} ORDER BY store_id, first`,
+      // What the notification hook reads for a customer of these stores: the settings (global
+      // ones, named without a colon, and `kind:<organization>` ones of the stores'
+      // organizations) and the API accounts named like the stores' devices (a customer's
+      // registeredBy is a device or an API key).
+      `SELECT key, data FROM notify_settings WHERE position(':' in key) = 0
+         OR split_part(key, ':', 2) IN (SELECT organization_id FROM stores WHERE id IN (${stores}))`,
+      `SELECT key, data FROM api_keys
+         WHERE key IN (SELECT id FROM devices WHERE store_id IN (${stores}))`,
     );
     if (commandIds.length > 0) {
       statements.push(
@@ -1187,11 +1210,29 @@ class PgTx extends PgData implements HubTx {
            WHERE id IN (${commandIds.map((id) => this.literal(id)).join(', ')})`,
       );
     }
+    // The first command's savepoint, made here rather than in a round trip of its own: still
+    // untouched when the command starts, it undoes exactly what the command does.
+    statements.push(`SAVEPOINT ${FIRST_SAVEPOINT}`);
     const results = (await this.client.query(
       statements.join(';\n'),
     )) as unknown as pg.QueryResult[];
-    const [, locked, services, devices, counters, blocks, applied] = results;
+    this.firstSavepoint = 'untouched';
+    const [, locked, services, devices, counters, blocks, settings, accounts, applied] = results;
     this.lockedRows(locked?.rows ?? []);
+    const organizations = new Set(
+      [...(locked?.rows ?? [])].map((r) => (JSON.parse(r.data as string) as Store).organizationId),
+    );
+    this.settingsRead = (key) => {
+      const colon = key.indexOf(':');
+      return colon < 0 || organizations.has(key.slice(colon + 1));
+    };
+    for (const row of settings?.rows ?? []) {
+      this.preload(`notify:${row.key as string}`, JSON.parse(row.data as string));
+    }
+    for (const row of devices?.rows ?? []) this.preload(`api:${row.id as string}`, null);
+    for (const row of accounts?.rows ?? []) {
+      this.preload(`api:${row.key as string}`, JSON.parse(row.data as string));
+    }
     for (const id of ids) {
       if (this.sequences.has(id)) this.numbering.set(id, { counters: new Map(), blocks: [] });
     }
@@ -1320,7 +1361,20 @@ class PgTx extends PgData implements HubTx {
     return this.keep(`api:${key}`, () => super.apiAccount(key));
   }
   override notifySetting(key: string): Promise<unknown> {
-    return this.keep(`notify:${key}`, () => super.notifySetting(key));
+    // Read up front by `begin` when it covers the key: absent there is absent.
+    const read = this.settingsRead(key) ? async () => null : () => super.notifySetting(key);
+    return this.keep(`notify:${key}`, read);
+  }
+  protected override customerCreated(id: string): void {
+    this.created.add(id);
+  }
+  override async pushId(customerId: string): Promise<string | null> {
+    // A customer this transaction created cannot have been subscribed yet.
+    return this.created.has(customerId) ? null : super.pushId(customerId);
+  }
+  override async setPushId(customerId: string, pushId: string, at: string): Promise<void> {
+    this.created.delete(customerId);
+    return super.setPushId(customerId, pushId, at);
   }
 
   override async head(storeId: string): Promise<LogPosition | null> {
@@ -1420,6 +1474,15 @@ class PgTx extends PgData implements HubTx {
     return super.setNotifySetting(key, value);
   }
 
+  protected override statementSent(text: string): void {
+    if (
+      this.firstSavepoint === 'untouched' &&
+      (!/^\s*SELECT\b/i.test(text) || /\bFOR\s+UPDATE\b/i.test(text))
+    ) {
+      this.firstSavepoint = 'used';
+    }
+  }
+
   /** Locks a store found late (the up-front ones were locked by `begin`). */
   async lockStore(storeId: string): Promise<void> {
     if (this.sequences.has(storeId)) return;
@@ -1438,8 +1501,13 @@ class PgTx extends PgData implements HubTx {
    * Rolled back, it also puts back the counters and records held in memory.
    */
   async savepoint<T>(fn: (tx: HubTx) => Promise<T>): Promise<T> {
-    const name = `lineup_sp${++this.savepoints}`;
-    await this.client.query(`SAVEPOINT ${name}`);
+    let name = FIRST_SAVEPOINT;
+    if (this.firstSavepoint === 'untouched') {
+      this.firstSavepoint = 'used';
+    } else {
+      name = `lineup_sp${++this.savepoints}`;
+      await this.client.query(`SAVEPOINT ${name}`);
+    }
     const counters = new Map([...this.sequences].map(([id, r]) => [id, [r.head, r.arrival]]));
     const recorded = new Set(this.records.keys());
     const numbering = new Map(

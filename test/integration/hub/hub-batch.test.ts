@@ -21,59 +21,65 @@ const register = (name: string, id = randomUUID()) =>
 const outcome = (r: CommandResult) => (r.ok ? (r.customer?.contact.name ?? 'ok') : r.refusal.code);
 
 describe('a batch of device commands', () => {
-  it('undoes a command that breaks after writing, alone, and lets its retry through', async () => {
-    const dir = tempDataDir();
-    const repo = await openTestHubRepo(dir);
-    try {
-      const engine = new HubEngine(repo);
-      await seedStore(engine);
-      let broken = true;
-      // Runs in the transaction after each append: throwing here comes after the writes.
-      engine.onAppend(async (change) => {
-        if (
-          broken &&
-          change.entity.kind === 'customer' &&
-          change.entity.customer.contact.name === 'Breaks'
-        ) {
-          throw new Error('the disk hiccuped');
-        }
-      });
-      const { seq: before } = (await repo.head(demoStore.store.id))!;
-      const breaks = register('Breaks');
-      const results = await engine.applyCommands(
-        ['Ada', 'Breaks', 'Grace'].map((name) => ({
-          actor: kiosk,
-          envelope: name === 'Breaks' ? breaks : register(name),
-        })),
-      );
-      expect(results.map(outcome)).toEqual(['Ada', 'internal', 'Grace']);
-
-      const log = await repo.changesSince(
-        demoStore.store.id,
-        (await repo.head(demoStore.store.id))!.epoch,
-        before,
-        100,
-      );
-      const names = (changes: typeof log) =>
-        changes.flatMap((c) =>
-          c.entity.kind === 'customer' ? [c.entity.customer.contact.name] : [],
+  it.each([
+    ['first', ['Breaks', 'Ada', 'Grace']],
+    ['in the middle', ['Ada', 'Breaks', 'Grace']],
+    ['last', ['Ada', 'Grace', 'Breaks']],
+  ])(
+    'undoes a command that breaks after writing (%s), alone, and lets its retry through',
+    async (_where, order) => {
+      const dir = tempDataDir();
+      const repo = await openTestHubRepo(dir);
+      try {
+        const engine = new HubEngine(repo);
+        await seedStore(engine);
+        let broken = true;
+        // Runs in the transaction after each append: throwing here comes after the writes.
+        engine.onAppend(async (change) => {
+          if (
+            broken &&
+            change.entity.kind === 'customer' &&
+            change.entity.customer.contact.name === 'Breaks'
+          ) {
+            throw new Error('the disk hiccuped');
+          }
+        });
+        const { seq: before } = (await repo.head(demoStore.store.id))!;
+        const breaks = register('Breaks');
+        const results = await engine.applyCommands(
+          order.map((name) => ({
+            actor: kiosk,
+            envelope: name === 'Breaks' ? breaks : register(name),
+          })),
         );
-      expect(names(log)).toEqual(['Ada', 'Grace']);
-      expect(log.map((c) => c.seq)).toEqual([before + 1, before + 2]);
-      expect((await repo.customers(demoStore.store.id)).map((c) => c.contact.name).sort()).toEqual([
-        'Ada',
-        'Grace',
-      ]);
+        expect(results.map(outcome)).toEqual(order.map((n) => (n === 'Breaks' ? 'internal' : n)));
 
-      // Nothing was recorded under its id: the device's resend is applied now.
-      broken = false;
-      const [retried] = await engine.applyCommands([{ actor: kiosk, envelope: breaks }]);
-      expect(retried && outcome(retried)).toBe('Breaks');
-    } finally {
-      await repo.close();
-      removeDir(dir);
-    }
-  });
+        const log = await repo.changesSince(
+          demoStore.store.id,
+          (await repo.head(demoStore.store.id))!.epoch,
+          before,
+          100,
+        );
+        const names = (changes: typeof log) =>
+          changes.flatMap((c) =>
+            c.entity.kind === 'customer' ? [c.entity.customer.contact.name] : [],
+          );
+        expect(names(log)).toEqual(['Ada', 'Grace']);
+        expect(log.map((c) => c.seq)).toEqual([before + 1, before + 2]);
+        expect(
+          (await repo.customers(demoStore.store.id)).map((c) => c.contact.name).sort(),
+        ).toEqual(['Ada', 'Grace']);
+
+        // Nothing was recorded under its id: the device's resend is applied now.
+        broken = false;
+        const [retried] = await engine.applyCommands([{ actor: kiosk, envelope: breaks }]);
+        expect(retried && outcome(retried)).toBe('Breaks');
+      } finally {
+        await repo.close();
+        removeDir(dir);
+      }
+    },
+  );
 
   it("applies a device's command in the store it was moved to, though the batch locked the old one", async () => {
     // The engine locks the store it last saw the device in (no read before the transaction);
