@@ -326,6 +326,8 @@ export function registerPhonePages(
 /** Between hub nodes: "these stores changed here" (the phones of those stores on every node). */
 const STORES_CHANGED = 'stores_changed';
 const StoreIdsSchema = z.array(z.string().max(200)).max(10_000);
+/** How long a node gathers its changed stores before telling the other nodes. */
+const RELAY_WINDOW_MS = 25;
 
 /**
  * `/ticket`: a socket authenticates with a page token and hears `ticket` (its TicketView) when
@@ -388,10 +390,21 @@ function attachTicketNamespace(
       push(sockets, storeId).catch(() => {});
     }
   };
+  // Told to the other nodes once per short window, not once per commit: each message is a
+  // NOTIFY on the database, and a phone does not need a busy store's every commit.
+  const changedHere = new Set<string>();
+  let relayTimer: NodeJS.Timeout | undefined;
   engine.onChanges((changes) => {
     const storeIds = [...new Set(changes.map((c) => c.storeId))];
     pushStores(storeIds);
-    if (relayed) nsp.serverSideEmit(STORES_CHANGED, storeIds);
+    if (!relayed) return;
+    for (const id of storeIds) changedHere.add(id);
+    relayTimer ??= setTimeout(() => {
+      relayTimer = undefined;
+      nsp.serverSideEmit(STORES_CHANGED, [...changedHere]);
+      changedHere.clear();
+    }, RELAY_WINDOW_MS);
+    relayTimer.unref();
   });
   if (relayed) {
     nsp.on(STORES_CHANGED, (raw: unknown) => {
