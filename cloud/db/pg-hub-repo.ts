@@ -1286,6 +1286,12 @@ class PgTx extends PgData implements HubTx {
     }
   }
 
+  /** Forgets every kept read, and what `begin` read up front. */
+  private forget(): void {
+    this.kept.clear();
+    this.settingsRead = () => false;
+  }
+
   private preload(key: string, value: unknown): void {
     this.kept.set(key, Promise.resolve(value));
   }
@@ -1448,29 +1454,29 @@ class PgTx extends PgData implements HubTx {
   }
 
   override append(storeId: string, entry: Parameters<PgData['append']>[1]): Promise<Change> {
-    if (entry.entity.kind !== 'customer') this.kept.clear();
+    if (entry.entity.kind !== 'customer') this.forget();
     const numbering = this.numbering.get(storeId);
     if (entry.entity.kind === 'block' && numbering !== undefined) numbering.blocks = null;
     return super.append(storeId, entry);
   }
   override createStore(store: Store): Promise<void> {
-    this.kept.clear();
+    this.forget();
     return super.createStore(store);
   }
   override upsertOrganization(org: Organization): Promise<void> {
-    this.kept.clear();
+    this.forget();
     return super.upsertOrganization(org);
   }
   override insertApiAccount(...args: Parameters<PgData['insertApiAccount']>): Promise<void> {
-    this.kept.clear();
+    this.forget();
     return super.insertApiAccount(...args);
   }
   override updateApiAccount(key: string, record: unknown): Promise<void> {
-    this.kept.clear();
+    this.forget();
     return super.updateApiAccount(key, record);
   }
   override setNotifySetting(key: string, value: unknown): Promise<void> {
-    this.kept.clear();
+    this.forget();
     return super.setNotifySetting(key, value);
   }
 
@@ -1516,7 +1522,7 @@ class PgTx extends PgData implements HubTx {
     try {
       return await fn(this);
     } catch (error) {
-      this.kept.clear();
+      this.forget();
       await this.client.query(`ROLLBACK TO SAVEPOINT ${name}`);
       for (const [id, row] of this.sequences) {
         const before = counters.get(id);

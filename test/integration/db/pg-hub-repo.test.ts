@@ -260,6 +260,25 @@ describe('Postgres repo across two nodes', () => {
     expect(await nodeA.lastIssued(store.id, 'M', day)).toBe(4);
   });
 
+  it('reads notification settings with the lock, and again once it wrote configuration', async () => {
+    const webhook = `webhook:${store.organizationId}`;
+    await nodeB.setNotifySetting(webhook, { url: 'https://partner.example/hook' });
+    await nodeA.transaction({ storeIds: [store.id] }, async (tx) => {
+      expect(await tx.notifySetting(webhook)).toEqual({ url: 'https://partner.example/hook' });
+      expect(await tx.notifySetting('reminders')).toBeNull();
+      // A configuration change forgets what was read up front: still there, read again.
+      await tx.append(store.id, {
+        origin: 'test',
+        commandId: null,
+        event: 'service_updated',
+        entity: { kind: 'service', service: makeService('svc-settings') },
+      });
+      expect(await tx.notifySetting(webhook)).toEqual({ url: 'https://partner.example/hook' });
+      await tx.setNotifySetting('reminders', [{ minutesBefore: 30 }]);
+      expect(await tx.notifySetting('reminders')).toEqual([{ minutesBefore: 30 }]);
+    });
+  });
+
   it('counts every knock of one unknown device when two nodes record them at once', async () => {
     const at = (i: number) => new Date(Date.UTC(2026, 11, 2, 8, 0, i)).toISOString();
     await Promise.all(
