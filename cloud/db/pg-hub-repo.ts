@@ -1200,7 +1200,8 @@ class PgTx extends PgData implements HubTx {
       // organizations) and the API accounts named like the stores' devices (a customer's
       // registeredBy is a device or an API key).
       `SELECT key, data FROM notify_settings WHERE position(':' in key) = 0
-         OR split_part(key, ':', 2) IN (SELECT organization_id FROM stores WHERE id IN (${stores}))`,
+         OR substr(key, position(':' in key) + 1)
+            IN (SELECT organization_id FROM stores WHERE id IN (${stores}))`,
       `SELECT key, data FROM api_keys
          WHERE key IN (SELECT id FROM devices WHERE store_id IN (${stores}))`,
     );
@@ -1483,7 +1484,7 @@ class PgTx extends PgData implements HubTx {
   protected override statementSent(text: string): void {
     if (
       this.firstSavepoint === 'untouched' &&
-      (!/^\s*SELECT\b/i.test(text) || /\bFOR\s+UPDATE\b/i.test(text))
+      (!/^\s*SELECT\b/i.test(text) || /\bFOR\s+(UPDATE|SHARE|NO\s+KEY|KEY)\b/i.test(text))
     ) {
       this.firstSavepoint = 'used';
     }
