@@ -65,7 +65,13 @@ import type {
   WaitingDeviceKnock,
   WaitingDeviceRow,
 } from './hub-repo.js';
-import { ACTIVE_OR_BOOKED, ms, outboxRecord, type OutboxRow } from './rows.js';
+import {
+  ACTIVE_OR_BOOKED,
+  CUSTOMER_COLUMNS,
+  customerRow,
+  outboxRecord,
+  type OutboxRow,
+} from './rows.js';
 import { hashToken, newObjectId } from './ids.js';
 import { migratePg } from './pg-migrations.js';
 
@@ -96,9 +102,7 @@ const parseRow = <T>(row: DataRow | undefined): T | null =>
 /** A customer's row, inserted or replaced: its columns are what the queue reads are indexed on. */
 function customerUpsert(storeId: string, c: Customer): { text: string; values: unknown[] } {
   return {
-    text: `INSERT INTO customers (id, store_id, state, ticket_prefix, ticket_day, ticket_number,
-             service_id, desk_id, prioritized, sort_ms, arrival_seq, appointment_ms, external_id,
-             ticket, finished_ms, held, data)
+    text: `INSERT INTO customers (${CUSTOMER_COLUMNS})
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
            ON CONFLICT (id) DO UPDATE SET state = excluded.state,
              ticket_prefix = excluded.ticket_prefix, ticket_day = excluded.ticket_day,
@@ -108,25 +112,7 @@ function customerUpsert(storeId: string, c: Customer): { text: string; values: u
              appointment_ms = excluded.appointment_ms, external_id = excluded.external_id,
              ticket = excluded.ticket, finished_ms = excluded.finished_ms, held = excluded.held,
              data = excluded.data`,
-    values: [
-      c.id,
-      storeId,
-      c.state,
-      c.ticketPrefix,
-      c.ticketDay,
-      c.ticketNumber,
-      c.serviceId,
-      c.deskId,
-      c.prioritized,
-      Date.parse(c.sortAt),
-      c.arrivalSeq,
-      ms(c.appointment?.at),
-      c.appointment?.externalId ?? null,
-      c.ticket,
-      ms(c.finishedAt),
-      c.held === true,
-      JSON.stringify(c),
-    ],
+    values: customerRow(storeId, c),
   };
 }
 

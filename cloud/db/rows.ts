@@ -1,5 +1,6 @@
 // Row shapes both storage engines share (same tables, same columns): mapped to the port's
 // records in one place, so SQLite and Postgres cannot drift apart.
+import type { Customer } from '../../shared/domain/entities.js';
 import type { OutboxRecord, OutboxStatus } from './hub-repo.js';
 
 /** The states a customer is still in the flow (or booked) in, as SQL. */
@@ -8,6 +9,34 @@ export const ACTIVE_OR_BOOKED = `('booked','waiting','called','serving')`;
 /** An ISO time as epoch ms for an indexed column; null stays null. */
 export const ms = (iso: string | null | undefined): number | null =>
   iso === null || iso === undefined ? null : Date.parse(iso);
+
+/** The columns of `customers`, in the order `customerRow` gives their values. */
+export const CUSTOMER_COLUMNS = `id, store_id, state, ticket_prefix, ticket_day, ticket_number,
+  service_id, desk_id, prioritized, sort_ms, arrival_seq, appointment_ms, external_id, ticket,
+  finished_ms, held, data`;
+
+/** A customer's row: the indexed columns the queue reads, then the whole record as JSON. */
+export function customerRow(storeId: string, c: Customer): (string | number | boolean | null)[] {
+  return [
+    c.id,
+    storeId,
+    c.state,
+    c.ticketPrefix,
+    c.ticketDay,
+    c.ticketNumber,
+    c.serviceId,
+    c.deskId,
+    c.prioritized,
+    Date.parse(c.sortAt),
+    c.arrivalSeq,
+    ms(c.appointment?.at),
+    c.appointment?.externalId ?? null,
+    c.ticket,
+    ms(c.finishedAt),
+    c.held === true,
+    JSON.stringify(c),
+  ];
+}
 
 export interface OutboxRow {
   id: string;

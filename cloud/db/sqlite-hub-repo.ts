@@ -44,7 +44,13 @@ import type {
   WaitingDeviceKnock,
   WaitingDeviceRow,
 } from './hub-repo.js';
-import { ACTIVE_OR_BOOKED, ms, outboxRecord, type OutboxRow } from './rows.js';
+import {
+  ACTIVE_OR_BOOKED,
+  CUSTOMER_COLUMNS,
+  customerRow,
+  outboxRecord,
+  type OutboxRow,
+} from './rows.js';
 import { AsyncMutex } from './async-mutex.js';
 import { hashToken, newObjectId } from './ids.js';
 
@@ -434,11 +440,8 @@ export class SqliteHubRepo implements HubRepo, HubTx {
   private applyEntity(storeId: string, entity: ChangeEntity): void {
     switch (entity.kind) {
       case 'customer': {
-        const c = entity.customer;
         this.prepare(
-          `INSERT INTO customers (id, store_id, state, ticket_prefix, ticket_day, ticket_number,
-               service_id, desk_id, prioritized, sort_ms, arrival_seq, appointment_ms, external_id,
-               ticket, finished_ms, held, data)
+          `INSERT INTO customers (${CUSTOMER_COLUMNS})
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (id) DO UPDATE SET state = excluded.state, ticket_prefix = excluded.ticket_prefix,
                ticket_day = excluded.ticket_day, ticket_number = excluded.ticket_number,
@@ -447,24 +450,11 @@ export class SqliteHubRepo implements HubRepo, HubTx {
                arrival_seq = excluded.arrival_seq, appointment_ms = excluded.appointment_ms,
                external_id = excluded.external_id, ticket = excluded.ticket,
                finished_ms = excluded.finished_ms, held = excluded.held, data = excluded.data`,
+          // SQLite keeps booleans as 0/1.
         ).run(
-          c.id,
-          storeId,
-          c.state,
-          c.ticketPrefix,
-          c.ticketDay,
-          c.ticketNumber,
-          c.serviceId,
-          c.deskId,
-          c.prioritized ? 1 : 0,
-          Date.parse(c.sortAt),
-          c.arrivalSeq,
-          ms(c.appointment?.at),
-          c.appointment?.externalId ?? null,
-          c.ticket,
-          ms(c.finishedAt),
-          c.held ? 1 : 0,
-          JSON.stringify(c),
+          ...customerRow(storeId, entity.customer).map((v) =>
+            typeof v === 'boolean' ? Number(v) : v,
+          ),
         );
         return;
       }
