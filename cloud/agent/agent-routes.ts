@@ -8,7 +8,8 @@ import { IdSchema } from '../../shared/domain/entities.js';
 import { storeDay } from '../../shared/domain/numbering.js';
 import { pickText } from '../../shared/i18n/index.js';
 import type { HubEngine } from '../engine/hub-engine.js';
-import { findStaff, verifyStaffPassword, type Staff } from '../staff/staff.js';
+import { checkSignIn } from '../staff/sign-in.js';
+import type { Staff } from '../staff/staff.js';
 import { authenticate, issueStaffToken, type StaffClaims } from '../staff/tokens.js';
 import { agentInfoOf, setAgentStatus, signInAtDesk, signOut } from './agent-sessions.js';
 
@@ -68,11 +69,19 @@ export function registerAgentApi(
     scope.post('/v1/login', async (request, reply) => {
       const body = LoginRequestSchema.safeParse(request.body);
       if (!body.success) return fail(reply, 400);
-      const staff = await findStaff(repo, { email: body.data.email });
-      // One answer, taking as long, for an unknown email and a wrong password.
-      if (!(await verifyStaffPassword(staff, body.data.password)) || staff === null)
-        return fail(reply, 401);
       const now = clock();
+      // One answer, taking as long, for an unknown email and a wrong password; the failures
+      // count against the account's lock, shared with the console.
+      const check = await checkSignIn(repo, body.data, now);
+      if (!check.ok && check.reason === 'locked') {
+        // Not in the seed (nor is this route): its error shape, saying until when.
+        return reply.code(423).send({
+          errorCode: 423,
+          errorMessage: `locked until ${check.lockedUntil}`,
+        });
+      }
+      if (!check.ok) return fail(reply, 401);
+      const { staff } = check;
       let signedIn = staff;
       if (body.data.deskId !== undefined) {
         const result = await signInAtDesk(engine, staff, body.data.deskId, now);

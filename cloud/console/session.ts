@@ -12,13 +12,10 @@ import {
   type SignInRequest,
 } from '../../shared/protocol/console.js';
 import type { HubRepo } from '../db/hub-repo.js';
-import { findStaff, verifyStaffPassword, type Staff } from '../staff/staff.js';
+import { checkSignIn, LOCK_MINUTES } from '../staff/sign-in.js';
+import type { Staff } from '../staff/staff.js';
 import { authenticate, issueStaffToken, type IssuedToken } from '../staff/tokens.js';
 import { ConsoleHttpError } from './access.js';
-
-/** Failed sign-ins in a row that lock an account, and for how long. */
-export const MAX_FAILED_SIGN_INS = 5;
-export const LOCK_MINUTES = 15;
 
 export interface ConsoleSession {
   staff: Staff;
@@ -42,44 +39,25 @@ export const csrfTokenOf = async (repo: HubRepo, jti: string): Promise<string> =
 const lockedMessage = (until: string) =>
   `Too many failed sign-ins: this account is locked until ${until} (UTC). Try again then, or ask an admin to set a new password.`;
 
-/**
- * Checks email and password. An unknown email and a wrong password get the same answer (and take
- * as long); a locked account is refused with the end of its lock, even with the right password.
- */
+/** Signs in to the console (the lock-out is shared with the agent API: `checkSignIn`). */
 export async function signIn(
   repo: HubRepo,
   credentials: SignInRequest,
   now: Date,
 ): Promise<{ staff: Staff; token: IssuedToken }> {
-  const staff = await findStaff(repo, { email: credentials.email });
-  const record = staff === null ? null : await repo.consoleSignIn(staff.id);
-  const lockedUntil = record?.lockedUntil ?? null;
-  const locked = lockedUntil !== null && Date.parse(lockedUntil) > now.getTime();
-  const good = await verifyStaffPassword(staff, credentials.password);
-  if (staff === null || record === null) {
-    throw new ConsoleHttpError(401, 'bad_credentials', 'Wrong email or password.');
-  }
-  if (locked) {
+  const check = await checkSignIn(repo, credentials, now);
+  if (check.ok)
+    return { staff: check.staff, token: await issueStaffToken(repo, check.staff, null, now) };
+  if (check.reason === 'locked') {
+    const { lockedUntil } = check;
     throw new ConsoleHttpError(423, 'locked', lockedMessage(lockedUntil), { lockedUntil });
   }
-  if (!good) {
-    // A lock that ran out starts a fresh count.
-    const failures = (lockedUntil === null ? record.failures : 0) + 1;
-    if (failures >= MAX_FAILED_SIGN_INS) {
-      const until = new Date(now.getTime() + LOCK_MINUTES * 60_000).toISOString();
-      await repo.setConsoleSignIn(staff.id, { failures, lockedUntil: until });
-      throw new ConsoleHttpError(423, 'locked', lockedMessage(until), { lockedUntil: until });
-    }
-    await repo.setConsoleSignIn(staff.id, { failures, lockedUntil: null });
-    const left = MAX_FAILED_SIGN_INS - failures;
-    throw new ConsoleHttpError(
-      401,
-      'bad_credentials',
-      `Wrong email or password.${left <= 2 ? ` ${left} more failed attempt${left === 1 ? '' : 's'} lock this account for ${LOCK_MINUTES} minutes.` : ''}`,
-    );
-  }
-  await repo.setConsoleSignIn(staff.id, { failures: 0, lockedUntil: null });
-  return { staff, token: await issueStaffToken(repo, staff, null, now) };
+  const left = check.attemptsLeft;
+  throw new ConsoleHttpError(
+    401,
+    'bad_credentials',
+    `Wrong email or password.${left !== null && left <= 2 ? ` ${left} more failed attempt${left === 1 ? '' : 's'} lock this account for ${LOCK_MINUTES} minutes.` : ''}`,
+  );
 }
 
 /** Over https, or behind a proxy that says the client used https. */

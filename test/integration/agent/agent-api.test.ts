@@ -18,6 +18,8 @@ import {
 } from '../hub/harness.js';
 import { execHubSql, openTestHubRepo } from '../../support/hub-engine.js';
 import { seedDemo } from '../../support/processes.js';
+import { MAX_FAILED_SIGN_INS } from '../../../cloud/staff/sign-in.js';
+import { CONSOLE_ROUTES } from '../../../shared/protocol/console.js';
 import { createStaff, hubCliWithInput } from '../../support/staff.js';
 import {
   SEED_ERRORS,
@@ -88,6 +90,13 @@ beforeAll(async () => {
     password: PASSWORD,
   });
   createStaff(data, {
+    email: 'carol@store.example',
+    name: 'Carol',
+    role: 'agent',
+    stores: 'demo-store',
+    password: PASSWORD,
+  });
+  createStaff(data, {
     email: 'elsewhere@store.example',
     name: 'Eve',
     role: 'agent',
@@ -136,6 +145,28 @@ describe('signing in at a desk (POST /v1/login)', () => {
         body: SEED_ERRORS[403],
       });
     }
+  });
+
+  it('locks an account after 5 wrong passwords, at this door and the console alike', async () => {
+    const attempt = (password: string) =>
+      login(hub.url, { email: 'carol@store.example', password, deskId: 'demo-desk-1' });
+    for (let i = 1; i < MAX_FAILED_SIGN_INS; i++) {
+      expect(await attempt('wrong password')).toEqual({ status: 401, body: SEED_ERRORS[401] });
+    }
+    const locked = await attempt('wrong password');
+    expect(locked.status).toBe(423);
+    expect(locked.body).toMatchObject({ errorCode: 423 });
+    expect('errorMessage' in locked.body && locked.body.errorMessage).toMatch(
+      /^locked until \d{4}-\d\d-\d\dT/,
+    );
+    // Even the right password, and through the console's door: one lock per account.
+    expect((await attempt(PASSWORD)).status).toBe(423);
+    const consoleSignIn = await fetch(new URL(CONSOLE_ROUTES.signIn.path, hub.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'carol@store.example', password: PASSWORD }),
+    });
+    expect(consoleSignIn.status).toBe(423);
   });
 
   it('gives a bearer token and the agent info with the real login time', async () => {
