@@ -357,7 +357,10 @@ export interface HubData extends RequestLedger, NotifyRepo {
   waitingDevices(): Promise<WaitingDeviceRow[]>;
   waitingDevice(id: string): Promise<WaitingDeviceRow | null>;
   deleteWaitingDevice(id: string): Promise<void>;
-  /** Failed console sign-ins of a staff account in a row, and until when it is locked. */
+  /**
+   * Failed sign-ins of a staff account in a row (console and agent API alike: one lock per
+   * account, `cloud/staff/sign-in.ts`), and until when it is locked.
+   */
   consoleSignIn(staffId: string): Promise<ConsoleSignInRow>;
   setConsoleSignIn(staffId: string, row: ConsoleSignInRow): Promise<void>;
   // ---- end hub console ----

@@ -1205,10 +1205,7 @@ class PgTx extends PgData implements HubTx {
     )) as unknown as pg.QueryResult[];
     this.firstSavepoint = 'untouched';
     const [, locked, services, devices, counters, blocks, settings, accounts, applied] = results;
-    this.lockedRows(locked?.rows ?? []);
-    const organizations = new Set(
-      [...(locked?.rows ?? [])].map((r) => (JSON.parse(r.data as string) as Store).organizationId),
-    );
+    const organizations = new Set(this.lockedRows(locked?.rows ?? []).map((s) => s.organizationId));
     this.settingsRead = (key) => {
       const colon = key.indexOf(':');
       return colon < 0 || organizations.has(key.slice(colon + 1));
@@ -1258,8 +1255,8 @@ class PgTx extends PgData implements HubTx {
   }
 
   /** Rows of `SELECT id, epoch, head_seq, arrival_seq, data FROM stores ... FOR UPDATE`. */
-  private lockedRows(rows: pg.QueryResult['rows']): void {
-    for (const row of rows) {
+  private lockedRows(rows: pg.QueryResult['rows']): Store[] {
+    return rows.map((row) => {
       const id = row.id as string;
       const head = Number(row.head_seq);
       const arrival = Number(row.arrival_seq);
@@ -1269,8 +1266,10 @@ class PgTx extends PgData implements HubTx {
         arrival,
         read: { head, arrival },
       });
-      this.preload(`store:${id}`, JSON.parse(row.data as string));
-    }
+      const store = JSON.parse(row.data as string) as Store;
+      this.preload(`store:${id}`, store);
+      return store;
+    });
   }
 
   /** Forgets every kept read, and what `begin` read up front. */

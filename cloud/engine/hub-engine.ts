@@ -132,11 +132,11 @@ export class HubEngine {
       now,
       prepare: async (tx): Promise<PreparedCommand> => {
         const device = await tx.device(actor.deviceId);
-        if (device !== null) this.rememberDeviceStore(device.id, device.storeId);
         if (device === null)
           return {
             refusal: { code: 'not_found', message: 'This device is not known to the hub.' },
           };
+        this.rememberDeviceStore(device.id, device.storeId);
         const store = await tx.store(device.storeId);
         if (store === null)
           return {

@@ -3,13 +3,12 @@
 // are marked `alerted` once, through the engine, so the change is logged (and its SMS, email
 // and webhook go out through the outbox like any other).
 import type { Customer } from '../../shared/domain/entities.js';
-import { storeDay } from '../../shared/domain/numbering.js';
 import { compareQueueOrder } from '../../shared/domain/queue.js';
 import { shouldAlert } from '../../shared/domain/turn-near.js';
 import type { Change } from '../../shared/protocol/sync.js';
 import type { HubData } from '../db/hub-repo.js';
 import type { HubEngine } from '../engine/hub-engine.js';
-import { estimateAt } from '../engine/handlers/estimate.js';
+import { estimateAt, readEstimateContext } from '../engine/handlers/estimate.js';
 
 export const TURN_NEAR_ORIGIN = 'hub:turn-near';
 
@@ -19,18 +18,10 @@ export const TURN_NEAR_ORIGIN = 'hub:turn-near';
  * people before them and so a longer wait. A change costs a few counts, not one per customer.
  */
 async function dueAlerts(tx: HubData, storeId: string, now: Date): Promise<Customer[]> {
-  const store = await tx.store(storeId);
-  if (store === null) return [];
-  const day = storeDay(now, store.timeZone);
-  const services = await tx.services(storeId);
-  const devices = await tx.devices(storeId);
-  const ctx = {
-    repo: tx,
-    store,
-    day,
-    services: async () => services,
-    devices: async () => devices,
-  };
+  const ctx = await readEstimateContext(tx, storeId, now);
+  if (ctx === null) return [];
+  const { store, day } = ctx;
+  const services = await ctx.services();
   const servicesById = new Map(services.map((s) => [s.id, s]));
   const candidates = new Map<string, Customer[]>();
   for (const c of await tx.queueCustomers(storeId, day)) {

@@ -8,6 +8,7 @@ import {
   type Estimate,
   type EstimateContext,
 } from '../../../shared/domain/estimate.js';
+import { storeDay } from '../../../shared/domain/numbering.js';
 import { isPrioritized } from '../../../shared/domain/queue.js';
 import type { CountAheadQuery, HubData, QueuePlace } from '../../db/hub-repo.js';
 import type { CommandContext } from '../command-context.js';
@@ -59,8 +60,32 @@ export function countPeopleBefore(
   return repo.countWaitingAhead(countAheadQuery(subject, queue));
 }
 
+/** What `estimateAt` reads from: a store's day, services and devices, and the repo's queries. */
+export type EstimateReadContext = Pick<CommandContext, 'store' | 'day' | 'services' | 'devices'> & {
+  repo: HubData;
+};
+
+/** The estimate context of a store at `now`, read through `repo` (outside a command). */
+export async function readEstimateContext(
+  repo: HubData,
+  storeId: string,
+  now: Date,
+): Promise<EstimateReadContext | null> {
+  const store = await repo.store(storeId);
+  if (store === null) return null;
+  const services = await repo.services(storeId);
+  const devices = await repo.devices(storeId);
+  return {
+    repo,
+    store,
+    day: storeDay(now, store.timeZone),
+    services: async () => services,
+    devices: async () => devices,
+  };
+}
+
 export async function estimateAt(
-  ctx: Pick<CommandContext, 'store' | 'day' | 'services' | 'devices'> & { repo: HubData },
+  ctx: EstimateReadContext,
   subject: EstimateSubject,
 ): Promise<Estimate> {
   const queue = { services: await ctx.services(), devices: await ctx.devices(), store: ctx.store };

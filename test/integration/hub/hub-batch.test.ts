@@ -11,12 +11,12 @@ import { openTestHubRepo } from '../../support/hub-engine.js';
 import { removeDir, tempDataDir } from './harness.js';
 
 const kiosk: Actor = { deviceId: 'demo-kiosk', origin: 'demo-kiosk' };
-const register = (name: string, id = randomUUID()) =>
+const register = (name: string, serviceId = 'demo-new-phone') =>
   CommandEnvelopeSchema.parse({
-    id,
+    id: randomUUID(),
     issuedAt: new Date().toISOString(),
     type: 'register',
-    payload: { serviceId: 'demo-new-phone', lang: 'EN', contactMode: 'name', contact: { name } },
+    payload: { serviceId, lang: 'EN', contactMode: 'name', contact: { name } },
   });
 const outcome = (r: CommandResult) => (r.ok ? (r.customer?.contact.name ?? 'ok') : r.refusal.code);
 
@@ -108,14 +108,7 @@ describe('a batch of device commands', () => {
         hostname: device.hostname,
         role: device.role,
       });
-      const moved = CommandEnvelopeSchema.parse({
-        ...register('After the move'),
-        payload: {
-          ...register('x').payload,
-          serviceId: 'moved-new-phone',
-          contact: { name: 'After the move' },
-        },
-      });
+      const moved = register('After the move', 'moved-new-phone');
       const [after] = await engine.applyCommands([{ actor: kiosk, envelope: moved }]);
       expect(after && outcome(after)).toBe('After the move');
       const names = async (storeId: string) =>

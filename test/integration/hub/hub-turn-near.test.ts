@@ -6,11 +6,10 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addDevice, seedStore } from '../../../cloud/engine/admin.js';
-import { estimateAt } from '../../../cloud/engine/handlers/estimate.js';
+import { estimateAt, readEstimateContext } from '../../../cloud/engine/handlers/estimate.js';
 import { HubEngine, type Actor } from '../../../cloud/engine/hub-engine.js';
 import { alertTurnNear } from '../../../cloud/notify/turn-near.js';
 import { demoStore } from '../../../shared/demo/demo-store.js';
-import { storeDay } from '../../../shared/domain/numbering.js';
 import { shouldAlert } from '../../../shared/domain/turn-near.js';
 import { CommandEnvelopeSchema, type CommandResult } from '../../../shared/protocol/sync.js';
 import { openTestHubRepo } from '../../support/hub-engine.js';
@@ -81,21 +80,11 @@ async function run(
 /** The customers an estimate of every waiting, told-to-wait, not yet alerted customer picks. */
 async function everyCustomerCheck(engine: HubEngine, now: Date): Promise<string[]> {
   return engine.repo.read(async (tx) => {
-    const store = (await tx.store(STORE))!;
-    const day = storeDay(now, store.timeZone);
-    const services = await tx.services(STORE);
-    const devices = await tx.devices(STORE);
-    const ctx = {
-      repo: tx,
-      store,
-      day,
-      services: async () => services,
-      devices: async () => devices,
-    };
+    const ctx = (await readEstimateContext(tx, STORE, now))!;
     const due: string[] = [];
-    for (const c of await tx.queueCustomers(STORE, day)) {
+    for (const c of await tx.queueCustomers(STORE, ctx.day)) {
       if (c.state !== 'waiting' || !c.mustWait || c.alerted) continue;
-      if (shouldAlert(c, await estimateAt(ctx, c), store)) due.push(c.id);
+      if (shouldAlert(c, await estimateAt(ctx, c), ctx.store)) due.push(c.id);
     }
     return due.sort();
   });
