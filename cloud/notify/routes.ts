@@ -60,7 +60,7 @@ export function registerNotify(app: FastifyInstance, engine: HubEngine): Deliver
   });
   app.addHook('onClose', async () => {
     uninstall();
-    unwatch();
+    await unwatch();
     await worker.stop();
   });
   return worker;

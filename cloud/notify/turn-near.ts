@@ -77,14 +77,18 @@ export function mayBringTurnsNear(change: Change): boolean {
 
 /**
  * Re-evaluates each store whose queue changed (after commit), one check at a time: changes that
- * come in meanwhile are checked together by the next one. Returns the stop.
+ * come in meanwhile are checked together by the next one. Returns the stop, which resolves once
+ * the check under way (if any) is over: the hub closes its storage only after that.
  */
-export function watchTurnNear(engine: HubEngine, onError: (error: unknown) => void): () => void {
+export function watchTurnNear(
+  engine: HubEngine,
+  onError: (error: unknown) => void,
+): () => Promise<void> {
   const pending = new Set<string>();
-  let running = false;
+  let stopped = false;
+  let running: Promise<void> | null = null;
   const run = async (): Promise<void> => {
-    running = true;
-    while (pending.size > 0) {
+    while (pending.size > 0 && !stopped) {
       const [storeId] = pending;
       if (storeId === undefined) break;
       pending.delete(storeId);
@@ -94,13 +98,23 @@ export function watchTurnNear(engine: HubEngine, onError: (error: unknown) => vo
         onError(error);
       }
     }
-    running = false;
   };
-  return engine.onChanges((changes: readonly Change[]) => {
+  const kick = (): void => {
+    if (running !== null || stopped || pending.size === 0) return;
+    running = new Promise<void>((resolve) => setImmediate(resolve)).then(run).finally(() => {
+      running = null;
+      // A change heard between the last check and now.
+      kick();
+    });
+  };
+  const unsubscribe = engine.onChanges((changes: readonly Change[]) => {
     for (const change of changes) if (mayBringTurnsNear(change)) pending.add(change.storeId);
-    if (pending.size > 0 && !running) {
-      running = true;
-      setImmediate(() => void run());
-    }
+    kick();
   });
+  return async () => {
+    stopped = true;
+    unsubscribe();
+    pending.clear();
+    await running;
+  };
 }

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { addDevice, seedStore } from '../../../cloud/engine/admin.js';
 import { estimateAt, readEstimateContext } from '../../../cloud/engine/handlers/estimate.js';
 import { HubEngine, type Actor } from '../../../cloud/engine/hub-engine.js';
-import { alertTurnNear } from '../../../cloud/notify/turn-near.js';
+import { alertTurnNear, watchTurnNear } from '../../../cloud/notify/turn-near.js';
 import { demoStore } from '../../../shared/demo/demo-store.js';
 import { shouldAlert } from '../../../shared/domain/turn-near.js';
 import { CommandEnvelopeSchema, type CommandResult } from '../../../shared/protocol/sync.js';
@@ -171,5 +171,51 @@ describe('turn-near alerts', () => {
       ),
       { seed: 20261202, numRuns: 25 },
     );
+  });
+
+  it('stop waits for the check under way, so the hub can close its storage right after', async () => {
+    const dir = tempDataDir();
+    const repo = await openTestHubRepo(dir);
+    const errors: unknown[] = [];
+    try {
+      const engine = new HubEngine(repo);
+      await seedStore(engine, demoStore);
+      const { device } = await addDevice(engine, {
+        storeId: STORE,
+        mac: '02:00:00:00:21:01',
+        hostname: 'tn-desk',
+        role: 'desk',
+        serviceIds: ['demo-new-phone'],
+      });
+      const stop = watchTurnNear(engine, (error) => errors.push(error));
+      const desk: Actor = { deviceId: device.id, origin: device.id };
+      // Each call moves the queue (a check is due); the watch is stopped while one is due.
+      const kiosk = (
+        await addDevice(engine, {
+          storeId: STORE,
+          mac: '02:00:00:00:21:02',
+          hostname: 'tn-k',
+          role: 'machine',
+        })
+      ).device;
+      const machine: Actor = { deviceId: kiosk.id, origin: kiosk.id };
+      for (let i = 0; i < 3; i++) {
+        await run(engine, machine, 'register', {
+          serviceId: 'demo-new-phone',
+          lang: 'EN',
+          contactMode: 'name',
+          contact: { name: `Someone ${i}` },
+        });
+      }
+      await run(engine, desk, 'call_next', {});
+      await stop();
+      await repo.close();
+      // What the watch would still do after its stop shows here.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(errors).toEqual([]);
+    } finally {
+      await repo.close().catch(() => {});
+      removeDir(dir);
+    }
   });
 });
