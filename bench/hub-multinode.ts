@@ -1,7 +1,8 @@
 // Several hub nodes on one Postgres (issue 13). Four rows, each against a baseline of the same run:
 // (a) durable device commands per second through a real `lineup-hub serve --db` node (socket.io,
 //     8 in flight, a kiosk of each of 8 stores) vs a raw Postgres INSERT + COMMIT on the same
-//     cluster, 8 in flight (goal >= 40 %); and one store alone (its commands are sequenced);
+//     cluster, 8 in flight (goal >= 40 %); one store alone (its commands are sequenced); and
+//     the raw commit behind socket.io in a process of its own (what the transport costs);
 // (b) call next -> the screen hears `called` (p50/p99), screen on the other node vs the same node;
 // (c) N device sockets (--sockets, default 10,000) held by one node, the clients spread over two
 //     client processes (WebSocket only): the node's RSS (goal < 1.5 GB) and the time until every
@@ -215,6 +216,10 @@ async function rowA(
     await pool.end();
   }
   debug(`raw ${raw.opsPerSecond.toFixed(0)}/s`);
+  // Where the gap is: the same commit behind socket.io, in a process of its own like the hub,
+  // with none of the hub's work.
+  const transport = await transportAndCommit(url);
+  debug(`socket.io + raw commit ${transport.opsPerSecond.toFixed(0)}/s`);
   // The hub as a chain uses it: each worker a kiosk of its own store (stores commit side by
   // side, as the raw committers do).
   const spread = stores.slice(0, IN_FLIGHT);
@@ -240,8 +245,35 @@ async function rowA(
       `(p99 ${fmt(hub.p99)} ms) vs raw INSERT+COMMIT ${raw.opsPerSecond.toFixed(0)}/s (p99 ${fmt(raw.p99)} ms), ` +
       `${IN_FLIGHT} in flight each = ${((100 * hub.opsPerSecond) / raw.opsPerSecond).toFixed(0)} % (goal >= 40 %); ` +
       `one store ${single.opsPerSecond.toFixed(0)}/s (p99 ${fmt(single.p99)} ms) = ` +
-      `${((100 * single.opsPerSecond) / raw.opsPerSecond).toFixed(0)} %`,
+      `${((100 * single.opsPerSecond) / raw.opsPerSecond).toFixed(0)} %; ` +
+      `socket.io + raw commit (no hub work) ${transport.opsPerSecond.toFixed(0)}/s = ` +
+      `${((100 * transport.opsPerSecond) / raw.opsPerSecond).toFixed(0)} %`,
   );
+}
+
+/** IN_FLIGHT sockets to bench/support/echo-server.ts committing each command raw on `url`. */
+async function transportAndCommit(url: string): Promise<Stats> {
+  const echo = await startProcess(
+    ['--import', 'tsx', 'bench/support/echo-server.ts', '--pg', url],
+    /echo listening on (\S+)/,
+  );
+  const sockets: Socket[] = [];
+  try {
+    for (let n = 0; n < IN_FLIGHT; n++) sockets.push(await connect(`${echo.url}/sync`));
+    return await runFor(
+      SECONDS,
+      sockets.map((socket, n) => async () => {
+        const body = register('bench-service', `Bench ${n}`);
+        const echoed = (await socket.timeout(30_000).emitWithAck('command', body)) as {
+          id?: string;
+        };
+        if (echoed.id !== body.id) throw new Error(`echo: ${JSON.stringify(echoed)}`);
+      }),
+    );
+  } finally {
+    for (const socket of sockets) socket.disconnect();
+    await stop(echo.proc);
+  }
 }
 
 async function rowB(
