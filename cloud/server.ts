@@ -85,7 +85,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   registerFileVirtuelle(app, engine);
   registerAgentApi(app, engine);
   registerOmbori(app, engine);
-  registerNotify(app, engine);
+  const worker = registerNotify(app, engine);
   await registerConsoleStatic(app);
 
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
@@ -100,7 +100,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
 
   const sync = await attachSync(app.server, engine, { adapter: relay?.adapter });
   registerPhone(app, engine, sync.io, relay !== null);
-  registerConsole(app, engine, sync, { storage });
+  registerConsole(app, engine, sync, { storage, onMailQueued: () => worker.wake() });
   // Devices only use `/sync`, which authenticates them; the default namespace would take anyone.
   sync.io.of('/').use((_socket, next) => {
     next(new Error('Connect to the /sync namespace with a device credential.'));

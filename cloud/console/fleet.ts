@@ -1,7 +1,7 @@
 // Fleet health: each device of a store with its connection, last seen, version, hardware (the
-// last health report, repo.deviceHealth) and sync lag; and the alerts the notification path can
-// subscribe to (`FleetAlerts`): a device went quiet, ran out of paper, and came back from either.
-import { EventEmitter } from 'node:events';
+// last health report, repo.deviceHealth) and sync lag; and the alerts a change of its flags
+// raises (cloud/notify/fleet-alerts.ts mails them): a device went quiet, ran out of paper, and
+// came back from either.
 import type { Device } from '../../shared/domain/entities.js';
 import {
   QUIET_AFTER_SECONDS,
@@ -84,7 +84,7 @@ export function fleetOf(
 
 export type FleetAlertKind = 'device_quiet' | 'device_back' | 'paper_out' | 'paper_back';
 
-/** What a subscriber (e.g. a notifier that mails the store's technician) receives. */
+/** One change of a device's quiet or out-of-paper flag. */
 export interface FleetAlert {
   kind: FleetAlertKind;
   storeId: string;
@@ -95,34 +95,36 @@ export interface FleetAlert {
   line: FleetDevice;
 }
 
-/**
- * Emits `alert` (a FleetAlert) when a device's quiet or out-of-paper flag changes; the first
- * look at a device only remembers its flags (a restart does not re-alert the whole fleet).
- */
-export class FleetAlerts extends EventEmitter<{ alert: [FleetAlert] }> {
-  private readonly seen = new Map<string, { quiet: boolean; outOfPaper: boolean }>();
+/** What an alert is about: the flags a store was last told of, per device. */
+export interface FleetFlags {
+  quiet: boolean;
+  outOfPaper: boolean;
+}
 
-  /** Compares a store's fleet now with the last look and emits what changed. */
-  look(fleet: FleetResponse): FleetAlert[] {
-    const raised: FleetAlert[] = [];
-    for (const line of fleet.devices) {
-      const before = this.seen.get(line.device.id);
-      const now = { quiet: line.flags.quiet, outOfPaper: line.flags.outOfPaper };
-      this.seen.set(line.device.id, now);
-      if (before === undefined) continue;
-      const raise = (kind: FleetAlertKind) =>
-        raised.push({
-          kind,
-          storeId: fleet.storeId,
-          deviceId: line.device.id,
-          deviceName: line.device.name,
-          at: fleet.generatedAt,
-          line,
-        });
-      if (now.quiet !== before.quiet) raise(now.quiet ? 'device_quiet' : 'device_back');
-      if (now.outOfPaper !== before.outOfPaper) raise(now.outOfPaper ? 'paper_out' : 'paper_back');
-    }
-    for (const alert of raised) this.emit('alert', alert);
-    return raised;
+/**
+ * The alerts `fleet` raises against the flags last alerted (`before`): a quiet or out-of-paper
+ * flag that changed. A device not in `before` is seen for the first time: out of paper, that is
+ * worth telling; quiet is not (a device provisioned and not installed yet is quiet).
+ */
+export function fleetTransitions(
+  before: ReadonlyMap<string, FleetFlags>,
+  fleet: FleetResponse,
+): FleetAlert[] {
+  const raised: FleetAlert[] = [];
+  for (const line of fleet.devices) {
+    const was = before.get(line.device.id) ?? { quiet: line.flags.quiet, outOfPaper: false };
+    const raise = (kind: FleetAlertKind) =>
+      raised.push({
+        kind,
+        storeId: fleet.storeId,
+        deviceId: line.device.id,
+        deviceName: line.device.name,
+        at: fleet.generatedAt,
+        line,
+      });
+    const { quiet, outOfPaper } = line.flags;
+    if (quiet !== was.quiet) raise(quiet ? 'device_quiet' : 'device_back');
+    if (outOfPaper !== was.outOfPaper) raise(outOfPaper ? 'paper_out' : 'paper_back');
   }
+  return raised;
 }

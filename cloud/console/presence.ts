@@ -24,8 +24,6 @@ export interface Presence {
   of(deviceId: string): DevicePresence | null;
   /** Feed of committed changes (engine.onChanges): moves connected devices' positions. */
   onChanges(changes: readonly Change[]): void;
-  /** Called after a device reported its health (for the fleet watcher). */
-  onHealthReport(listener: (device: Device) => void): void;
 }
 
 export function watchPresence(
@@ -34,7 +32,6 @@ export function watchPresence(
   clock: () => Date = () => new Date(),
 ): Presence {
   const byDevice = new Map<string, DevicePresence>();
-  const healthListeners: ((device: Device) => void)[] = [];
   const now = () => clock().toISOString();
 
   nsp.on('connection', (socket: Socket) => {
@@ -71,10 +68,6 @@ export function watchPresence(
             }
           })
           .catch(() => undefined);
-      } else if (event === SyncEvents.health) {
-        setImmediate(() => {
-          for (const listener of healthListeners) listener(device);
-        });
       }
     });
     socket.on('disconnect', () => {
@@ -96,9 +89,6 @@ export function watchPresence(
           if (change.seq === at.seq + 1) at.seq = change.seq;
         }
       }
-    },
-    onHealthReport: (listener) => {
-      healthListeners.push(listener);
     },
   };
 }

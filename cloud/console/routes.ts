@@ -22,7 +22,8 @@ import type { HubEngine } from '../engine/hub-engine.js';
 import { changePassword, verifyStaffPassword, type Staff } from '../staff/staff.js';
 import type { SyncServer } from '../sync/sync-server.js';
 import { ConsoleHttpError, requirePermission, requireStore, userView } from './access.js';
-import { FleetAlerts, fleetOf } from './fleet.js';
+import { fleetOf } from './fleet.js';
+import { raiseFleetAlerts } from '../notify/fleet-alerts.js';
 import { watchPresence, type Presence } from './presence.js';
 import { dismissWaiting, provisionWaiting, recordKnock, waitingDevices } from './provisioning.js';
 import { liveQueue, queueAction } from './live-queue.js';
@@ -54,11 +55,11 @@ const FLEET_LOOK_MS = 15_000;
 export interface ConsoleOptions {
   storage: HubDbLocation;
   clock?: () => Date;
+  /** Told when fleet alerts queued mails (the delivery worker is woken). */
+  onMailQueued?: () => void;
 }
 
 export interface ConsoleApi {
-  /** Quiet / out-of-paper alerts, for the notification path. */
-  alerts: FleetAlerts;
   presence: Presence;
 }
 
@@ -101,7 +102,6 @@ export function registerConsole(
   );
   const unsubscribe = engine.onChanges((changes) => presence.onChanges(changes));
   const stats = startStatsRunner(options.storage);
-  const alerts = new FleetAlerts();
 
   const fleetFor = async (storeId: string) =>
     fleetOf(
@@ -115,13 +115,14 @@ export function registerConsole(
   const lookAtFleet = async (storeId?: string) => {
     try {
       for (const store of storeId === undefined ? await repo.stores() : [{ id: storeId }]) {
-        alerts.look(await fleetFor(store.id));
+        const { queued } = await raiseFleetAlerts(repo, await fleetFor(store.id), clock());
+        if (queued > 0) options.onMailQueued?.();
       }
     } catch {
       // A busy database: the next look sees it.
     }
   };
-  presence.onHealthReport((device) => void lookAtFleet(device.storeId));
+  const unhear = sync.onHealthReport((entry) => void lookAtFleet(entry.storeId));
   const fleetTimer = setInterval(() => void lookAtFleet(), FLEET_LOOK_MS);
   fleetTimer.unref();
 
@@ -139,6 +140,7 @@ export function registerConsole(
 
   app.addHook('onClose', async () => {
     clearInterval(fleetTimer);
+    unhear();
     unsubscribe();
     await stats.close();
   });
@@ -403,5 +405,5 @@ export function registerConsole(
     });
   });
 
-  return { alerts, presence };
+  return { presence };
 }

@@ -350,6 +350,9 @@ export interface HubData extends RequestLedger, NotifyRepo {
   deviceHealth(storeId: string): Promise<DeviceHealthEntry[]>;
   /** Keeps a device's last report (replacing the one before). */
   putDeviceHealth(entry: DeviceHealthEntry): Promise<void>;
+  /** What the store was last alerted about each of its devices (opaque: cloud/notify owns it). */
+  fleetAlertStates(storeId: string): Promise<{ deviceId: string; state: unknown }[]>;
+  putFleetAlertState(deviceId: string, storeId: string, state: unknown): Promise<void>;
   // ---- hub console (issue 12): waiting devices and the sign-in lock-out ----
   /** Records a knock of an unknown device on /provision (first seen kept, last seen moved). */
   recordWaitingDevice(knock: WaitingDeviceKnock): Promise<void>;

@@ -309,4 +309,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX log_store_at ON log(store_id, json_extract(data, '$.at'));
     `,
   },
+  {
+    version: 11,
+    name: 'fleet alerts: what the store was last told about each device',
+    // Quiet / out-of-paper as last alerted, per device: a node raises an alert only by changing
+    // this row (under its store's lock), so several nodes and a restart alert once per change.
+    sql: `
+      CREATE TABLE fleet_alert_state (
+        device_id TEXT PRIMARY KEY,
+        store_id TEXT NOT NULL,
+        data TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX fleet_alert_state_store ON fleet_alert_state(store_id);
+    `,
+  },
 ];

@@ -1022,6 +1022,20 @@ class PgData implements HubData {
       [entry.deviceId, entry.storeId, JSON.stringify(entry)],
     );
   }
+  async fleetAlertStates(storeId: string): Promise<{ deviceId: string; state: unknown }[]> {
+    const { rows } = await this.run<{ device_id: string; data: string }>(
+      'SELECT device_id, data FROM fleet_alert_state WHERE store_id = $1 ORDER BY device_id',
+      [storeId],
+    );
+    return rows.map((row) => ({ deviceId: row.device_id, state: JSON.parse(row.data) as unknown }));
+  }
+  async putFleetAlertState(deviceId: string, storeId: string, state: unknown): Promise<void> {
+    await this.run(
+      `INSERT INTO fleet_alert_state (device_id, store_id, data) VALUES ($1, $2, $3)
+         ON CONFLICT (device_id) DO UPDATE SET store_id = excluded.store_id, data = excluded.data`,
+      [deviceId, storeId, JSON.stringify(state)],
+    );
+  }
   // ---- hub console (issue 12): waiting devices and the sign-in lock-out ----
   async recordWaitingDevice(knock: WaitingDeviceKnock): Promise<void> {
     const macs = [...new Set(knock.macs)].sort();

@@ -290,6 +290,18 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX log_store_at ON log(store_id, ((data::jsonb)->>'at'));
     `,
   },
+  {
+    version: 11,
+    name: 'fleet alerts: what the store was last told about each device',
+    sql: `
+      CREATE TABLE fleet_alert_state (
+        device_id ${KEY} PRIMARY KEY,
+        store_id ${KEY} NOT NULL,
+        data TEXT NOT NULL
+      );
+      CREATE INDEX fleet_alert_state_store ON fleet_alert_state(store_id);
+    `,
+  },
 ];
 
 /** The advisory lock key hub nodes take to migrate one at a time ('lineup:migrate'). */

@@ -917,6 +917,22 @@ export class SqliteHubRepo implements HubRepo, HubTx {
          ON CONFLICT(device_id) DO UPDATE SET store_id = excluded.store_id, data = excluded.data`,
     ).run(entry.deviceId, entry.storeId, JSON.stringify(entry));
   }
+  async fleetAlertStates(storeId: string): Promise<{ deviceId: string; state: unknown }[]> {
+    return this.prepare(
+      'SELECT device_id, data FROM fleet_alert_state WHERE store_id = ? ORDER BY device_id',
+    )
+      .all(storeId)
+      .map((row) => {
+        const { device_id, data } = row as { device_id: string; data: string };
+        return { deviceId: device_id, state: JSON.parse(data) as unknown };
+      });
+  }
+  async putFleetAlertState(deviceId: string, storeId: string, state: unknown): Promise<void> {
+    this.prepare(
+      `INSERT INTO fleet_alert_state (device_id, store_id, data) VALUES (?, ?, ?)
+         ON CONFLICT(device_id) DO UPDATE SET store_id = excluded.store_id, data = excluded.data`,
+    ).run(deviceId, storeId, JSON.stringify(state));
+  }
   // ---- hub console (issue 12): waiting devices and the sign-in lock-out ----
   async recordWaitingDevice(knock: WaitingDeviceKnock): Promise<void> {
     const macs = [...new Set(knock.macs)].sort();

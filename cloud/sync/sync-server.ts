@@ -16,6 +16,7 @@ import {
   type Change,
   type CommandEnvelope,
   type CommandResult,
+  type DeviceHealthEntry,
   type HealthAck,
   type LogPosition,
   type PullResponse,
@@ -35,6 +36,8 @@ const TAIL_INTERVAL_MS = 500;
 
 export interface SyncServer {
   io: Server;
+  /** `listener` hears each device health report once it is stored (the fleet watcher). */
+  onHealthReport(listener: (entry: DeviceHealthEntry) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -125,6 +128,8 @@ export async function attachSync(
       .finally(() => (tailing = false));
   }, TAIL_INTERVAL_MS);
   tail.unref();
+
+  const healthListeners = new Set<(entry: DeviceHealthEntry) => void>();
 
   // Group commit: commands that arrive while a batch is being written (the event loop is busy
   // with its fsync, or the database is away committing it) are applied together in the next
@@ -245,6 +250,7 @@ export async function attachSync(
           new Date(),
         );
         if (changed) nsp.to(storeRoom(device.storeId)).emit(SyncEvents.deviceHealth, entry);
+        for (const listener of healthListeners) listener(entry);
         return { ok: true, entry };
       }),
     );
@@ -261,6 +267,10 @@ export async function attachSync(
 
   return {
     io,
+    onHealthReport: (listener) => {
+      healthListeners.add(listener);
+      return () => healthListeners.delete(listener);
+    },
     close: async () => {
       clearInterval(tail);
       unsubscribe();

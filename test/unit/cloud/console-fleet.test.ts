@@ -1,7 +1,13 @@
 // Fleet lines and the alerts the notification path hears: quiet after the threshold with no
 // connection, paper out from the last report, sync lag from the device's known position.
 import { describe, expect, it } from 'vitest';
-import { FleetAlerts, fleetOf, type FleetAlert } from '../../../cloud/console/fleet.js';
+import {
+  fleetOf,
+  fleetTransitions,
+  type FleetAlert,
+  type FleetFlags,
+} from '../../../cloud/console/fleet.js';
+import type { FleetResponse } from '../../../shared/protocol/console.js';
 import type { DevicePresence } from '../../../cloud/console/presence.js';
 import { demoStore } from '../../../shared/demo/demo-store.js';
 import { QUIET_AFTER_SECONDS } from '../../../shared/protocol/console.js';
@@ -49,22 +55,33 @@ describe('fleet health', () => {
   });
 
   it('raises quiet and paper-out alerts on change only, and their recovery', () => {
-    const alerts = new FleetAlerts();
+    // What the store was last told, kept as cloud/notify/fleet-alerts.ts keeps it.
+    const told = new Map<string, FleetFlags>();
     const heard: FleetAlert[] = [];
-    alerts.on('alert', (a) => heard.push(a));
+    const look = (f: FleetResponse) => {
+      heard.push(...fleetTransitions(told, f));
+      for (const line of f.devices) told.set(line.device.id, { ...line.flags });
+    };
     // The first look only remembers.
-    alerts.look(fleet(presence(1, t0, 40), health('ready', t0), t0));
+    look(fleet(presence(1, t0, 40), health('ready', t0), t0));
     expect(heard).toEqual([]);
     // Disconnected, but not yet for long: not quiet.
-    alerts.look(fleet(presence(0, t0, 40), health('ready', t0), later(QUIET_AFTER_SECONDS)));
+    look(fleet(presence(0, t0, 40), health('ready', t0), later(QUIET_AFTER_SECONDS)));
     expect(heard).toEqual([]);
-    alerts.look(fleet(presence(0, t0, 40), health('ready', t0), later(QUIET_AFTER_SECONDS + 1)));
-    alerts.look(fleet(presence(0, t0, 40), health('ready', t0), later(QUIET_AFTER_SECONDS + 30)));
+    look(fleet(presence(0, t0, 40), health('ready', t0), later(QUIET_AFTER_SECONDS + 1)));
+    look(fleet(presence(0, t0, 40), health('ready', t0), later(QUIET_AFTER_SECONDS + 30)));
     expect(heard.map((a) => [a.kind, a.deviceId])).toEqual([['device_quiet', 'demo-kiosk']]);
     const back = later(QUIET_AFTER_SECONDS + 60);
-    alerts.look(fleet(presence(1, back, 40), health('paper_out', back), back));
+    look(fleet(presence(1, back, 40), health('paper_out', back), back));
     expect(heard.map((a) => a.kind)).toEqual(['device_quiet', 'device_back', 'paper_out']);
-    alerts.look(fleet(presence(1, back, 40), health('ready', back), back));
+    look(fleet(presence(1, back, 40), health('ready', back), back));
     expect(heard.at(-1)?.kind).toBe('paper_back');
+  });
+
+  it('tells of a device first seen out of paper, not of one first seen quiet', () => {
+    const first = (f: FleetResponse) => fleetTransitions(new Map(), f).map((a) => a.kind);
+    expect(first(fleet(presence(1, t0, 40), health('paper_out', t0), t0))).toEqual(['paper_out']);
+    expect(first(fleet(null, null, t0))).toEqual([]);
+    expect(first(fleet(presence(1, t0, 40), health('ready', t0), t0))).toEqual([]);
   });
 });

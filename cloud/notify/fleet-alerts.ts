@@ -1,0 +1,129 @@
+// Fleet alerts by email: when a device goes quiet or runs out of paper, and when it is back, the
+// store's technicians and store managers get one email each (through the outbox: retried, sent
+// once). A node raises an alert only by changing the device's row in fleet_alert_state, under
+// the store's lock, in the transaction that queues the mails: several hub nodes looking at the
+// same fleet, or a node that restarts, alert once per change.
+import { z } from 'zod';
+import type { Store } from '../../shared/domain/entities.js';
+import type { FleetResponse } from '../../shared/protocol/console.js';
+import { fleetTransitions, type FleetAlert, type FleetFlags } from '../console/fleet.js';
+import type { HubData, HubRepo, OutboxEntry } from '../db/hub-repo.js';
+import { listStaff, type StaffRole } from '../staff/staff.js';
+import { smtpSettings } from './settings.js';
+
+/** Who is mailed about a store's devices (owners and admins see every store: not mailed). */
+export const FLEET_ALERT_ROLES: readonly StaffRole[] = ['technician', 'store_manager'];
+
+const FleetAlertStateSchema = z.object({
+  quiet: z.boolean(),
+  outOfPaper: z.boolean(),
+  /** When these flags were recorded. */
+  at: z.string(),
+});
+
+async function alertedFlags(repo: HubData, storeId: string): Promise<Map<string, FleetFlags>> {
+  const flags = new Map<string, FleetFlags>();
+  for (const { deviceId, state } of await repo.fleetAlertStates(storeId)) {
+    const parsed = FleetAlertStateSchema.safeParse(state);
+    // A row it cannot read is recorded again, as a first sighting.
+    if (parsed.success) flags.set(deviceId, parsed.data);
+  }
+  return flags;
+}
+
+/** Whether `fleet` differs from what was recorded (a device's flags, or a device not seen yet). */
+function differs(recorded: ReadonlyMap<string, FleetFlags>, fleet: FleetResponse): boolean {
+  return fleet.devices.some((line) => {
+    const was = recorded.get(line.device.id);
+    return (
+      was === undefined ||
+      was.quiet !== line.flags.quiet ||
+      was.outOfPaper !== line.flags.outOfPaper
+    );
+  });
+}
+
+/**
+ * Records `fleet`'s flags and queues a mail per alert and recipient (when an SMTP server is
+ * configured). Reads first without a write transaction: most looks change nothing.
+ */
+export async function raiseFleetAlerts(
+  repo: HubRepo,
+  fleet: FleetResponse,
+  now: Date,
+): Promise<{ alerts: FleetAlert[]; queued: number }> {
+  if (!differs(await alertedFlags(repo, fleet.storeId), fleet)) return { alerts: [], queued: 0 };
+  return repo.transaction({ storeIds: [fleet.storeId] }, async (tx) => {
+    // Read again under the store's lock: another node may have recorded this change meanwhile.
+    const recorded = await alertedFlags(tx, fleet.storeId);
+    const alerts = fleetTransitions(recorded, fleet);
+    for (const line of fleet.devices) {
+      const was = recorded.get(line.device.id);
+      const { quiet, outOfPaper } = line.flags;
+      if (was?.quiet === quiet && was.outOfPaper === outOfPaper) continue;
+      await tx.putFleetAlertState(line.device.id, fleet.storeId, {
+        quiet,
+        outOfPaper,
+        at: fleet.generatedAt,
+      });
+    }
+    const store = await tx.store(fleet.storeId);
+    if (alerts.length === 0 || store === null || (await smtpSettings(tx)) === null) {
+      return { alerts, queued: 0 };
+    }
+    const recipients = (await listStaff(tx)).filter(
+      (staff) => FLEET_ALERT_ROLES.includes(staff.role) && staff.stores.includes(store.id),
+    );
+    const mails = alerts.flatMap((alert) =>
+      recipients.map((staff): OutboxEntry => {
+        const { subject, text } = fleetAlertMail(alert, store);
+        return {
+          id: `fleet:${alert.deviceId}:${alert.kind}:${alert.at}:${staff.id}`,
+          storeId: store.id,
+          // The outbox sends one subject's messages in order: here the device (back after quiet).
+          customerId: alert.deviceId,
+          channel: 'email',
+          endpoint: staff.email,
+          notBeforeMs: now.getTime(),
+          message: { kind: 'email', to: staff.email, subject, text, apiKey: null },
+        };
+      }),
+    );
+    const queued = mails.length === 0 ? 0 : await tx.enqueueOutbox(mails, now.getTime());
+    return { alerts, queued };
+  });
+}
+
+/** The mail of one alert, in English (the console's language), times in the store's zone. */
+export function fleetAlertMail(alert: FleetAlert, store: Store): { subject: string; text: string } {
+  const when = (iso: string) =>
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: store.timeZone,
+      dateStyle: 'medium',
+      timeStyle: 'short',
+    }).format(new Date(iso));
+  const { device } = alert.line;
+  const role = { machine: 'ticket machine', desk: 'desk', screen: 'screen' }[device.role];
+  const who = `${device.name} (${role} ${device.hostname}) at ${store.name}`;
+  const about = {
+    paper_out: [
+      'out of paper',
+      `${who} reports that its printer is out of paper: no ticket can be printed until the ` +
+        'roll is replaced.',
+    ],
+    paper_back: ['paper back in', `${who} has paper again and prints tickets.`],
+    device_quiet: [
+      'not heard from',
+      `${who} has not been heard from since ` +
+        `${alert.line.lastSeen === null ? 'it was provisioned' : when(alert.line.lastSeen)}. ` +
+        'Check that it is powered on and connected to the network.',
+    ],
+    device_back: ['back online', `${who} is connected to the hub again.`],
+  }[alert.kind];
+  return {
+    subject: `${device.name} at ${store.name}: ${about[0]}`,
+    text:
+      `${about[1]}\n\nSeen by the hub at ${when(alert.at)}. ` +
+      "The console's Fleet page shows every device of the store.\n",
+  };
+}

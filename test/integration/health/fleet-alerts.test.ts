@@ -1,0 +1,176 @@
+// Fleet alerts reach people: a ticket machine that runs out of paper, and gets paper again, mails
+// the store's technician and store manager once per change (a real hub process, a real SMTP
+// server); a hub restart does not mail again; two nodes looking at the same change at once mail
+// it once.
+import type { Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fleetOf } from '../../../cloud/console/fleet.js';
+import type { HubRepo } from '../../../cloud/db/hub-repo.js';
+import { raiseFleetAlerts } from '../../../cloud/notify/fleet-alerts.js';
+import { createStaff } from '../../../cloud/staff/staff.js';
+import {
+  HealthAckSchema,
+  type DeviceCredential,
+  type DeviceHealth,
+} from '../../../shared/protocol/sync.js';
+import { HUB_ENGINE, openTestHubRepo } from '../../support/hub-engine.js';
+import { seedDemo } from '../../support/processes.js';
+import {
+  DEMO,
+  ask,
+  connectDevice,
+  credentialFor,
+  removeDir,
+  startHubProcess,
+  tempDataDir,
+  type HubProcess,
+} from '../hub/harness.js';
+import { cli, fastDelivery } from '../notify/setup.js';
+import { startMailServer, type MailServer } from '../notify/stand-ins.js';
+
+const STORE = 'demo-store';
+const paperOut: DeviceHealth = {
+  printer: 'paper_out',
+  printerMessage: 'Out of paper.',
+  pager: null,
+  scanner: null,
+};
+const ready: DeviceHealth = { printer: 'ready', printerMessage: null, pager: null, scanner: null };
+
+const PEOPLE = [
+  { email: 'tech@store.test', role: 'technician', stores: [STORE] },
+  { email: 'manager@store.test', role: 'store_manager', stores: [STORE] },
+  // Not mailed: an agent works at a desk; an owner sees every store of the chain.
+  { email: 'agent@store.test', role: 'agent', stores: [STORE] },
+  { email: 'owner@store.test', role: 'owner', stores: [] },
+] as const;
+
+async function addPeople(repo: HubRepo): Promise<void> {
+  for (const person of PEOPLE) {
+    await createStaff(
+      repo,
+      { ...person, name: person.email, password: 'a long enough password' },
+      new Date(),
+    );
+  }
+}
+
+const subjects = (mail: MailServer) =>
+  mail.mails.map((m) => `${m.to.join(',')} ${/^Subject: (.*)$/m.exec(m.raw)?.[1] ?? '?'}`).sort();
+
+describe('fleet alerts by email', () => {
+  let dir: string;
+  let hub: HubProcess;
+  let mail: MailServer;
+  let kiosk: Socket;
+  let credential: DeviceCredential;
+
+  beforeAll(async () => {
+    dir = tempDataDir();
+    seedDemo(dir);
+    mail = await startMailServer();
+    cli(['notify', 'smtp', '--data', dir, '--url', mail.url, '--from', 'hub@store.test']);
+    fastDelivery(dir);
+    const repo = await openTestHubRepo(dir);
+    try {
+      await addPeople(repo);
+    } finally {
+      await repo.close();
+    }
+    hub = await startHubProcess(dir);
+    credential = await credentialFor(hub.url, DEMO.kiosk);
+    kiosk = await connectDevice(hub.url, credential);
+  });
+
+  afterAll(async () => {
+    kiosk.disconnect();
+    await hub.stop();
+    await mail.close();
+    removeDir(dir);
+  });
+
+  it("mails the store's technician and manager when the kiosk runs out of paper, and when it has paper again", async () => {
+    HealthAckSchema.parse(await ask(kiosk, 'health', ready));
+    HealthAckSchema.parse(await ask(kiosk, 'health', paperOut));
+    await expect
+      .poll(() => subjects(mail), { timeout: 10_000 })
+      .toEqual([
+        'manager@store.test Kiosk at Lineup Demo Store: out of paper',
+        'tech@store.test Kiosk at Lineup Demo Store: out of paper',
+      ]);
+    expect(mail.mails[0]?.raw).toContain('no ticket can be printed');
+    // A heartbeat that says the same mails nothing more.
+    HealthAckSchema.parse(await ask(kiosk, 'health', paperOut));
+    HealthAckSchema.parse(await ask(kiosk, 'health', ready));
+    await expect.poll(() => mail.mails.length, { timeout: 10_000 }).toBe(4);
+    expect(subjects(mail).filter((s) => s.endsWith('paper back in'))).toEqual([
+      'manager@store.test Kiosk at Lineup Demo Store: paper back in',
+      'tech@store.test Kiosk at Lineup Demo Store: paper back in',
+    ]);
+  });
+
+  it('does not mail again after a restart', async () => {
+    kiosk.disconnect();
+    expect(await hub.stop()).toBe(0);
+    hub = await startHubProcess(dir);
+    kiosk = await connectDevice(hub.url, credential);
+    HealthAckSchema.parse(await ask(kiosk, 'health', ready));
+    // Long enough for the worker (40 ms polls) to send anything queued.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(mail.mails).toHaveLength(4);
+  });
+});
+
+// Several nodes run on Postgres only (SQLite is one hub process).
+describe.skipIf(HUB_ENGINE !== 'postgres')('fleet alerts raised by two nodes at once', () => {
+  it('queue one mail per change and recipient', async () => {
+    const dir = tempDataDir();
+    seedDemo(dir);
+    cli(['notify', 'smtp', '--data', dir, '--url', 'smtp://127.0.0.1:9', '--from', 'h@s.test']);
+    // Two connections to one database, as two hub nodes have.
+    const nodes = [await openTestHubRepo(dir), await openTestHubRepo(dir)] as const;
+    try {
+      await addPeople(nodes[0]);
+      const t0 = new Date();
+      const fleetAt = async (repo: HubRepo, health: DeviceHealth, at: Date) => {
+        const entry = {
+          deviceId: 'demo-kiosk',
+          storeId: STORE,
+          health,
+          reportedAt: at.toISOString(),
+          changedAt: at.toISOString(),
+        };
+        return fleetOf(
+          STORE,
+          await repo.devices(STORE),
+          () => null,
+          [entry],
+          await repo.head(STORE),
+          at,
+        );
+      };
+      // First sighting, then each node sees the paper run out (its own look, a moment apart).
+      await raiseFleetAlerts(nodes[0], await fleetAt(nodes[0], ready, t0), t0);
+      const at = [new Date(t0.getTime() + 1000), new Date(t0.getTime() + 1001)];
+      const raised = await Promise.all(
+        nodes.map(async (repo, i) =>
+          raiseFleetAlerts(repo, await fleetAt(repo, paperOut, at[i]!), at[i]!),
+        ),
+      );
+      expect(
+        raised.flatMap((r) =>
+          r.alerts.filter((a) => a.deviceId === 'demo-kiosk').map((a) => a.kind),
+        ),
+      ).toEqual(['paper_out']);
+      const queued = await nodes[0].outboxEntries({ limit: 100 });
+      const paperMails = queued.filter((e) => e.customerId === 'demo-kiosk');
+      expect(paperMails.map((e) => e.endpoint).sort()).toEqual([
+        'manager@store.test',
+        'tech@store.test',
+      ]);
+    } finally {
+      for (const repo of nodes) await repo.close();
+      removeDir(dir);
+    }
+  });
+});
