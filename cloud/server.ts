@@ -6,6 +6,7 @@ import {
   PROVISION_PATH,
   ProvisionRequestSchema,
 } from '../shared/protocol/sync.js';
+import { installSignInLimit } from './auth/sign-in-limit.js';
 import { registerAgentApi } from './agent/agent-routes.js';
 import { registerConsole } from './console/routes.js';
 import { openHubRepo, type HubDbLocation } from './db/open-hub-repo.js';
@@ -70,6 +71,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const engine = new HubEngine(repo);
   const app = Fastify({ logger: false, bodyLimit: MAX_SYNC_PAYLOAD_BYTES });
   installJsonParser(app);
+  const signInLimit = await installSignInLimit(app);
 
   app.post(PROVISION_PATH, async (request, reply) => {
     const parsed = ProvisionRequestSchema.safeParse(request.body);
@@ -83,7 +85,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   });
   app.get('/health', async () => ({ ok: true }));
   registerFileVirtuelle(app, engine);
-  registerAgentApi(app, engine);
+  registerAgentApi(app, engine, signInLimit);
   registerOmbori(app, engine);
   const worker = registerNotify(app, engine);
   await registerConsoleStatic(app);
@@ -99,8 +101,12 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   });
 
   const sync = await attachSync(app.server, engine, { adapter: relay?.adapter });
-  registerPhone(app, engine, sync.io, relay !== null);
-  registerConsole(app, engine, sync, { storage, onMailQueued: () => worker.wake() });
+  registerPhone(app, engine, sync.io, signInLimit, relay !== null);
+  registerConsole(app, engine, sync, {
+    storage,
+    signInLimit,
+    onMailQueued: () => worker.wake(),
+  });
   // Devices only use `/sync`, which authenticates them; the default namespace would take anyone.
   sync.io.of('/').use((_socket, next) => {
     next(new Error('Connect to the /sync namespace with a device credential.'));

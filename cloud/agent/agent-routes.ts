@@ -8,6 +8,7 @@ import { IdSchema } from '../../shared/domain/entities.js';
 import { storeDay } from '../../shared/domain/numbering.js';
 import { pickText } from '../../shared/i18n/index.js';
 import type { HubEngine } from '../engine/hub-engine.js';
+import { tooManyAttempts, type SignInLimit } from '../auth/sign-in-limit.js';
 import { checkSignIn } from '../staff/sign-in.js';
 import type { Staff } from '../staff/staff.js';
 import { authenticate, issueStaffToken, type StaffClaims } from '../staff/tokens.js';
@@ -30,6 +31,7 @@ const AgentParamsSchema = z.object({ agentID: IdSchema });
 export function registerAgentApi(
   app: FastifyInstance,
   engine: HubEngine,
+  signInLimit: SignInLimit,
   clock: () => Date = () => new Date(),
 ): void {
   const { repo } = engine;
@@ -72,7 +74,14 @@ export function registerAgentApi(
       const now = clock();
       // One answer, taking as long, for an unknown email and a wrong password; the failures
       // count against the account's lock, shared with the console.
-      const check = await checkSignIn(repo, body.data, now);
+      const check = await checkSignIn(repo, body.data, now, signInLimit(request));
+      if (!check.ok && check.reason === 'throttled') {
+        // Not in the seed either: its error shape, with the standard Retry-After.
+        return reply
+          .code(429)
+          .header('retry-after', String(check.retryAfterSeconds))
+          .send({ errorCode: 429, errorMessage: tooManyAttempts(check.retryAfterSeconds) });
+      }
       if (!check.ok && check.reason === 'locked') {
         // Not in the seed (nor is this route): its error shape, saying until when.
         return reply.code(423).send({

@@ -17,6 +17,7 @@ import type { Customer, Service, Store } from '../../shared/domain/entities.js';
 import { formatZoned } from '../../shared/domain/time.js';
 import type { HubEngine } from '../engine/hub-engine.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
+import { tooManyAttempts, type SignInLimit } from '../auth/sign-in-limit.js';
 import { BloomAccounts, displayName, type BloomAccount } from './accounts.js';
 import type { PhoneQueue } from './phone-queue.js';
 import { PhoneRefusal } from './phone-queue.js';
@@ -93,6 +94,8 @@ class BloomError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** Sent as Retry-After (429). */
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(message);
   }
@@ -118,7 +121,12 @@ const queryText = (request: FastifyRequest, name: string): string | null => {
 const stamp = (at: Date | string | null, tz: string): string | null =>
   at === null ? null : formatZoned(typeof at === 'string' ? new Date(at) : at, tz, true);
 
-export function registerBloom(app: FastifyInstance, engine: HubEngine, phone: PhoneQueue): void {
+export function registerBloom(
+  app: FastifyInstance,
+  engine: HubEngine,
+  phone: PhoneQueue,
+  signInLimit: SignInLimit,
+): void {
   const accounts = new BloomAccounts(engine.repo);
 
   const tokenOf = (request: FastifyRequest): string | null => {
@@ -253,6 +261,8 @@ export function registerBloom(app: FastifyInstance, engine: HubEngine, phone: Ph
         } catch (error) {
           if (error instanceof BloomError || error instanceof PhoneRefusal) {
             status = error.status;
+            if (error instanceof BloomError && error.retryAfterSeconds !== null)
+              void reply.header('retry-after', String(error.retryAfterSeconds));
             body = { success: false, status: { success: 'false' }, error: error.message };
           } else throw error;
         }
@@ -292,10 +302,15 @@ export function registerBloom(app: FastifyInstance, engine: HubEngine, phone: Ph
     refuseOAuth(body.oauth_provider);
     if (body.username === null || body.password === null)
       throw new BloomError(400, 'username and password are required.');
+    const attempts = signInLimit(request);
+    const wait = await attempts.retryAfter();
+    if (wait !== null) throw new BloomError(429, tooManyAttempts(wait), wait);
     const account =
       (await accounts.byUsername(body.username)) ?? (await accounts.byEmail(body.username));
-    if (!(await verifyPassword(body.password, account?.passwordHash ?? null)) || account === null)
+    if (!(await verifyPassword(body.password, account?.passwordHash ?? null)) || account === null) {
+      await attempts.failed();
       throw new BloomError(401, 'Wrong username or password.');
+    }
     const attrs = body.customer_attribute ?? {};
     let updated = account;
     if (Object.keys(attrs).length > 0) {

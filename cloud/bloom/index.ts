@@ -2,6 +2,7 @@
 // PhoneQueue (the store's settings and anti-abuse rules in front of the engine).
 import type { FastifyInstance } from 'fastify';
 import type { Server } from 'socket.io';
+import type { SignInLimit } from '../auth/sign-in-limit.js';
 import type { HubEngine } from '../engine/hub-engine.js';
 import { registerBloom } from './bloom-routes.js';
 import { registerPhonePages } from './phone-pages.js';
@@ -14,10 +15,11 @@ export function registerPhone(
   app: FastifyInstance,
   engine: HubEngine,
   io: Server,
+  signInLimit: SignInLimit,
   relayed = false,
 ): PhoneQueue {
   const phone = new PhoneQueue(engine);
-  registerBloom(app, engine, phone);
+  registerBloom(app, engine, phone, signInLimit);
   registerPhonePages(app, engine, phone, io, relayed);
   return phone;
 }

@@ -24,6 +24,7 @@ import type { SyncServer } from '../sync/sync-server.js';
 import { ConsoleHttpError, requirePermission, requireStore, userView } from './access.js';
 import { fleetOf } from './fleet.js';
 import { raiseFleetAlerts } from '../notify/fleet-alerts.js';
+import type { SignInLimit } from '../auth/sign-in-limit.js';
 import { watchPresence, type Presence } from './presence.js';
 import { dismissWaiting, provisionWaiting, recordKnock, waitingDevices } from './provisioning.js';
 import { liveQueue, queueAction } from './live-queue.js';
@@ -55,6 +56,8 @@ const FLEET_LOOK_MS = 15_000;
 export interface ConsoleOptions {
   storage: HubDbLocation;
   clock?: () => Date;
+  /** Failed password checks per client address (shared with the other sign-in doors). */
+  signInLimit: SignInLimit;
   /** Told when fleet alerts queued mails (the delivery worker is woken). */
   onMailQueued?: () => void;
 }
@@ -148,7 +151,11 @@ export function registerConsole(
   void app.register(async (scope) => {
     await scope.register(fastifyCookie);
     scope.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
-      if (error instanceof ConsoleHttpError) return reply.code(error.status).send(error.body());
+      if (error instanceof ConsoleHttpError) {
+        const wait = error.extra.retryAfterSeconds;
+        if (wait !== undefined) void reply.header('retry-after', String(wait));
+        return reply.code(error.status).send(error.body());
+      }
       const status = error.statusCode;
       if (status !== undefined && status >= 400 && status < 500) {
         return reply.code(status).send({ error: 'invalid', message: error.message });
@@ -232,7 +239,7 @@ export function registerConsole(
         });
       }
       const now = clock();
-      const { staff, token } = await signIn(repo, parsed.data, now);
+      const { staff, token } = await signIn(repo, parsed.data, now, options.signInLimit(request));
       setSessionCookie(request, reply, token);
       return {
         user: userView(staff, await repo.stores()),

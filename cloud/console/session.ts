@@ -12,6 +12,7 @@ import {
   type SignInRequest,
 } from '../../shared/protocol/console.js';
 import type { HubRepo } from '../db/hub-repo.js';
+import { tooManyAttempts, type AddressAttempts } from '../auth/sign-in-limit.js';
 import { checkSignIn, LOCK_MINUTES } from '../staff/sign-in.js';
 import type { Staff } from '../staff/staff.js';
 import { authenticate, issueStaffToken, type IssuedToken } from '../staff/tokens.js';
@@ -44,10 +45,17 @@ export async function signIn(
   repo: HubRepo,
   credentials: SignInRequest,
   now: Date,
+  attempts: AddressAttempts,
 ): Promise<{ staff: Staff; token: IssuedToken }> {
-  const check = await checkSignIn(repo, credentials, now);
+  const check = await checkSignIn(repo, credentials, now, attempts);
   if (check.ok)
     return { staff: check.staff, token: await issueStaffToken(repo, check.staff, null, now) };
+  if (check.reason === 'throttled') {
+    const { retryAfterSeconds } = check;
+    throw new ConsoleHttpError(429, 'too_many_attempts', tooManyAttempts(retryAfterSeconds), {
+      retryAfterSeconds,
+    });
+  }
   if (check.reason === 'locked') {
     const { lockedUntil } = check;
     throw new ConsoleHttpError(423, 'locked', lockedMessage(lockedUntil), { lockedUntil });

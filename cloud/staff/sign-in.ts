@@ -1,6 +1,8 @@
 // Checking a staff member's email and password, for every door that signs staff in (the
 // console and the agent API's `POST /v1/login`): one count of failures per account, kept in the
-// database, so guessing through one door does not get around the lock of the other.
+// database, so guessing through one door does not get around the lock of the other; and the
+// client address's failures (cloud/auth/sign-in-limit.ts), which bound the scrypt work per client.
+import type { AddressAttempts } from '../auth/sign-in-limit.js';
 import type { HubRepo } from '../db/hub-repo.js';
 import { findStaff, verifyStaffPassword, type Staff } from './staff.js';
 
@@ -13,22 +15,29 @@ export type SignInCheck =
   /** Unknown email or wrong password (one answer for both); attempts left before the lock. */
   | { ok: false; reason: 'bad_credentials'; attemptsLeft: number | null }
   /** Locked until `lockedUntil` (ISO, UTC), even with the right password. */
-  | { ok: false; reason: 'locked'; lockedUntil: string };
+  | { ok: false; reason: 'locked'; lockedUntil: string }
+  /** The client's address failed too often: no password is checked for `retryAfterSeconds`. */
+  | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
 /**
  * Checks email and password. An unknown email and a wrong password get the same answer (and take
  * as long); a locked account is refused with the end of its lock, even with the right password.
+ * `attempts` (the client address's failures, counted across doors) is checked first.
  */
 export async function checkSignIn(
   repo: HubRepo,
   credentials: { email: string; password: string },
   now: Date,
+  attempts: AddressAttempts,
 ): Promise<SignInCheck> {
+  const wait = await attempts.retryAfter();
+  if (wait !== null) return { ok: false, reason: 'throttled', retryAfterSeconds: wait };
   const staff = await findStaff(repo, { email: credentials.email });
   const record = staff === null ? null : await repo.consoleSignIn(staff.id);
   const lockedUntil = record?.lockedUntil ?? null;
   const locked = lockedUntil !== null && Date.parse(lockedUntil) > now.getTime();
   const good = await verifyStaffPassword(staff, credentials.password);
+  if (!good) await attempts.failed();
   if (staff === null || record === null) {
     return { ok: false, reason: 'bad_credentials', attemptsLeft: null };
   }

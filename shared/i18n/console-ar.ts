@@ -34,6 +34,8 @@ export const consoleAr: Record<ConsoleKey, string> = {
   'console.signIn.invalid': 'البريد الإلكتروني أو كلمة المرور غير صحيحة.',
   'console.signIn.locked':
     'محاولات فاشلة كثيرة: هذا الحساب مقفل. حاول مجددًا بعد {minutes} دقيقة أو اطلب المساعدة من مسؤول.',
+  'console.signIn.throttled':
+    'محاولات دخول فاشلة كثيرة من هذه الشبكة. حاول مجددًا بعد {minutes} دقيقة.',
   'console.signIn.lockedNow': 'محاولات فاشلة كثيرة: هذا الحساب مقفل حاليًا.',
   'console.signIn.missing': 'أدخل بريدك الإلكتروني وكلمة المرور.',
   'console.nav.stores': 'المتاجر',

@@ -34,6 +34,8 @@ export const consoleEn = {
   'console.signIn.invalid': 'The email or the password is wrong.',
   'console.signIn.locked':
     'Too many failed attempts: this account is locked. Try again in {minutes} min or ask an admin.',
+  'console.signIn.throttled':
+    'Too many failed sign-ins from this network. Try again in {minutes} min.',
   'console.signIn.lockedNow': 'Too many failed attempts: this account is locked for now.',
   'console.signIn.missing': 'Enter your email and your password.',
   // navigation

@@ -34,6 +34,8 @@ export const consoleFr: Record<ConsoleKey, string> = {
   'console.signIn.invalid': 'L’e-mail ou le mot de passe est incorrect.',
   'console.signIn.locked':
     'Trop d’essais infructueux : ce compte est bloqué. Réessayez dans {minutes} min ou demandez à un administrateur.',
+  'console.signIn.throttled':
+    'Trop d’échecs de connexion depuis ce réseau. Réessayez dans {minutes} min.',
   'console.signIn.lockedNow': 'Trop d’essais infructueux : ce compte est bloqué pour le moment.',
   'console.signIn.missing': 'Saisissez votre e-mail et votre mot de passe.',
   'console.nav.stores': 'Magasins',

@@ -34,6 +34,8 @@ export const consoleSv: Record<ConsoleKey, string> = {
   'console.signIn.invalid': 'E-postadressen eller lösenordet är fel.',
   'console.signIn.locked':
     'För många misslyckade försök: kontot är låst. Försök igen om {minutes} min eller fråga en administratör.',
+  'console.signIn.throttled':
+    'För många misslyckade inloggningar från det här nätverket. Försök igen om {minutes} min.',
   'console.signIn.lockedNow': 'För många misslyckade försök: kontot är låst tills vidare.',
   'console.signIn.missing': 'Ange din e-postadress och ditt lösenord.',
   'console.nav.stores': 'Butiker',

@@ -37,6 +37,7 @@ export const ConsoleErrorCodeSchema = z.enum([
   'unauthenticated', // 401: no session, or it expired or was revoked
   'bad_credentials', // 401: wrong email or password
   'locked', // 423: too many failed sign-ins; `lockedUntil` says until when
+  'too_many_attempts', // 429: too many failed sign-ins from this address; `retryAfterSeconds`
   'csrf', // 403: the CSRF token is missing or wrong
   'forbidden', // 403: the role may not do this
   'not_found', // 404: no such thing, or not in a store this user may see
@@ -49,6 +50,7 @@ export const ConsoleErrorSchema = z.object({
   error: ConsoleErrorCodeSchema,
   message: z.string(),
   lockedUntil: IsoDateTimeSchema.optional(),
+  retryAfterSeconds: z.number().int().min(0).optional(),
   refusal: RefusalCodeSchema.optional(),
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });

@@ -1,5 +1,5 @@
-// Sign in: email and password; a wrong pair and a locked account are told apart and said in
-// plain words (with when the lock ends), in the chosen language.
+// Sign in: email and password; a wrong pair, a locked account and an address that failed too
+// often are told apart and said in plain words (with when to try again), in the chosen language.
 import { useState, type FormEvent } from 'react';
 import type { SupportedLang } from '../../../shared/i18n/index.js';
 import type { SessionResponse } from '../../../shared/protocol/console.js';
@@ -19,6 +19,10 @@ function signInFailure(lang: SupportedLang, error: unknown, now: Date): string {
       Math.ceil((Date.parse(known.lockedUntil) - now.getTime()) / 60_000),
     );
     return tr(lang, 'console.signIn.locked', { minutes });
+  }
+  if (known?.error === 'too_many_attempts') {
+    const minutes = Math.max(1, Math.ceil((known.retryAfterSeconds ?? 60) / 60));
+    return tr(lang, 'console.signIn.throttled', { minutes });
   }
   if (known?.error === 'invalid') return tr(lang, 'console.signIn.missing');
   if (error instanceof OfflineError) return tr(lang, 'console.offline');
