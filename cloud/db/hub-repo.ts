@@ -108,8 +108,15 @@ export interface OutboxRecord extends OutboxEntry {
 export interface NotifyRepo {
   /** Adds entries not already there (same id = same notification); returns how many were new. */
   enqueueOutbox(entries: readonly OutboxEntry[], nowMs: number): Promise<number>;
-  /** Pending entries due at `nowMs`, oldest first: per ticket and channel only the first one. */
-  dueOutbox(nowMs: number, limit: number): Promise<OutboxRecord[]>;
+  /**
+   * Claims the pending entries due at `nowMs` (per ticket and channel only the first one), oldest
+   * first, until `leaseUntilMs`: no other worker (another hub node, or this one's next look) gets
+   * them meanwhile. A claimed entry stays pending and is due again at `leaseUntilMs` unless its
+   * outcome is settled first (its worker died mid-send: sent again, with the same key).
+   */
+  claimOutbox(nowMs: number, limit: number, leaseUntilMs: number): Promise<OutboxRecord[]>;
+  /** Gives back claimed entries not started (still pending under that lease): due at `nextMs`. */
+  releaseOutbox(ids: readonly string[], leaseUntilMs: number, nextMs: number): Promise<void>;
   outboxEntry(id: string): Promise<OutboxRecord | null>;
   outboxEntries(filter: { status?: OutboxStatus; limit: number }): Promise<OutboxRecord[]>;
   /** Records one attempt's outcome: sent, retry at `nextMs`, or parked/skipped. */

@@ -919,18 +919,32 @@ class PgData implements HubData {
     }
     return added;
   }
-  async dueOutbox(nowMs: number, limit: number): Promise<OutboxRecord[]> {
-    const { rows } = await this.run<OutboxRow>(
+  async claimOutbox(nowMs: number, limit: number, leaseUntilMs: number): Promise<OutboxRecord[]> {
+    const { rows } = await this.run<OutboxRow & { row_no: string }>(
       // Only the first pending notification of a ticket on a channel: a retried one holds back
-      // the ones after it, so a partner never sees CALLED before BOOKED.
-      `SELECT * FROM outbox o WHERE status = 'pending' AND next_ms <= $1
-         AND NOT EXISTS (SELECT 1 FROM outbox p
-           WHERE p.customer_id = o.customer_id AND p.channel = o.channel AND p.status = 'pending'
-             AND (p.order_ms < o.order_ms OR (p.order_ms = o.order_ms AND p.row_no < o.row_no)))
-         ORDER BY next_ms, row_no LIMIT $2`,
-      [nowMs, limit],
+      // the ones after it, so a partner never sees CALLED before BOOKED. Rows another node is
+      // claiming are skipped; the outer conditions are checked again on the row as locked, so
+      // a row claimed meanwhile (next_ms moved) is not claimed twice.
+      `UPDATE outbox SET next_ms = $3 WHERE row_no IN (
+         SELECT o.row_no FROM outbox o WHERE status = 'pending' AND next_ms <= $1
+           AND NOT EXISTS (SELECT 1 FROM outbox p
+             WHERE p.customer_id = o.customer_id AND p.channel = o.channel
+               AND p.status = 'pending'
+               AND (p.order_ms < o.order_ms OR (p.order_ms = o.order_ms AND p.row_no < o.row_no)))
+           ORDER BY next_ms, row_no LIMIT $2
+           FOR UPDATE SKIP LOCKED)
+         AND status = 'pending' AND next_ms <= $1
+       RETURNING *`,
+      [nowMs, limit, leaseUntilMs],
     );
-    return rows.map(outboxRecord);
+    return rows.sort((a, b) => Number(a.row_no) - Number(b.row_no)).map(outboxRecord);
+  }
+  async releaseOutbox(ids: readonly string[], leaseUntilMs: number, nextMs: number): Promise<void> {
+    await this.run(
+      `UPDATE outbox SET next_ms = $1
+         WHERE id = ANY($2::text[]) AND status = 'pending' AND next_ms = $3`,
+      [nextMs, [...ids], leaseUntilMs],
+    );
   }
   async outboxEntry(id: string): Promise<OutboxRecord | null> {
     const { rows } = await this.run<OutboxRow>('SELECT * FROM outbox WHERE id = $1', [id]);

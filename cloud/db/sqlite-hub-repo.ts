@@ -825,18 +825,27 @@ export class SqliteHubRepo implements HubRepo, HubTx {
     }
     return added;
   }
-  async dueOutbox(nowMs: number, limit: number): Promise<OutboxRecord[]> {
-    return this.prepare(
+  async claimOutbox(nowMs: number, limit: number, leaseUntilMs: number): Promise<OutboxRecord[]> {
+    // One statement: the rows picked are the rows claimed.
+    const rows = this.prepare(
       // Only the first pending notification of a ticket on a channel: a retried one holds back
       // the ones after it, so a partner never sees CALLED before BOOKED.
-      `SELECT * FROM outbox o WHERE status = 'pending' AND next_ms <= ?
-         AND NOT EXISTS (SELECT 1 FROM outbox p
-           WHERE p.customer_id = o.customer_id AND p.channel = o.channel AND p.status = 'pending'
-             AND (p.order_ms < o.order_ms OR (p.order_ms = o.order_ms AND p.rowid < o.rowid)))
-         ORDER BY next_ms, rowid LIMIT ?`,
-    )
-      .all(nowMs, limit)
-      .map((r) => outboxRecord(r as OutboxRow));
+      `UPDATE outbox SET next_ms = ? WHERE rowid IN (
+         SELECT o.rowid FROM outbox o WHERE status = 'pending' AND next_ms <= ?
+           AND NOT EXISTS (SELECT 1 FROM outbox p
+             WHERE p.customer_id = o.customer_id AND p.channel = o.channel
+               AND p.status = 'pending'
+               AND (p.order_ms < o.order_ms OR (p.order_ms = o.order_ms AND p.rowid < o.rowid)))
+           ORDER BY next_ms, rowid LIMIT ?)
+       RETURNING rowid AS row_order, *`,
+    ).all(leaseUntilMs, nowMs, limit) as (OutboxRow & { row_order: number })[];
+    return rows.sort((a, b) => a.row_order - b.row_order).map((r) => outboxRecord(r));
+  }
+  async releaseOutbox(ids: readonly string[], leaseUntilMs: number, nextMs: number): Promise<void> {
+    const release = this.prepare(
+      `UPDATE outbox SET next_ms = ? WHERE id = ? AND status = 'pending' AND next_ms = ?`,
+    );
+    for (const id of ids) release.run(nextMs, id, leaseUntilMs);
   }
   async outboxEntry(id: string): Promise<OutboxRecord | null> {
     const row = this.prepare('SELECT * FROM outbox WHERE id = ?').get(id) as OutboxRow | undefined;

@@ -1,7 +1,8 @@
-// The delivery worker: picks due outbox rows, sends each through its channel, and records the
-// outcome. At least once: a row stays pending until a send succeeded, so a crash (even kill -9)
-// between sending and recording re-sends it after restart, with the same idempotency key for
-// the receiver to drop. Failures are retried with exponential backoff and jitter; a row still
+// The delivery worker: claims due outbox rows, sends each through its channel, and records the
+// outcome. A claim is a lease in the database: several hub nodes, each with its worker, send a
+// row once. At least once all the same: a row stays pending until a send succeeded, so a crash
+// (even kill -9) between sending and recording re-sends it once its lease ends, with the same
+// idempotency key for the receiver to drop. Failures are retried with exponential backoff and jitter; a row still
 // failing `parkAfterMs` after it was written is parked as failed (CLI: outbox list / retry).
 // Each endpoint has its own concurrency limit, so a receiver that hangs or answers 500 only
 // slows its own rows.
@@ -17,6 +18,9 @@ import {
   smtpSettings,
   type DeliverySettings,
 } from './settings.js';
+
+/** How long a claimed row is this worker's: a send's steps (connect, greet, answer) and a second. */
+export const leaseMs = (settings: DeliverySettings): number => 3 * settings.timeoutMs + 1000;
 
 /** Exponential backoff with equal jitter: half the doubled delay, plus up to the other half. */
 export function backoffMs(
@@ -90,13 +94,23 @@ export class DeliveryWorker {
     let settings: DeliverySettings;
     try {
       settings = await deliverySettings(this.repo);
-      const due = await this.repo.dueOutbox(this.clock().getTime(), 200);
-      // From here on nothing awaits: two ticks never pick the same row (`busy`).
+      const now = this.clock().getTime();
+      // Claimed until the send has surely ended (each of its steps is bounded by timeoutMs):
+      // another hub node, or this worker's next look, does not send it meanwhile.
+      const lease = now + leaseMs(settings);
+      const due = await this.repo.claimOutbox(now, 200, lease);
+      // Claimed, but their lane is full: given back, due now, for whoever has room first.
+      const unstarted: string[] = [];
+      // From here on nothing awaits until every claimed row is started or given back.
       for (const row of due) {
+        // Still being sent here (its lease ran out meanwhile): not twice.
         if (this.busy.has(row.id)) continue;
         const lane = laneOf(row);
         const load = this.inFlight.get(lane) ?? 0;
-        if (load >= settings.perEndpoint) continue;
+        if (load >= settings.perEndpoint) {
+          unstarted.push(row.id);
+          continue;
+        }
         this.inFlight.set(lane, load + 1);
         this.busy.add(row.id);
         const job = this.deliver(row, settings).finally(() => {
@@ -109,6 +123,7 @@ export class DeliveryWorker {
         });
         this.running.add(job);
       }
+      if (unstarted.length > 0) await this.repo.releaseOutbox(unstarted, lease, now);
     } catch (error) {
       this.onError(error);
       settings = await deliverySettings(this.repo).catch(() => DeliverySettingsSchema.parse({}));

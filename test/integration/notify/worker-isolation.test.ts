@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HubRepo } from '../../../cloud/db/hub-repo.js';
-import { openTestHubRepo } from '../../support/hub-engine.js';
+import { HUB_ENGINE, openTestHubRepo } from '../../support/hub-engine.js';
 import { HubEngine } from '../../../cloud/engine/hub-engine.js';
 import { seedStore } from '../../../cloud/engine/admin.js';
 import { setDeliverySettings, setOrganizationWebhook } from '../../../cloud/notify/settings.js';
@@ -32,13 +32,17 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<stri
 }
 
 async function openRepo(): Promise<HubRepo> {
+  return (await openRepoIn()).repo;
+}
+
+async function openRepoIn(): Promise<{ repo: HubRepo; dir: string }> {
   const dir = tempDataDir();
   const repo = await openTestHubRepo(dir);
   cleanups.push(() => removeDir(dir));
   cleanups.push(() => repo.close());
   await seedStore(new HubEngine(repo));
   await setOrganizationWebhook(repo, 'demo-org', { url: 'http://127.0.0.1:1/', secret: SECRET });
-  return repo;
+  return { repo, dir };
 }
 
 const webhookRow = (id: string, url: string) => ({
@@ -88,6 +92,39 @@ describe('delivery worker', () => {
     expect(hung).toBeGreaterThan(1);
     expect((await repo.outboxEntry('h1'))?.status).toBe('pending');
     expect((await repo.outboxEntry('h1'))?.lastError).toMatch(/abort|timeout/i);
+  });
+
+  it('sends each notification once when two workers look at once (two hub nodes)', async () => {
+    const { repo, dir } = await openRepoIn();
+    // Postgres: two nodes, each with its own pool. SQLite is one hub process: two workers on
+    // its one connection still look at once.
+    const other = HUB_ENGINE === 'postgres' ? await openTestHubRepo(dir) : repo;
+    if (other !== repo) cleanups.push(() => other.close());
+    await setDeliverySettings(repo, { pollMs: 10, perEndpoint: 50, timeoutMs: 2000 });
+    const requests = new Map<string, number>();
+    const receiver = await listen((req, res) => {
+      const key = String(req.headers['x-lineup-idempotency-key']);
+      requests.set(key, (requests.get(key) ?? 0) + 1);
+      // A little time in flight, as a real receiver takes.
+      setTimeout(() => res.writeHead(200).end(), 5);
+    });
+    const ids = Array.from({ length: 120 }, (_, i) => `n${i}`);
+    await repo.enqueueOutbox(
+      ids.map((id) => webhookRow(id, receiver)),
+      Date.now(),
+    );
+    for (const r of [repo, other]) {
+      const worker = new DeliveryWorker(r);
+      worker.start();
+      cleanups.push(() => worker.stop());
+    }
+    await expect
+      .poll(async () => (await repo.outboxEntries({ status: 'sent', limit: 500 })).length, {
+        timeout: 20_000,
+      })
+      .toBe(ids.length);
+    expect([...requests.keys()].sort()).toEqual([...ids].sort());
+    expect([...requests.values()].filter((n) => n !== 1)).toEqual([]);
   });
 
   it('parks a notification as failed after the configured time, and `retry` replays it', async () => {
