@@ -79,18 +79,39 @@ export function notificationsFor(change: Change, ctx: NotifyContext): OutboxEntr
   const found = triggerOf(change);
   if (found === null) return [];
   const { customer, trigger } = found;
-  const atMs = Date.parse(change.at);
+  const at: NotifyOccasion = {
+    ms: Date.parse(change.at),
+    change: { epoch: change.epoch, seq: change.seq },
+  };
   return [
-    ...linebertyNotifications(customer, trigger, ctx, atMs),
-    ...contactNotifications(customer, trigger, ctx.store, atMs),
-    ...callbackNotifications(customer, trigger, ctx, atMs),
+    ...linebertyNotifications(customer, trigger, ctx, at),
+    ...contactNotifications(customer, trigger, ctx.store, at),
+    ...callbackNotifications(customer, trigger, ctx, at),
   ];
 }
 
-/** `<ticket>.<event>.<channel>`; a call may repeat (recalls), so its count is part of the event. */
-export function idempotencyKey(c: Customer, event: string, channel: string): string {
-  const repeat = event === 'TICKET_CALLED' || event === 'TICKET_ONHOLD' || event === 'called';
-  return `${c.id}.${event}${repeat ? `.${c.recalls}` : ''}.${channel}`;
+/** When notifications are made, and the log change that made them (none for a subscription). */
+export interface NotifyOccasion {
+  ms: number;
+  change: { epoch: string; seq: number } | null;
+}
+
+/** Events a ticket can have more than once: a call (again after a transfer or a hold), a hold. */
+const REPEATING = new Set(['TICKET_CALLED', 'TICKET_ONHOLD', 'called', 'screen']);
+
+/**
+ * `<ticket>.<event>.<channel>`: one notification per ticket and event, however often it is made.
+ * A repeating event's key also names the log change that made it, so each call is told once.
+ */
+export function idempotencyKey(
+  c: Customer,
+  event: string,
+  channel: string,
+  at: NotifyOccasion,
+): string {
+  if (!REPEATING.has(event)) return `${c.id}.${event}.${channel}`;
+  const occurrence = at.change === null ? `r${c.recalls}` : `${at.change.epoch}-${at.change.seq}`;
+  return `${c.id}.${event}.${occurrence}.${channel}`;
 }
 
 /** Lineberty TICKET_* messages to the organization's webhook, and reminders for appointments. */
@@ -98,7 +119,7 @@ export function linebertyNotifications(
   customer: Customer,
   trigger: LinebertyTrigger,
   ctx: Pick<NotifyContext, 'store' | 'webhookUrl' | 'pushId' | 'reminders'>,
-  atMs: number,
+  at: NotifyOccasion,
 ): OutboxEntry[] {
   const { webhookUrl, pushId, store } = ctx;
   if (webhookUrl === null || pushId === null) return [];
@@ -120,7 +141,7 @@ export function linebertyNotifications(
       ...(onlyIfStates === undefined ? {} : { onlyIfStates }),
     };
     return {
-      id: idempotencyKey(customer, a, 'webhook'),
+      id: idempotencyKey(customer, a, 'webhook', at),
       storeId: store.id,
       customerId: customer.id,
       channel: 'webhook' as const,
@@ -129,12 +150,12 @@ export function linebertyNotifications(
       message: data,
     };
   };
-  const out = [entry(action, atMs)];
+  const out = [entry(action, at.ms)];
   if (action === 'TICKET_BOOKED' && customer.appointment !== null && customer.state === 'booked') {
-    const at = Date.parse(customer.appointment.at);
+    const appointmentMs = Date.parse(customer.appointment.at);
     for (const r of ctx.reminders) {
-      const when = at - r.minutesBefore * 60_000;
-      if (when > atMs) out.push(entry(`TICKET_REMIND_${r.id}`, when, ['booked']));
+      const when = appointmentMs - r.minutesBefore * 60_000;
+      if (when > at.ms) out.push(entry(`TICKET_REMIND_${r.id}`, when, ['booked']));
     }
   }
   return out.filter((e): e is NonNullable<typeof e> => e !== null);
@@ -163,13 +184,13 @@ export function contactNotifications(
   customer: Customer,
   trigger: LinebertyTrigger,
   store: Store,
-  atMs: number,
+  at: NotifyOccasion,
 ): OutboxEntry[] {
   const kind = textKindFor(customer, trigger, store);
   if (kind === null) return [];
   // The API key (or device) that registered: fair use is charged to it when a message goes out.
   const apiKey = customer.registeredBy;
-  const base = { storeId: store.id, customerId: customer.id, notBeforeMs: atMs };
+  const base = { storeId: store.id, customerId: customer.id, notBeforeMs: at.ms };
   const out: OutboxEntry[] = [];
   const phone =
     customer.contact.phone === undefined
@@ -180,7 +201,7 @@ export function contactNotifications(
     const data: OutboxMessage = { kind: 'sms', to: phone, text: smsText, apiKey };
     out.push({
       ...base,
-      id: idempotencyKey(customer, kind, 'sms'),
+      id: idempotencyKey(customer, kind, 'sms', at),
       channel: 'sms',
       endpoint: phone,
       message: data,
@@ -193,7 +214,7 @@ export function contactNotifications(
     const data: OutboxMessage = { kind: 'email', to, subject, text: mailText, apiKey };
     out.push({
       ...base,
-      id: idempotencyKey(customer, kind, 'email'),
+      id: idempotencyKey(customer, kind, 'email', at),
       channel: 'email',
       endpoint: to,
       message: data,
@@ -207,7 +228,7 @@ export function callbackNotifications(
   customer: Customer,
   trigger: LinebertyTrigger,
   ctx: Pick<NotifyContext, 'store' | 'fvUrls'>,
-  atMs: number,
+  at: NotifyOccasion,
 ): OutboxEntry[] {
   const urls = ctx.fvUrls;
   if (urls === null) return [];
@@ -221,12 +242,12 @@ export function callbackNotifications(
   const channel = which === 'next' ? 'fv_next' : 'fv_processed';
   return [
     {
-      id: idempotencyKey(customer, which === 'next' ? 'called' : 'processed', channel),
+      id: idempotencyKey(customer, which === 'next' ? 'called' : 'processed', channel, at),
       storeId: ctx.store.id,
       customerId: customer.id,
       channel,
       endpoint: urls[which],
-      notBeforeMs: atMs,
+      notBeforeMs: at.ms,
       message: data,
     },
   ];

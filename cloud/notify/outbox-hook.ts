@@ -77,7 +77,7 @@ export async function subscribePushId(
     const ctx = await notifyContext(tx, customer);
     if (ctx !== null && (customer.state === 'booked' || customer.state === 'waiting')) {
       await tx.enqueueOutbox(
-        linebertyNotifications(customer, 'registered', ctx, now.getTime()),
+        linebertyNotifications(customer, 'registered', ctx, { ms: now.getTime(), change: null }),
         now.getTime(),
       );
     }

@@ -2,6 +2,7 @@
 // provider and an SMTP server, all real, against the real `lineup-hub serve` process.
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { CommandResult } from '../../../shared/protocol/sync.js';
 import {
   DEMO,
@@ -14,6 +15,7 @@ import {
   type CommandInput,
   type HubProcess,
 } from '../hub/harness.js';
+import { fvCall, type ApiAccount } from '../../support/fv-api.js';
 import { startReceiver, type Receiver } from './seed-receiver.js';
 import { SECRET, TEXTS, cli, demoWebhook, fastDelivery, seedStoreWithTexts } from './setup.js';
 import {
@@ -42,6 +44,10 @@ describe('notifications of a ticket life', () => {
   let mail: MailServer;
   let kiosk: Socket;
   let desk: Socket;
+  /** Desk 2 serves the repair queue. */
+  let repairDesk: Socket;
+  /** A partner's FileVirtuelle API key (it puts a called customer back in the queue). */
+  let partner: ApiAccount;
 
   beforeAll(async () => {
     dir = tempDataDir();
@@ -78,14 +84,26 @@ describe('notifications of a ticket life', () => {
       sms.baseUrl,
     ]);
     fastDelivery(dir);
+    // TICKET_REMIND_7 one minute before an appointment.
+    cli(['notify', 'reminders', '--data', dir, '--set', '[{"id":7,"minutesBefore":1}]']);
+    partner = z
+      .object({ key: z.string(), secret: z.string() })
+      .parse(
+        JSON.parse(
+          cli(['apikey', 'create', '--data', dir, '--name', 'partner']).trim().split('\n').at(-1) ??
+            '',
+        ),
+      );
     hub = await startHubProcess(dir);
     kiosk = await connectDevice(hub.url, await credentialFor(hub.url, DEMO.kiosk));
     desk = await connectDevice(hub.url, await credentialFor(hub.url, DEMO.desk1));
+    repairDesk = await connectDevice(hub.url, await credentialFor(hub.url, DEMO.desk2));
   });
 
   afterAll(async () => {
     kiosk.disconnect();
     desk.disconnect();
+    repairDesk.disconnect();
     await hub.stop();
     await Promise.all([receiver.close(), sms.close(), mail.close()]);
     removeDir(dir);
@@ -216,6 +234,84 @@ describe('notifications of a ticket life', () => {
         ?.content,
     ).toBe(`Nummer ${z.ticket} är avbokat.`);
     expect(receiver.rejected).toEqual([]);
+  });
+
+  it('tells a call again after a hold (TICKET_ONHOLD) and after a transfer', async () => {
+    const h = await register('EN', { name: 'Hanna' });
+    const t = await register('EN', { name: 'Theo' });
+    expect((await subscribe(h.id, 'PUSH_H')).status).toBe(200);
+    expect((await subscribe(t.id, 'PUSH_T')).status).toBe(200);
+    // A partner puts Hanna back in the queue after each call (FileVirtuelle: called false).
+    for (let round = 0; round < 2; round++) {
+      await ok(desk, { type: 'call_customer', payload: { customerId: h.id } });
+      const put = await fvCall(hub.url, partner, 'PUT', '/customer', { _id: h.id, called: false });
+      expect(put.status).toBe(200);
+    }
+    await ok(desk, { type: 'call_customer', payload: { customerId: h.id } });
+    await ok(desk, { type: 'finish', payload: { customerId: h.id } });
+    // Theo is sent on to the repair queue, where the repair desk calls him.
+    await ok(desk, { type: 'call_customer', payload: { customerId: t.id } });
+    await ok(desk, { type: 'transfer', payload: { customerId: t.id, toServiceId: 'demo-repair' } });
+    await ok(repairDesk, { type: 'call_customer', payload: { customerId: t.id } });
+    await expect
+      .poll(() => actionsOf('PUSH_H'), { timeout: 15_000 })
+      .toEqual([
+        'TICKET_BOOKED',
+        'TICKET_CALLED',
+        'TICKET_ONHOLD',
+        'TICKET_CALLED',
+        'TICKET_ONHOLD',
+        'TICKET_CALLED',
+        'TICKET_DONE',
+      ]);
+    await expect
+      .poll(() => actionsOf('PUSH_T'), { timeout: 15_000 })
+      .toEqual(['TICKET_BOOKED', 'TICKET_CALLED', 'TICKET_CALLED']);
+    await ok(repairDesk, { type: 'finish', payload: { customerId: t.id } });
+    expect(receiver.rejected).toEqual([]);
+  });
+
+  it('reminds a booked appointment (TICKET_REMIND_n), and not one cancelled before', async () => {
+    // An appointment a minute and a few seconds away: its one-minute reminder is due in seconds.
+    const at = new Date(Date.now() + 64_000).toISOString();
+    const book = async (name: string) => {
+      const r = await ok(kiosk, {
+        type: 'register',
+        payload: {
+          serviceId: 'demo-appointment',
+          lang: 'EN',
+          contactMode: 'name',
+          contact: { name },
+          appointment: { at },
+        },
+      });
+      if (r.customer === null) throw new Error('not booked');
+      expect(r.customer.state).toBe('booked');
+      return r.customer.id;
+    };
+    const kept = await book('Kim');
+    const dropped = await book('Dana');
+    expect((await subscribe(kept, 'PUSH_KIM')).status).toBe(200);
+    expect((await subscribe(dropped, 'PUSH_DANA')).status).toBe(200);
+    await ok(kiosk, { type: 'cancel', payload: { customerId: dropped } });
+    await expect
+      .poll(() => actionsOf('PUSH_KIM'), { timeout: 20_000 })
+      .toEqual(['TICKET_BOOKED', 'TICKET_REMIND_7']);
+    // Due at the same time as Kim's: skipped, the ticket is no longer booked.
+    const skipped = () =>
+      (
+        JSON.parse(cli(['outbox', 'list', '--data', dir, '--status', 'skipped'])) as {
+          id: string;
+        }[]
+      )
+        .map((e) => e.id)
+        .filter((id) => id.startsWith(dropped));
+    await expect.poll(skipped, { timeout: 15_000 }).toEqual([`${dropped}.TICKET_REMIND_7.webhook`]);
+    expect(actionsOf('PUSH_DANA')).toEqual(['TICKET_BOOKED', 'TICKET_CANCELED']);
+    await ok(kiosk, { type: 'cancel', payload: { customerId: kept } });
+    await expect
+      .poll(() => actionsOf('PUSH_KIM'), { timeout: 15_000 })
+      .toEqual(['TICKET_BOOKED', 'TICKET_REMIND_7', 'TICKET_CANCELED']);
   });
 
   it('shows every notification as sent in `lineup-hub outbox list`', async () => {

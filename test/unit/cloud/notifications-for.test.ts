@@ -117,9 +117,45 @@ describe('notificationsFor', () => {
       deskId: 'demo-desk-1',
     });
     expect(notificationsFor(change('called', called), ctx).map((e) => e.id)).toEqual([
-      'c1.TICKET_CALLED.0.webhook',
-      'c1.called.0.fv_next',
+      'c1.TICKET_CALLED.e1-1.webhook',
+      'c1.called.e1-1.fv_next',
     ]);
+  });
+
+  it('tells each call again after a hold or a transfer, with the call text, and each hold', () => {
+    const callStore: Store = {
+      ...store,
+      notifyOnCall: true,
+      sms: { ...store.sms, texts: { ...EMPTY_TEXTS, screen: { EN: 'Go to {desk.name}' } } },
+    };
+    const at = (minute: number) => new Date(`2026-12-02T09:${minute}:00.000Z`);
+    let c = customer({ lang: 'EN', contact: { phone: '+33689091314' } });
+    const ids: string[] = [];
+    let seq = 1;
+    for (const [event, logged] of [
+      ['call', 'called'],
+      ['hold', 'put_back'],
+      ['call', 'called'],
+      ['transfer', 'transferred'],
+      ['call', 'called'],
+    ] as const) {
+      seq += 1;
+      c = applyEvent(c, event, { now: at(10 + seq), store: callStore, deskId: 'demo-desk-1' });
+      ids.push(
+        ...notificationsFor(change(logged, c, seq), { ...ctx, store: callStore }).map((e) => e.id),
+      );
+    }
+    // Three calls told three times on each channel, and the hold once: none is dropped as a
+    // repeat of another.
+    expect(ids.filter((id) => id.includes('.TICKET_CALLED.'))).toHaveLength(3);
+    expect(ids.filter((id) => id.endsWith('.sms'))).toHaveLength(3);
+    expect(ids.filter((id) => id.endsWith('.fv_next'))).toHaveLength(3);
+    expect(ids.filter((id) => id.includes('.TICKET_ONHOLD.'))).toHaveLength(1);
+    expect(new Set(ids).size).toBe(ids.length);
+    // The same change made again (a retried transaction) has the same keys.
+    expect(notificationsFor(change('called', c, seq), { ...ctx, store: callStore })).toEqual(
+      notificationsFor(change('called', c, seq), { ...ctx, store: callStore }),
+    );
   });
 
   it('schedules TICKET_REMIND_n before a booked appointment, and nothing without a pushID', () => {
