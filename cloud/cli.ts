@@ -2,6 +2,7 @@
 // exchange Ombori tickets.
 // Bad arguments get one line on stderr and a non-zero exit, never a stack trace.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { removeStaff } from './agent/agent-sessions.js';
 import { DeviceRoleSchema } from '../shared/domain/entities.js';
@@ -41,7 +42,7 @@ import {
 } from './staff/staff.js';
 
 const USAGE = `usage:
-  lineup-hub serve --data DIR [--port N] [--host ADDR]
+  lineup-hub serve --data DIR [--port N] [--host ADDR] [--trust-proxy ADDR[/BITS],...]
   lineup-hub seed demo --data DIR
   lineup-hub apikey create --data DIR --name NAME [--max-hits N] [--testing] [--sms N] [--email N] [--access JSON]
   lineup-hub apikey list --data DIR
@@ -120,16 +121,36 @@ const print = (value: unknown): void => {
   process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value)}\n`);
 };
 
+/** `--trust-proxy`: the load balancers' addresses or CIDR ranges, comma-separated. */
+function proxyList(raw: string | undefined): string[] {
+  if (raw === undefined) return [];
+  const entries = raw.split(',').map((e) => e.trim());
+  for (const entry of entries) {
+    const [address = '', bits, extra] = entry.split('/');
+    const family = isIP(address);
+    const max = family === 6 ? 128 : 32;
+    const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max);
+    if (family === 0 || !bitsOk || extra !== undefined) {
+      throw new UsageError(
+        `--trust-proxy takes the proxies' addresses or CIDR ranges, comma-separated (e.g. 10.0.0.5,10.1.0.0/16): "${entry}" is neither`,
+      );
+    }
+  }
+  return entries;
+}
+
 async function serve(args: string[]): Promise<void> {
   const { values } = parse(args, {
     data: { type: 'string' },
     port: { type: 'string' },
     host: { type: 'string' },
+    'trust-proxy': { type: 'string' },
   });
+  const trustProxy = proxyList(values['trust-proxy'] as string | undefined);
   const hubData = storage(values);
   const port = integer(values, 'port', 0, 65535) ?? 8080;
   const host = (values.host as string | undefined) ?? '127.0.0.1';
-  const hub = await startHub({ storage: hubData, port, host });
+  const hub = await startHub({ storage: hubData, port, host, trustProxy });
   print(`Lineup hub listening on ${hub.url}`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {

@@ -25,6 +25,11 @@ import { attachSync, type SyncServer } from './sync/sync-server.js';
 export type HubOptions = ({ dataDir: string } | { storage: HubDbLocation }) & {
   port?: number;
   host?: string;
+  /**
+   * Addresses or CIDR ranges of the proxies in front (a load balancer): their X-Forwarded-For
+   * gives the client's address, which per-address limits count by. None: the peer's address.
+   */
+  trustProxy?: readonly string[];
 };
 
 export interface RunningHub {
@@ -69,7 +74,12 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   // Several nodes on one Postgres database hear each other's broadcasts; SQLite is one node.
   const relay = storage.engine === 'postgres' ? await openPgRelay(storage.url) : null;
   const engine = new HubEngine(repo);
-  const app = Fastify({ logger: false, bodyLimit: MAX_SYNC_PAYLOAD_BYTES });
+  const trusted = options.trustProxy ?? [];
+  const app = Fastify({
+    logger: false,
+    bodyLimit: MAX_SYNC_PAYLOAD_BYTES,
+    trustProxy: trusted.length > 0 ? [...trusted] : false,
+  });
   installJsonParser(app);
   const signInLimit = await installSignInLimit(app);
 

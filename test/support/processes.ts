@@ -170,11 +170,14 @@ export function startProcess(
   });
 }
 
-/** The hub (`lineup-hub serve`) on a data dir, on 127.0.0.1 and a free port unless one is given. */
-export function startHub(dataDir: string, port = 0): Promise<Proc> {
+/**
+ * The hub (`lineup-hub serve`) on a data dir, on 127.0.0.1 and a free port unless one is given;
+ * `extra`: more `serve` options.
+ */
+export function startHub(dataDir: string, port = 0, extra: readonly string[] = []): Promise<Proc> {
   return startProcess(
     'lineup-hub.js',
-    ['serve', '--data', dataDir, '--port', String(port), '--host', '127.0.0.1'],
+    ['serve', '--data', dataDir, '--port', String(port), '--host', '127.0.0.1', ...extra],
     /^Lineup hub listening on (http:\/\/\S+)$/m,
   );
 }

@@ -39,8 +39,11 @@ export interface HubProcess {
   kill9(): Promise<void>;
 }
 
-export async function startHubProcess(dataDir: string): Promise<HubProcess> {
-  const hub = await startHub(dataDir);
+export async function startHubProcess(
+  dataDir: string,
+  extra: readonly string[] = [],
+): Promise<HubProcess> {
+  const hub = await startHub(dataDir, 0, extra);
   return {
     url: hub.url,
     dataDir,

@@ -19,6 +19,8 @@ describe('lineup-hub command line', () => {
       [['serve']],
       [['serve', '--data', '/tmp/x', '--port', 'eighty']],
       [['serve', '--data', '/tmp/x', '--nope']],
+      [['serve', '--data', '/tmp/x', '--trust-proxy', 'the-load-balancer']],
+      [['serve', '--data', '/tmp/x', '--trust-proxy', '10.0.0.5,10.1.0.0/99']],
       [['seed', 'everything', '--data', '/tmp/x']],
       [['apikey', 'create', '--data', '/tmp/x']],
       [['apikey', 'create', '--data', '/tmp/x', '--name', 'n', '--access', '{not json']],

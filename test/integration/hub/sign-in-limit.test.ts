@@ -1,7 +1,9 @@
 // Failed password checks are counted per client address across every door that checks one (the
 // console, the agent API's /v1/login, Bloom's customer/login): past the limit each door answers
 // 429 in its own error shape with Retry-After, even to the right password, and checks nothing.
-// Right passwords are not counted. Against a real hub process, from this test's one address.
+// Right passwords are not counted. Against a real hub process behind a "load balancer" (this
+// test, trusted with --trust-proxy), so the clients' addresses are the X-Forwarded-For it sends:
+// another client behind the same balancer is not locked out.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAILED_SIGN_INS_PER_ADDRESS } from '../../../cloud/auth/sign-in-limit.js';
 import { createStaff } from '../../../cloud/staff/staff.js';
@@ -16,10 +18,12 @@ describe('failed sign-ins per address', () => {
   let dir: string;
   let hub: HubProcess;
 
+  /** The client's address, as the load balancer says it. */
+  let from = '203.0.113.7';
   const post = async (path: string, body: unknown) => {
     const res = await fetch(`${hub.url}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': from },
       body: JSON.stringify(body),
     });
     return {
@@ -55,7 +59,7 @@ describe('failed sign-ins per address', () => {
     } finally {
       await repo.close();
     }
-    hub = await startHubProcess(dir);
+    hub = await startHubProcess(dir, ['--trust-proxy', '127.0.0.1']);
     const registered = await post('/vt/api/json/customer/register', {
       ...CUSTOMER,
       email: 'sam@example.test',
@@ -106,5 +110,9 @@ describe('failed sign-ins per address', () => {
       expect(seconds).toBeLessThanOrEqual(15 * 60);
     }
     expect(console429.body.retryAfterSeconds).toBe(Number(console429.retryAfter));
+
+    // Another client behind the same balancer signs in at every door.
+    from = '198.51.100.20';
+    for (const door of names) expect((await rightly[door]()).status).toBe(200);
   });
 });
