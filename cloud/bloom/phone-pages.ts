@@ -320,7 +320,8 @@ export function registerPhonePages(
     return answer;
   });
 
-  attachTicketNamespace(io, engine, phone, relayed);
+  const detach = attachTicketNamespace(io, engine, phone, relayed);
+  app.addHook('onClose', async () => detach());
 }
 
 /** Between hub nodes: "these stores changed here" (the phones of those stores on every node). */
@@ -339,7 +340,7 @@ function attachTicketNamespace(
   engine: HubEngine,
   phone: PhoneQueue,
   relayed: boolean,
-): void {
+): () => void {
   const nsp = io.of(TICKET_NAMESPACE);
   const storeRoom = (storeId: string) => `tstore:${storeId}`;
 
@@ -394,7 +395,7 @@ function attachTicketNamespace(
   // NOTIFY on the database, and a phone does not need a busy store's every commit.
   const changedHere = new Set<string>();
   let relayTimer: NodeJS.Timeout | undefined;
-  engine.onChanges((changes) => {
+  const unsubscribe = engine.onChanges((changes) => {
     const storeIds = [...new Set(changes.map((c) => c.storeId))];
     pushStores(storeIds);
     if (!relayed) return;
@@ -412,4 +413,10 @@ function attachTicketNamespace(
       if (storeIds.success) pushStores(storeIds.data);
     });
   }
+  // The hub closing: nothing more to tell, nor a relay left to tell it through.
+  return () => {
+    unsubscribe();
+    clearTimeout(relayTimer);
+    relayTimer = undefined;
+  };
 }
