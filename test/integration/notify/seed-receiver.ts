@@ -22,6 +22,8 @@ export interface Receiver {
   applied: Applied[];
   /** Every request that reached the handler (repeats included). */
   deliveries: number;
+  /** Keys received again after they were applied (acknowledged, not applied twice). */
+  repeats: string[];
   /** Requests refused for a bad signature or body: must stay empty. */
   rejected: string[];
   close(): Promise<void>;
@@ -55,7 +57,12 @@ export async function startReceiver(
   const seen = new Set<string>();
   const hanging = new Set<() => void>();
   let count = 0;
-  const state: Omit<Receiver, 'url' | 'close'> = { applied: [], deliveries: 0, rejected: [] };
+  const state: Omit<Receiver, 'url' | 'close'> = {
+    applied: [],
+    deliveries: 0,
+    repeats: [],
+    rejected: [],
+  };
   const server: Server = createServer((req, res) => {
     void (async () => {
       const body = await readBody(req);
@@ -94,7 +101,8 @@ export async function startReceiver(
         return;
       }
       // Apply once: a repeat (the sender retried after a crash or a lost answer) is acknowledged.
-      if (!seen.has(key)) {
+      if (seen.has(key)) state.repeats.push(key);
+      else {
         seen.add(key);
         state.applied.push({
           key,
