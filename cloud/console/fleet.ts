@@ -8,8 +8,15 @@ import {
   type FleetDevice,
   type FleetResponse,
 } from '../../shared/protocol/console.js';
-import type { DeviceHealthEntry, LogPosition } from '../../shared/protocol/sync.js';
+import {
+  HEALTH_HEARTBEAT_MS,
+  type DeviceHealthEntry,
+  type LogPosition,
+} from '../../shared/protocol/sync.js';
 import type { DevicePresence } from './presence.js';
+
+/** A health report this recent means the device is connected (two heartbeats and some slack). */
+const ONLINE_REPORT_MS = 2 * HEALTH_HEARTBEAT_MS + 5_000;
 
 const later = (a: string | null, b: string | null): string | null =>
   a === null ? b : b === null ? a : a > b ? a : b;
@@ -22,7 +29,16 @@ export function fleetDevice(
   head: LogPosition | null,
   now: Date,
 ): FleetDevice {
-  const online = presence !== null && presence.sockets > 0;
+  const here = presence !== null && presence.sockets > 0;
+  // Appliances report at least every HEALTH_HEARTBEAT_MS while connected: a recent report made
+  // after the device left this node (or that never came here) went through another hub node.
+  const reportedMs = health === null ? null : Date.parse(health.reportedAt);
+  const elsewhere =
+    !here &&
+    reportedMs !== null &&
+    now.getTime() - reportedMs <= ONLINE_REPORT_MS &&
+    (presence === null || Date.parse(presence.lastSeen) < reportedMs);
+  const online = here || elsewhere;
   const lastSeen = later(presence?.lastSeen ?? null, health?.reportedAt ?? null);
   const quiet =
     !online &&
@@ -44,9 +60,10 @@ export function fleetDevice(
       mac: device.mac,
     },
     connection: online ? 'online' : presence === null && health === null ? 'never' : 'offline',
-    connectedSince: online ? presence.connectedSince : null,
+    connectedSince: here ? presence.connectedSince : null,
     lastSeen,
-    version: presence?.version ?? null,
+    // Connected here: what it said on this socket; else what its latest report carried.
+    version: here ? presence.version : (health?.version ?? presence?.version ?? null),
     printer,
     printerMessage: health?.health.printerMessage ?? null,
     health,

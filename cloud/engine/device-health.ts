@@ -17,6 +17,7 @@ export function reportDeviceHealth(
   device: Pick<Device, 'id' | 'storeId'>,
   health: DeviceHealth,
   now: Date,
+  version: string | null = null,
 ): Promise<{ entry: DeviceHealthEntry; changed: boolean }> {
   const at = now.toISOString();
   return repo.transaction({ storeIds: [device.storeId] }, async (tx) => {
@@ -28,6 +29,7 @@ export function reportDeviceHealth(
       health,
       reportedAt: at,
       changedAt: changed ? at : last.changedAt,
+      version,
     };
     await tx.putDeviceHealth(entry);
     return { entry, changed };

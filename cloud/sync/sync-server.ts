@@ -243,11 +243,13 @@ export async function attachSync(
         if (!health.success) {
           return { ok: false, refusal: { code: 'invalid', message: describeIssues(health.error) } };
         }
+        const { version } = socket.handshake.auth as { version?: unknown };
         const { entry, changed } = await reportDeviceHealth(
           engine.repo,
           device,
           health.data,
           new Date(),
+          typeof version === 'string' ? version.slice(0, 64) : null,
         );
         if (changed) nsp.to(storeRoom(device.storeId)).emit(SyncEvents.deviceHealth, entry);
         for (const listener of healthListeners) listener(entry);

@@ -2,11 +2,15 @@
 // changes and as a heartbeat, and keeps what the hub says of the store's devices (desks show it
 // to staff). `reported` is true only while the hub has acknowledged the health as it is now:
 // the kiosk may say "staff have been told" only then.
-import type { DeviceHealth, DeviceHealthEntry } from '../../shared/protocol/sync.js';
+import {
+  HEALTH_HEARTBEAT_MS,
+  type DeviceHealth,
+  type DeviceHealthEntry,
+} from '../../shared/protocol/sync.js';
 import type { Logger } from '../common/logger.js';
 import type { SyncClient } from '../sync/sync-client.js';
 
-export const HEALTH_HEARTBEAT_MS = 30_000;
+export { HEALTH_HEARTBEAT_MS };
 
 export interface HealthReporterDeps {
   current(): DeviceHealth;

@@ -132,6 +132,9 @@ export const DeviceHealthSchema = z.object({
 });
 export type DeviceHealth = z.infer<typeof DeviceHealthSchema>;
 
+/** A connected appliance reports its health at least this often (a heartbeat). */
+export const HEALTH_HEARTBEAT_MS = 30_000;
+
 /** What the hub keeps per device and tells the store: the last report, when, since when. */
 export const DeviceHealthEntrySchema = z.object({
   deviceId: IdSchema,
@@ -141,6 +144,8 @@ export const DeviceHealthEntrySchema = z.object({
   reportedAt: IsoDateTimeSchema,
   /** When this health began (the last report that differed from the one before). */
   changedAt: IsoDateTimeSchema,
+  /** The app version the device said when it connected (every hub node's console shows it). */
+  version: z.string().max(64).nullable().optional(),
 });
 export type DeviceHealthEntry = z.infer<typeof DeviceHealthEntrySchema>;
 

@@ -54,6 +54,33 @@ describe('fleet health', () => {
     });
   });
 
+  it('shows a device connected through another hub node as online, by its recent reports', () => {
+    const reported = (at: Date): DeviceHealthEntry => ({
+      ...health('ready', at),
+      version: '2.0.0',
+    });
+    const line = (p: DevicePresence | null, h: DeviceHealthEntry, now: Date) =>
+      fleet(p, h, now).devices[0];
+    // Never connected here; it reported 20 s ago (through the other node).
+    expect(line(null, reported(t0), later(20))).toMatchObject({
+      connection: 'online',
+      version: '2.0.0',
+      syncLag: null,
+      flags: { quiet: false },
+    });
+    // It left this node after its last report: offline, wherever it reported before.
+    expect(line(presence(0, later(10), 40), reported(t0), later(20))).toMatchObject({
+      connection: 'offline',
+    });
+    // It left this node, then reported again (reconnected to the other node, updated).
+    expect(line(presence(0, later(10), 40), reported(later(15)), later(20))).toMatchObject({
+      connection: 'online',
+      version: '2.0.0',
+    });
+    // Reports stopped more than two heartbeats ago: offline.
+    expect(line(null, reported(t0), later(70))).toMatchObject({ connection: 'offline' });
+  });
+
   it('raises quiet and paper-out alerts on change only, and their recovery', () => {
     // What the store was last told, kept as cloud/notify/fleet-alerts.ts keeps it.
     const told = new Map<string, FleetFlags>();
