@@ -2,10 +2,10 @@
 // outcome. A claim is a lease in the database: several hub nodes, each with its worker, send a
 // row once. At least once all the same: a row stays pending until a send succeeded, so a crash
 // (even kill -9) between sending and recording re-sends it once its lease ends, with the same
-// idempotency key for the receiver to drop. Failures are retried with exponential backoff and jitter; a row still
-// failing `parkAfterMs` after it was written is parked as failed (CLI: outbox list / retry).
-// Each endpoint has its own concurrency limit, so a receiver that hangs or answers 500 only
-// slows its own rows.
+// idempotency key for the receiver to drop. Failures are retried with exponential backoff and
+// jitter; a row still failing `parkAfterMs` after it was written is parked as failed (CLI:
+// outbox list / retry). Each endpoint has its own concurrency limit, so a receiver that hangs or
+// answers 500 only slows its own rows.
 import type { HubData, HubRepo, OutboxRecord } from '../db/hub-repo.js';
 import { getApiAccount, saveApiAccount } from '../rest/api-keys.js';
 import { OutboxMessageSchema, type OutboxMessage } from './notifications-for.js';
