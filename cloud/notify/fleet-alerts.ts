@@ -1,6 +1,6 @@
 // Fleet alerts by email: when a device goes quiet or runs out of paper, and when it is back, the
-// store's technicians and store managers get one email each (through the outbox: retried, sent
-// once). A node raises an alert only by changing the device's row in fleet_alert_state, under
+// store's technicians and store managers get an email (through the outbox: retried, sent once;
+// what one look at the store raised is one mail). A node raises an alert only by changing the device's row in fleet_alert_state, under
 // the store's lock, in the transaction that queues the mails: several hub nodes looking at the
 // same fleet, or a node that restarts, alert once per change.
 import { z } from 'zod';
@@ -74,56 +74,75 @@ export async function raiseFleetAlerts(
     const recipients = (await listStaff(tx)).filter(
       (staff) => FLEET_ALERT_ROLES.includes(staff.role) && staff.stores.includes(store.id),
     );
-    const mails = alerts.flatMap((alert) =>
-      recipients.map((staff): OutboxEntry => {
-        const { subject, text } = fleetAlertMail(alert, store);
-        return {
-          id: `fleet:${alert.deviceId}:${alert.kind}:${alert.at}:${staff.id}`,
-          storeId: store.id,
-          // The outbox sends one subject's messages in order: here the device (back after quiet).
-          customerId: alert.deviceId,
-          channel: 'email',
-          endpoint: staff.email,
-          notBeforeMs: now.getTime(),
-          message: { kind: 'email', to: staff.email, subject, text, apiKey: null },
-        };
-      }),
-    );
+    // One mail per recipient and look: a power cut that silences the whole store is one mail.
+    const { subject, text } = fleetAlertMail(alerts, store);
+    const mails = recipients.map((staff): OutboxEntry => ({
+      id: `fleet:${store.id}:${fleet.generatedAt}:${staff.id}`,
+      storeId: store.id,
+      // The outbox sends one subject's messages in order: the store's fleet (back after quiet).
+      customerId: `fleet:${store.id}`,
+      channel: 'email',
+      endpoint: staff.email,
+      notBeforeMs: now.getTime(),
+      message: { kind: 'email', to: staff.email, subject, text, apiKey: null },
+    }));
     const queued = mails.length === 0 ? 0 : await tx.enqueueOutbox(mails, now.getTime());
     return { alerts, queued };
   });
 }
 
-/** The mail of one alert, in English (the console's language), times in the store's zone. */
-export function fleetAlertMail(alert: FleetAlert, store: Store): { subject: string; text: string } {
+const ALERT_WORDS: Record<FleetAlert['kind'], string> = {
+  paper_out: 'out of paper',
+  paper_back: 'paper back in',
+  device_quiet: 'not heard from',
+  device_back: 'back online',
+};
+
+/**
+ * The mail of the alerts one look raised in a store, in English (the console's language), times
+ * in the store's zone: one alert names its device in the subject, several are counted there.
+ */
+export function fleetAlertMail(
+  alerts: readonly FleetAlert[],
+  store: Store,
+): { subject: string; text: string } {
   const when = (iso: string) =>
     new Intl.DateTimeFormat('en-GB', {
       timeZone: store.timeZone,
       dateStyle: 'medium',
       timeStyle: 'short',
     }).format(new Date(iso));
-  const { device } = alert.line;
-  const role = { machine: 'ticket machine', desk: 'desk', screen: 'screen' }[device.role];
-  const who = `${device.name} (${role} ${device.hostname}) at ${store.name}`;
-  const about = {
-    paper_out: [
-      'out of paper',
-      `${who} reports that its printer is out of paper: no ticket can be printed until the ` +
-        'roll is replaced.',
-    ],
-    paper_back: ['paper back in', `${who} has paper again and prints tickets.`],
-    device_quiet: [
-      'not heard from',
-      `${who} has not been heard from since ` +
-        `${alert.line.lastSeen === null ? 'it was provisioned' : when(alert.line.lastSeen)}. ` +
-        'Check that it is powered on and connected to the network.',
-    ],
-    device_back: ['back online', `${who} is connected to the hub again.`],
-  }[alert.kind];
+  const sentence = (alert: FleetAlert): string => {
+    const { device } = alert.line;
+    const role = { machine: 'ticket machine', desk: 'desk', screen: 'screen' }[device.role];
+    const who = `${device.name} (${role} ${device.hostname})`;
+    switch (alert.kind) {
+      case 'paper_out':
+        return `${who} reports that its printer is out of paper: no ticket can be printed until the roll is replaced.`;
+      case 'paper_back':
+        return `${who} has paper again and prints tickets.`;
+      case 'device_quiet': {
+        const since =
+          alert.line.lastSeen === null ? 'it was provisioned' : when(alert.line.lastSeen);
+        return `${who} has not been heard from since ${since}. Check that it is powered on and connected to the network.`;
+      }
+      case 'device_back':
+        return `${who} is connected to the hub again.`;
+    }
+  };
+  const [first] = alerts;
+  const kinds = new Set(alerts.map((a) => a.kind));
+  const subject =
+    alerts.length === 1 && first !== undefined
+      ? `${first.line.device.name} at ${store.name}: ${ALERT_WORDS[first.kind]}`
+      : kinds.size === 1 && first !== undefined
+        ? `${alerts.length} devices at ${store.name}: ${ALERT_WORDS[first.kind]}`
+        : `${alerts.length} device alerts at ${store.name}`;
+  const at = first === undefined ? '' : `Seen by the hub at ${when(first.at)}. `;
   return {
-    subject: `${device.name} at ${store.name}: ${about[0]}`,
+    subject,
     text:
-      `${about[1]}\n\nSeen by the hub at ${when(alert.at)}. ` +
-      "The console's Fleet page shows every device of the store.\n",
+      `At ${store.name}:\n\n${alerts.map((a) => `- ${sentence(a)}`).join('\n')}\n\n` +
+      `${at}The console's Fleet page shows every device of the store.\n`,
   };
 }

@@ -163,13 +163,72 @@ describe.skipIf(HUB_ENGINE !== 'postgres')('fleet alerts raised by two nodes at 
         ),
       ).toEqual(['paper_out']);
       const queued = await nodes[0].outboxEntries({ limit: 100 });
-      const paperMails = queued.filter((e) => e.customerId === 'demo-kiosk');
+      const paperMails = queued.filter((e) => e.customerId === `fleet:${STORE}`);
       expect(paperMails.map((e) => e.endpoint).sort()).toEqual([
         'manager@store.test',
         'tech@store.test',
       ]);
     } finally {
       for (const repo of nodes) await repo.close();
+      removeDir(dir);
+    }
+  });
+});
+
+describe('fleet alerts of one look', () => {
+  it('are one mail per recipient, whatever the number of devices', async () => {
+    const dir = tempDataDir();
+    seedDemo(dir);
+    cli(['notify', 'smtp', '--data', dir, '--url', 'smtp://127.0.0.1:9', '--from', 'h@s.test']);
+    const repo = await openTestHubRepo(dir);
+    try {
+      await addPeople(repo);
+      const t0 = new Date();
+      const desks = ['demo-desk-1', 'demo-desk-2'];
+      // The desks were connected; 5 minutes later neither has been heard from (a power cut).
+      const look = async (at: Date, connected: boolean) =>
+        raiseFleetAlerts(
+          repo,
+          fleetOf(
+            STORE,
+            await repo.devices(STORE),
+            (id) =>
+              desks.includes(id)
+                ? {
+                    storeId: STORE,
+                    sockets: connected ? 1 : 0,
+                    connectedSince: connected ? t0.toISOString() : null,
+                    lastSeen: t0.toISOString(),
+                    version: null,
+                    position: null,
+                  }
+                : null,
+            [],
+            await repo.head(STORE),
+            at,
+          ),
+          at,
+        );
+      await look(t0, true);
+      const later = new Date(t0.getTime() + 5 * 60_000);
+      const { alerts } = await look(later, false);
+      expect(alerts.map((a) => [a.kind, a.deviceId]).sort()).toEqual([
+        ['device_quiet', 'demo-desk-1'],
+        ['device_quiet', 'demo-desk-2'],
+      ]);
+      const mails = (await repo.outboxEntries({ limit: 100 })).filter(
+        (e) => e.customerId === `fleet:${STORE}`,
+      );
+      expect(mails.map((e) => e.endpoint).sort()).toEqual([
+        'manager@store.test',
+        'tech@store.test',
+      ]);
+      const message = mails[0]?.message as { subject: string; text: string };
+      expect(message.subject).toBe('2 devices at Lineup Demo Store: not heard from');
+      expect(message.text).toContain('Desk 1 (desk lineup-desk-1) has not been heard from since');
+      expect(message.text).toContain('Desk 2 (desk lineup-desk-2) has not been heard from since');
+    } finally {
+      await repo.close();
       removeDir(dir);
     }
   });
