@@ -116,6 +116,11 @@ export interface FleetAlert {
 export interface FleetFlags {
   quiet: boolean;
   outOfPaper: boolean;
+  /**
+   * False when the device was quiet from the first look (provisioned, not installed yet): its
+   * first connection is not "back online". Missing: told.
+   */
+  quietTold?: boolean;
 }
 
 /**
@@ -140,7 +145,8 @@ export function fleetTransitions(
         line,
       });
     const { quiet, outOfPaper } = line.flags;
-    if (quiet !== was.quiet) raise(quiet ? 'device_quiet' : 'device_back');
+    if (quiet && !was.quiet) raise('device_quiet');
+    if (!quiet && was.quiet && was.quietTold !== false) raise('device_back');
     if (outOfPaper !== was.outOfPaper) raise(outOfPaper ? 'paper_out' : 'paper_back');
   }
   return raised;

@@ -17,6 +17,7 @@ export const FLEET_ALERT_ROLES: readonly StaffRole[] = ['technician', 'store_man
 const FleetAlertStateSchema = z.object({
   quiet: z.boolean(),
   outOfPaper: z.boolean(),
+  quietTold: z.boolean().optional(),
   /** When these flags were recorded. */
   at: z.string(),
 });
@@ -61,9 +62,12 @@ export async function raiseFleetAlerts(
       const was = recorded.get(line.device.id);
       const { quiet, outOfPaper } = line.flags;
       if (was?.quiet === quiet && was.outOfPaper === outOfPaper) continue;
+      // Quiet since the first look: recorded, not told (see fleetTransitions).
+      const quietTold = quiet && (was === undefined ? false : was.quiet ? was.quietTold : true);
       await tx.putFleetAlertState(line.device.id, fleet.storeId, {
         quiet,
         outOfPaper,
+        ...(quietTold === undefined ? {} : { quietTold }),
         at: fleet.generatedAt,
       });
     }

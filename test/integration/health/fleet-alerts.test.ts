@@ -186,7 +186,16 @@ describe('fleet alerts of one look', () => {
       const t0 = new Date();
       const desks = ['demo-desk-1', 'demo-desk-2'];
       // The desks were connected; 5 minutes later neither has been heard from (a power cut).
-      const look = async (at: Date, connected: boolean) =>
+      // The screen, never installed, connects for the first time after that.
+      const online = (since: Date) => ({
+        storeId: STORE,
+        sockets: 1,
+        connectedSince: since.toISOString(),
+        lastSeen: since.toISOString(),
+        version: null,
+        position: null,
+      });
+      const look = async (at: Date, desksConnected: boolean, screenConnected = false) =>
         raiseFleetAlerts(
           repo,
           fleetOf(
@@ -194,15 +203,10 @@ describe('fleet alerts of one look', () => {
             await repo.devices(STORE),
             (id) =>
               desks.includes(id)
-                ? {
-                    storeId: STORE,
-                    sockets: connected ? 1 : 0,
-                    connectedSince: connected ? t0.toISOString() : null,
-                    lastSeen: t0.toISOString(),
-                    version: null,
-                    position: null,
-                  }
-                : null,
+                ? { ...online(t0), sockets: desksConnected ? 1 : 0 }
+                : id === 'demo-screen' && screenConnected
+                  ? online(at)
+                  : null,
             [],
             await repo.head(STORE),
             at,
@@ -227,6 +231,9 @@ describe('fleet alerts of one look', () => {
       expect(message.subject).toBe('2 devices at Lineup Demo Store: not heard from');
       expect(message.text).toContain('Desk 1 (desk lineup-desk-1) has not been heard from since');
       expect(message.text).toContain('Desk 2 (desk lineup-desk-2) has not been heard from since');
+      // Quiet since the first look: its first connection is not news.
+      const installed = await look(new Date(later.getTime() + 60_000), false, true);
+      expect(installed.alerts).toEqual([]);
     } finally {
       await repo.close();
       removeDir(dir);

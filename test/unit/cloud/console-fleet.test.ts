@@ -110,5 +110,12 @@ describe('fleet health', () => {
     expect(first(fleet(presence(1, t0, 40), health('paper_out', t0), t0))).toEqual(['paper_out']);
     expect(first(fleet(null, null, t0))).toEqual([]);
     expect(first(fleet(presence(1, t0, 40), health('ready', t0), t0))).toEqual([]);
+    // Quiet from the first look (never installed), then connected: not "back online".
+    const untold = new Map([[kiosk.id, { quiet: true, outOfPaper: false, quietTold: false }]]);
+    expect(fleetTransitions(untold, fleet(presence(1, t0, 40), null, t0))).toEqual([]);
+    const told = new Map([[kiosk.id, { quiet: true, outOfPaper: false, quietTold: true }]]);
+    expect(fleetTransitions(told, fleet(presence(1, t0, 40), null, t0)).map((a) => a.kind)).toEqual(
+      ['device_back'],
+    );
   });
 });
