@@ -42,5 +42,7 @@ export async function installSignInLimit(app: FastifyInstance): Promise<SignInLi
 }
 
 /** What a door answers an address that failed too often. */
-export const tooManyAttempts = (seconds: number): string =>
-  `Too many failed sign-ins from this address: try again in ${Math.ceil(seconds / 60)} minute${seconds > 60 ? 's' : ''}.`;
+export function tooManyAttempts(seconds: number): string {
+  const minutes = Math.ceil(seconds / 60);
+  return `Too many failed sign-ins from this address: try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+}

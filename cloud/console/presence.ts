@@ -7,6 +7,7 @@ import type { Device } from '../../shared/domain/entities.js';
 import {
   PullRequestSchema,
   SyncEvents,
+  handshakeVersion,
   type Change,
   type LogPosition,
 } from '../../shared/protocol/sync.js';
@@ -37,7 +38,6 @@ export function watchPresence(
   nsp.on('connection', (socket: Socket) => {
     const device = socket.data.device as Device | undefined;
     if (device === undefined) return;
-    const auth = socket.handshake.auth as { version?: unknown };
     const entry: DevicePresence = byDevice.get(device.id) ?? {
       storeId: device.storeId,
       sockets: 0,
@@ -51,7 +51,7 @@ export function watchPresence(
     entry.sockets += 1;
     entry.connectedSince ??= now();
     entry.lastSeen = now();
-    if (typeof auth.version === 'string') entry.version = auth.version.slice(0, 64);
+    entry.version = handshakeVersion(socket.handshake.auth) ?? entry.version;
     byDevice.set(device.id, entry);
     socket.onAny((event: string, ...args: unknown[]) => {
       entry.lastSeen = now();

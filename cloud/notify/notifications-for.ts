@@ -109,9 +109,9 @@ export function idempotencyKey(
   channel: string,
   at: NotifyOccasion,
 ): string {
-  if (!REPEATING.has(event)) return `${c.id}.${event}.${channel}`;
-  const occurrence = at.change === null ? `r${c.recalls}` : `${at.change.epoch}-${at.change.seq}`;
-  return `${c.id}.${event}.${occurrence}.${channel}`;
+  // Only a log change repeats (a subscription sends BOOKED and reminders, which do not).
+  if (!REPEATING.has(event) || at.change === null) return `${c.id}.${event}.${channel}`;
+  return `${c.id}.${event}.${at.change.epoch}-${at.change.seq}.${channel}`;
 }
 
 /** Lineberty TICKET_* messages to the organization's webhook, and reminders for appointments. */

@@ -20,7 +20,7 @@ import {
 } from './settings.js';
 
 /** How long a claimed row is this worker's: a send's steps (connect, greet, answer) and a second. */
-export const leaseMs = (settings: DeliverySettings): number => 3 * settings.timeoutMs + 1000;
+const leaseMs = (settings: DeliverySettings): number => 3 * settings.timeoutMs + 1000;
 
 /** Exponential backoff with equal jitter: half the doubled delay, plus up to the other half. */
 export function backoffMs(
@@ -101,7 +101,7 @@ export class DeliveryWorker {
       const due = await this.repo.claimOutbox(now, 200, lease);
       // Claimed, but their lane is full: given back, due now, for whoever has room first.
       const unstarted: string[] = [];
-      // From here on nothing awaits until every claimed row is started or given back.
+      // Nothing awaits in this loop: two ticks never start the same row (`busy`).
       for (const row of due) {
         // Still being sent here (its lease ran out meanwhile): not twice.
         if (this.busy.has(row.id)) continue;

@@ -13,6 +13,7 @@ import {
   PullRequestSchema,
   SYNC_NAMESPACE,
   SyncEvents,
+  handshakeVersion,
   type Change,
   type CommandEnvelope,
   type CommandResult,
@@ -243,13 +244,12 @@ export async function attachSync(
         if (!health.success) {
           return { ok: false, refusal: { code: 'invalid', message: describeIssues(health.error) } };
         }
-        const { version } = socket.handshake.auth as { version?: unknown };
         const { entry, changed } = await reportDeviceHealth(
           engine.repo,
           device,
           health.data,
           new Date(),
-          typeof version === 'string' ? version.slice(0, 64) : null,
+          handshakeVersion(socket.handshake.auth),
         );
         if (changed) nsp.to(storeRoom(device.storeId)).emit(SyncEvents.deviceHealth, entry);
         for (const listener of healthListeners) listener(entry);

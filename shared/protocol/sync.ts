@@ -135,6 +135,15 @@ export type DeviceHealth = z.infer<typeof DeviceHealthSchema>;
 /** A connected appliance reports its health at least this often (a heartbeat). */
 export const HEALTH_HEARTBEAT_MS = 30_000;
 
+/** The longest app version the hub keeps of what a device says in its handshake. */
+const MAX_VERSION_LENGTH = 64;
+
+/** The app version a device said in its socket handshake (`auth.version`), as the hub keeps it. */
+export function handshakeVersion(auth: unknown): string | null {
+  const version = (auth as { version?: unknown } | null)?.version;
+  return typeof version === 'string' ? version.slice(0, MAX_VERSION_LENGTH) : null;
+}
+
 /** What the hub keeps per device and tells the store: the last report, when, since when. */
 export const DeviceHealthEntrySchema = z.object({
   deviceId: IdSchema,
@@ -145,7 +154,7 @@ export const DeviceHealthEntrySchema = z.object({
   /** When this health began (the last report that differed from the one before). */
   changedAt: IsoDateTimeSchema,
   /** The app version the device said when it connected (every hub node's console shows it). */
-  version: z.string().max(64).nullable().optional(),
+  version: z.string().max(MAX_VERSION_LENGTH).nullable().optional(),
 });
 export type DeviceHealthEntry = z.infer<typeof DeviceHealthEntrySchema>;
 

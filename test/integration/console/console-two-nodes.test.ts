@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consolePath, FleetResponseSchema } from '../../../shared/protocol/console.js';
 import { HealthAckSchema } from '../../../shared/protocol/sync.js';
 import { HUB_ENGINE } from '../../support/hub-engine.js';
+import { PAPER_OUT } from '../../support/health-reports.js';
 import { seedDemo } from '../../support/processes.js';
 import { createStaff } from '../../support/staff.js';
 import {
@@ -51,14 +52,7 @@ describe.skipIf(HUB_ENGINE !== 'postgres')('the fleet on two hub nodes', () => {
     const [a, b] = nodes as [HubProcess, HubProcess];
     kiosk = connect(a.url, { ...(await credentialFor(a.url, DEMO.kiosk)), version: '7.1.0' });
     await connected(kiosk);
-    HealthAckSchema.parse(
-      await ask(kiosk, 'health', {
-        printer: 'paper_out',
-        printerMessage: 'Out of paper.',
-        pager: null,
-        scanner: null,
-      }),
-    );
+    HealthAckSchema.parse(await ask(kiosk, 'health', PAPER_OUT));
     for (const node of [a, b]) {
       const tech = new ConsoleClient(node.url);
       expect((await tech.signIn('tech@example.com', PASSWORD)).status).toBe(200);

@@ -14,6 +14,7 @@ import {
   type DeviceHealth,
 } from '../../../shared/protocol/sync.js';
 import { HUB_ENGINE, openTestHubRepo } from '../../support/hub-engine.js';
+import { PAPER_OUT, READY } from '../../support/health-reports.js';
 import { seedDemo } from '../../support/processes.js';
 import {
   DEMO,
@@ -29,14 +30,6 @@ import { cli, fastDelivery } from '../notify/setup.js';
 import { startMailServer, type MailServer } from '../notify/stand-ins.js';
 
 const STORE = 'demo-store';
-const paperOut: DeviceHealth = {
-  printer: 'paper_out',
-  printerMessage: 'Out of paper.',
-  pager: null,
-  scanner: null,
-};
-const ready: DeviceHealth = { printer: 'ready', printerMessage: null, pager: null, scanner: null };
-
 const PEOPLE = [
   { email: 'tech@store.test', role: 'technician', stores: [STORE] },
   { email: 'manager@store.test', role: 'store_manager', stores: [STORE] },
@@ -90,8 +83,8 @@ describe('fleet alerts by email', () => {
   });
 
   it("mails the store's technician and manager when the kiosk runs out of paper, and when it has paper again", async () => {
-    HealthAckSchema.parse(await ask(kiosk, 'health', ready));
-    HealthAckSchema.parse(await ask(kiosk, 'health', paperOut));
+    HealthAckSchema.parse(await ask(kiosk, 'health', READY));
+    HealthAckSchema.parse(await ask(kiosk, 'health', PAPER_OUT));
     await expect
       .poll(() => subjects(mail), { timeout: 10_000 })
       .toEqual([
@@ -100,8 +93,8 @@ describe('fleet alerts by email', () => {
       ]);
     expect(mail.mails[0]?.raw).toContain('no ticket can be printed');
     // A heartbeat that says the same mails nothing more.
-    HealthAckSchema.parse(await ask(kiosk, 'health', paperOut));
-    HealthAckSchema.parse(await ask(kiosk, 'health', ready));
+    HealthAckSchema.parse(await ask(kiosk, 'health', PAPER_OUT));
+    HealthAckSchema.parse(await ask(kiosk, 'health', READY));
     await expect.poll(() => mail.mails.length, { timeout: 10_000 }).toBe(4);
     expect(subjects(mail).filter((s) => s.endsWith('paper back in'))).toEqual([
       'manager@store.test Kiosk at Lineup Demo Store: paper back in',
@@ -114,7 +107,7 @@ describe('fleet alerts by email', () => {
     expect(await hub.stop()).toBe(0);
     hub = await startHubProcess(dir);
     kiosk = await connectDevice(hub.url, credential);
-    HealthAckSchema.parse(await ask(kiosk, 'health', ready));
+    HealthAckSchema.parse(await ask(kiosk, 'health', READY));
     // Long enough for the worker (40 ms polls) to send anything queued.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(mail.mails).toHaveLength(4);
@@ -150,11 +143,11 @@ describe.skipIf(HUB_ENGINE !== 'postgres')('fleet alerts raised by two nodes at 
         );
       };
       // First sighting, then each node sees the paper run out (its own look, a moment apart).
-      await raiseFleetAlerts(nodes[0], await fleetAt(nodes[0], ready, t0), t0);
+      await raiseFleetAlerts(nodes[0], await fleetAt(nodes[0], READY, t0), t0);
       const at = [new Date(t0.getTime() + 1000), new Date(t0.getTime() + 1001)];
       const raised = await Promise.all(
         nodes.map(async (repo, i) =>
-          raiseFleetAlerts(repo, await fleetAt(repo, paperOut, at[i]!), at[i]!),
+          raiseFleetAlerts(repo, await fleetAt(repo, PAPER_OUT, at[i]!), at[i]!),
         ),
       );
       expect(

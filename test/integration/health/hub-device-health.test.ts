@@ -12,6 +12,7 @@ import {
   type DeviceCredential,
   type DeviceHealthEntry,
 } from '../../../shared/protocol/sync.js';
+import { PAPER_OUT, READY } from '../../support/health-reports.js';
 import { seedDemo } from '../../support/processes.js';
 import {
   DEMO,
@@ -24,14 +25,6 @@ import {
   tempDataDir,
   type HubProcess,
 } from '../hub/harness.js';
-
-const paperOut = {
-  printer: 'paper_out',
-  printerMessage: 'Out of paper.',
-  pager: null,
-  scanner: null,
-} as const;
-const ready = { printer: 'ready', printerMessage: null, pager: null, scanner: null } as const;
 
 async function pullHealth(socket: Socket): Promise<DeviceHealthEntry[]> {
   const answer = PullResponseSchema.parse(
@@ -78,18 +71,18 @@ describe('device health at the hub', () => {
     const told: DeviceHealthEntry[] = [];
     desk.on('device_health', (raw: unknown) => told.push(DeviceHealthEntrySchema.parse(raw)));
 
-    const ack = HealthAckSchema.parse(await ask(kiosk, 'health', paperOut));
+    const ack = HealthAckSchema.parse(await ask(kiosk, 'health', PAPER_OUT));
     expect(ack).toMatchObject({
       ok: true,
-      entry: { deviceId: 'demo-kiosk', storeId: 'demo-store', health: paperOut },
+      entry: { deviceId: 'demo-kiosk', storeId: 'demo-store', health: PAPER_OUT },
     });
     await expect.poll(() => told.length).toBe(1);
     expect(told[0]?.health.printer).toBe('paper_out');
 
     // A heartbeat that says the same is acknowledged, and not told again.
-    const again = HealthAckSchema.parse(await ask(kiosk, 'health', paperOut));
+    const again = HealthAckSchema.parse(await ask(kiosk, 'health', PAPER_OUT));
     expect(again.ok && again.entry.changedAt).toBe(ack.ok && ack.entry.changedAt);
-    HealthAckSchema.parse(await ask(kiosk, 'health', ready));
+    HealthAckSchema.parse(await ask(kiosk, 'health', READY));
     await expect.poll(() => told.map((e) => e.health.printer)).toEqual(['paper_out', 'ready']);
 
     // A malformed report is refused, and changes nothing.
@@ -100,14 +93,16 @@ describe('device health at the hub', () => {
   });
 
   it('keeps the last report across a hub restart', async () => {
-    HealthAckSchema.parse(await ask(kiosk, 'health', paperOut));
+    HealthAckSchema.parse(await ask(kiosk, 'health', PAPER_OUT));
     for (const s of sockets.splice(0)) s.disconnect();
     expect(await hub.stop()).toBe(0);
     hub = await startHubProcess(dir);
     await connectAll();
     const health = await pullHealth(desk);
-    expect(health).toEqual([expect.objectContaining({ deviceId: 'demo-kiosk', health: paperOut })]);
-    HealthAckSchema.parse(await ask(kiosk, 'health', ready));
+    expect(health).toEqual([
+      expect.objectContaining({ deviceId: 'demo-kiosk', health: PAPER_OUT }),
+    ]);
+    HealthAckSchema.parse(await ask(kiosk, 'health', READY));
   });
 
   it("marks a ticket not printed from its machine only, and relays a desk's reprint to it", async () => {

@@ -2,7 +2,6 @@
 // provider and an SMTP server, all real, against the real `lineup-hub serve` process.
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import type { CommandResult } from '../../../shared/protocol/sync.js';
 import {
   DEMO,
@@ -15,7 +14,7 @@ import {
   type CommandInput,
   type HubProcess,
 } from '../hub/harness.js';
-import { fvCall, type ApiAccount } from '../../support/fv-api.js';
+import { createApiKey, fvCall, type ApiAccount } from '../../support/fv-api.js';
 import { startReceiver, type Receiver } from './seed-receiver.js';
 import { SECRET, TEXTS, cli, demoWebhook, fastDelivery, seedStoreWithTexts } from './setup.js';
 import {
@@ -86,14 +85,7 @@ describe('notifications of a ticket life', () => {
     fastDelivery(dir);
     // TICKET_REMIND_7 one minute before an appointment.
     cli(['notify', 'reminders', '--data', dir, '--set', '[{"id":7,"minutesBefore":1}]']);
-    partner = z
-      .object({ key: z.string(), secret: z.string() })
-      .parse(
-        JSON.parse(
-          cli(['apikey', 'create', '--data', dir, '--name', 'partner']).trim().split('\n').at(-1) ??
-            '',
-        ),
-      );
+    partner = createApiKey(dir, 'partner');
     hub = await startHubProcess(dir);
     kiosk = await connectDevice(hub.url, await credentialFor(hub.url, DEMO.kiosk));
     desk = await connectDevice(hub.url, await credentialFor(hub.url, DEMO.desk1));
